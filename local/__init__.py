@@ -1,0 +1,1 @@
+"""Jengu's local runtime: hosts the Worker in CPython with emulated Cloudflare bindings. Never deployed."""

@@ -1,0 +1,45 @@
+"""CPython stand-in for Pyodide's `js` module: only `Response.new(stream).arrayBuffer()` and `Object.fromEntries`.
+
+Used by `shared/platform/cloudflare.py` to read an inbound email's raw stream exactly as production does
+(`(await js.Response.new(message.raw).arrayBuffer()).to_bytes()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class _ArrayBuffer:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def to_bytes(self) -> bytes:
+        return self._data
+
+
+class _Response:
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    async def arrayBuffer(self) -> _ArrayBuffer:  # noqa: N802 - JS name
+        body = self._body
+        if hasattr(body, "read_all"):
+            return _ArrayBuffer(await body.read_all())
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            return _ArrayBuffer(bytes(body))
+        if isinstance(body, str):
+            return _ArrayBuffer(body.encode("utf-8"))
+        raise TypeError(f"cannot read a body of type {type(body).__name__}")
+
+
+class Response:
+    @staticmethod
+    def new(body: Any) -> _Response:
+        return _Response(body)
+
+
+class Object:
+    @staticmethod
+    def fromEntries(entries: Iterable[tuple[str, Any]]) -> dict[str, Any]:  # noqa: N802 - JS name
+        return dict(entries)

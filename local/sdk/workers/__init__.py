@@ -1,0 +1,101 @@
+"""CPython stand-in for the `workers` SDK module (workers-runtime-sdk): entry classes, Request and Response.
+
+Only the surface Jengu uses: `WorkerEntrypoint` and `DurableObject` (constructed as `(ctx, env)` and exposing
+`self.ctx` / `self.env`), `Request` (url, method, headers, text/json/bytes) and `Response` (body, status, headers,
+`Response.json`). The local runtime builds these from its HTTP server; the real SDK builds them from JS objects.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Iterable, Mapping
+from email.message import Message
+from http import HTTPMethod
+from typing import Any
+
+__all__ = ["DurableObject", "Request", "Response", "WorkerEntrypoint"]
+
+
+class WorkerEntrypoint:
+    def __init__(self, ctx: Any, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
+
+
+class DurableObject:
+    def __init__(self, ctx: Any, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
+
+
+def _headers(items: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Message:
+    msg = Message()
+    if items is None:
+        return msg
+    pairs = items.items() if isinstance(items, Mapping) else items
+    for name, value in pairs:
+        msg[name] = value
+    return msg
+
+
+class Request:
+    """Like `workers.Request`: `.url`, `.method` (HTTPMethod), `.headers` (http.client.HTTPMessage-like)."""
+
+    def __init__(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: bytes = b"",
+    ) -> None:
+        self.url = url
+        self.method = HTTPMethod(method.upper())
+        self.headers = _headers(headers)
+        self._body = body
+        self._used = False
+        # The real SDK exposes the JS request; the local `asgi.fetch` accepts this object itself.
+        self.js_object = self
+
+    async def bytes(self) -> bytes:
+        if self._used:
+            raise OSError("Body already used")
+        self._used = True
+        return self._body
+
+    async def text(self) -> str:
+        return (await self.bytes()).decode("utf-8")
+
+    async def json(self) -> Any:
+        return _json.loads(await self.text())
+
+
+class Response:
+    def __init__(
+        self,
+        body: str | bytes | None = None,
+        status: int = 200,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        self.body: bytes = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        self.status = status
+        pairs = headers.items() if isinstance(headers, Mapping) else (headers or [])
+        self.header_list: list[tuple[str, str]] = [(k, v) for k, v in pairs]
+        if isinstance(body, str) and not any(k.lower() == "content-type" for k, _ in self.header_list):
+            self.header_list.append(("content-type", "text/plain;charset=UTF-8"))
+
+    @property
+    def headers(self) -> Message:
+        return _headers(self.header_list)
+
+    @classmethod
+    def json(
+        cls,
+        data: Any,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        merged = {"content-type": "application/json", **(headers or {})}
+        return cls(_json.dumps(data), status=status, headers=merged)
+
+    async def text(self) -> str:
+        return self.body.decode("utf-8")

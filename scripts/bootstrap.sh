@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Idempotent install: uv, a CPython 3.13 virtualenv with every Python dependency, and the npm tools (wrangler,
+# miniflare). Safe to run on every `make dev` / `make test`; it only does work when something changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION="0.13.9"
+TOOLS=".local/tools"
+
+find_uv() {
+  if [ -x "$TOOLS/bin/uv" ]; then echo "$TOOLS/bin/uv"; return; fi
+  if command -v uv >/dev/null 2>&1; then command -v uv; return; fi
+  local boot_py
+  boot_py="$(command -v python3 || true)"
+  [ -n "$boot_py" ] || { echo "bootstrap: need uv or python3 on PATH to install uv" >&2; exit 1; }
+  echo "bootstrap: installing uv $UV_VERSION into $TOOLS" >&2
+  "$boot_py" -m venv "$TOOLS" >&2
+  "$TOOLS/bin/python" -m pip install --quiet "uv==$UV_VERSION" >&2
+  echo "$TOOLS/bin/uv"
+}
+
+# Cloudflare runs Python 3.13. Prefer an interpreter already on this machine (pyenv keeps one off PATH here),
+# and only let uv download one when none is found (a normal machine with internet).
+find_python() {
+  if [ -n "${JENGU_PYTHON:-}" ]; then echo "$JENGU_PYTHON"; return; fi
+  if command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys' >/dev/null 2>&1; then
+    command -v python3.13; return
+  fi
+  if command -v pyenv >/dev/null 2>&1; then
+    local root ver
+    root="$(pyenv root)"
+    ver="$(pyenv latest 3.13 2>/dev/null || true)"
+    if [ -n "$ver" ] && [ -x "$root/versions/$ver/bin/python3.13" ]; then
+      echo "$root/versions/$ver/bin/python3.13"; return
+    fi
+  fi
+  for p in /usr/local/bin/python3.13 /usr/bin/python3.13 "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
+    if [ -x "$p" ]; then echo "$p"; return; fi
+  done
+  echo ""
+}
+
+UV="$(find_uv)"
+PY="$(find_python)"
+if [ -n "$PY" ]; then
+  export UV_PYTHON_DOWNLOADS=never
+  "$UV" sync --locked --quiet -p "$PY"
+else
+  echo "bootstrap: no local Python 3.13 found; letting uv download one" >&2
+  "$UV" sync --locked --quiet -p 3.13
+fi
+
+# npm tools: wrangler (deploy dry-run, d1 migrations) and miniflare (real D1 for conformance tests).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

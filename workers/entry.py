@@ -1,0 +1,4 @@
+from workers import WorkerEntrypoint
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        return None
