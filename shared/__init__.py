@@ -1,0 +1,1 @@
+"""Jengu's shared core: domain, service layer, ports, adapters, wire messages, config and composition root."""

@@ -1,4 +1,62 @@
-from workers import WorkerEntrypoint
+"""Jengu's Worker entry point: four handlers, each converting platform objects and delegating.
+
+fetch     -> api (FastAPI through the SDK's ASGI bridge)
+scheduled -> scheduler.jobs.tick(cron)
+queue     -> consumers.dispatch.handle_batch(batch) (dispatch on batch.queue)
+email     -> store the raw message in D1, then the `inbound` queue
+
+The Durable Object classes are imported here so the runtime exports them. Nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import asgi
+from workers import Response, WorkerEntrypoint
+
+from api.app import get_app
+from consumers.dispatch import handle_batch
+from durable_objects.dedup.shell import Dedup
+from durable_objects.inbox_health.shell import InboxHealth
+from durable_objects.prospect_lock.shell import ProspectLock
+from durable_objects.rate_limiter.shell import RateLimiter
+from durable_objects.warmup.shell import WarmupManager
+from scheduler.jobs import tick
+from shared.bootstrap import bootstrap
+from shared.config import Settings
+from shared.platform.cloudflare import email_sender, read_raw_email
+from shared.service_layer.inbound import receive_email
+
+__all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "RateLimiter", "WarmupManager"]
+
+
 class Default(WorkerEntrypoint):
-    async def fetch(self, request):
-        return None
+    async def fetch(self, request: Any) -> Response:
+        app = get_app(Settings.from_env(self.env).cors_origins)
+        return await asgi.fetch(app, request.js_object, self.env)
+
+    async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
+        scheduled_at = datetime.fromtimestamp(float(controller.scheduledTime) / 1000, tz=UTC)
+        services = bootstrap(self.env, component="scheduler")
+        services = services.with_trace(services.ids.new_id())
+        await tick(str(controller.cron), scheduled_at, services)
+
+    async def queue(self, batch: Any, env: Any = None, ctx: Any = None) -> None:
+        await handle_batch(batch, bootstrap(self.env, component="consumer"))
+
+    async def email(self, message: Any, env: Any = None, ctx: Any = None) -> None:
+        services = bootstrap(self.env, component="email")
+        services = services.with_trace(services.ids.new_id())
+        raw = await read_raw_email(message)
+        await receive_email(
+            mail_from=email_sender(message),
+            rcpt_to=str(message.to),
+            raw=raw,
+            inbound=services.inbound,
+            publisher=services.publisher,
+            clock=services.clock,
+            ids=services.ids,
+            log=services.log,
+        )

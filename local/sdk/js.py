@@ -22,7 +22,7 @@ class _Response:
     def __init__(self, body: Any) -> None:
         self._body = body
 
-    async def arrayBuffer(self) -> _ArrayBuffer:  # noqa: N802 - JS name
+    async def arrayBuffer(self) -> _ArrayBuffer:
         body = self._body
         if hasattr(body, "read_all"):
             return _ArrayBuffer(await body.read_all())
@@ -41,5 +41,5 @@ class Response:
 
 class Object:
     @staticmethod
-    def fromEntries(entries: Iterable[tuple[str, Any]]) -> dict[str, Any]:  # noqa: N802 - JS name
+    def fromEntries(entries: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         return dict(entries)

@@ -1,0 +1,1 @@
+"""Queue consumers: one dispatch table from queue name and message type to a handler."""

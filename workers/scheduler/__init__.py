@@ -1,0 +1,1 @@
+"""Cron scheduler: decides what is due and enqueues it. Never sends anything itself."""

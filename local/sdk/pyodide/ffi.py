@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-class JsException(Exception):  # noqa: N818 - Pyodide's name
+class JsException(Exception):
     """Raised by JS calls in Pyodide; the local emulators raise subclasses with the same message text."""
 
 

@@ -1,0 +1,1 @@
+"""Dedup Durable Object (sharded by key hash: first-claim-wins idempotency keys with TTL)."""

@@ -1,0 +1,1 @@
+"""InboxHealth Durable Object (per inbox: bounce and complaint rates, auto-pause, circuit breaker)."""

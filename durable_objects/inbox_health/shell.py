@@ -1,0 +1,17 @@
+"""InboxHealth: the Durable Object shell (per inbox: bounce and complaint rates, auto-pause, circuit breaker).
+
+Thin on purpose: RPC methods forward to pure logic. The health probe is wired now; the object's own logic arrives
+with the Durable Objects issue.
+"""
+
+from __future__ import annotations
+
+from workers import DurableObject
+
+from durable_objects import probe
+from shared.messages.durable import PingReply
+
+
+class InboxHealth(DurableObject):
+    async def ping(self, trace_id: str) -> PingReply:
+        return await probe.ping(self.ctx.storage, "InboxHealth", trace_id)

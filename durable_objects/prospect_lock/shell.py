@@ -1,0 +1,17 @@
+"""ProspectLock: the Durable Object shell (per prospect: leases so one worker acts on a prospect at a time).
+
+Thin on purpose: RPC methods forward to pure logic. The health probe is wired now; the object's own logic arrives
+with the Durable Objects issue.
+"""
+
+from __future__ import annotations
+
+from workers import DurableObject
+
+from durable_objects import probe
+from shared.messages.durable import PingReply
+
+
+class ProspectLock(DurableObject):
+    async def ping(self, trace_id: str) -> PingReply:
+        return await probe.ping(self.ctx.storage, "ProspectLock", trace_id)

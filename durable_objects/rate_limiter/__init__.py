@@ -1,0 +1,1 @@
+"""RateLimiter Durable Object (sharded by key: token buckets and daily quotas)."""

@@ -1,0 +1,1 @@
+"""WarmupManager Durable Object (per inbox: daily warmup capacity, reservations and commits)."""

@@ -1,0 +1,104 @@
+"""`python -m local <command>`: run the local runtime (`serve`), apply migrations (`migrate`), or print URLs.
+
+serve: HTTP on 127.0.0.1:8787 (the Worker + wrangler's local endpoints), inbound SMTP on 127.0.0.1:2525 (as Email
+Routing), an outbound SMTP sink on 127.0.0.1:1025 writing `.eml` files to `.local/outbox/`, and a loop that fires
+crons, queue batches and Durable Object alarms in real time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+import uvicorn
+
+from local.email import InboundSmtpServer, SmtpSink, smtp_transport
+from local.runtime import REPO_ROOT, LocalRuntime
+from local.server import create_dev_app
+
+IDLE_POLL_SECONDS = 1.0
+
+
+async def pump(runtime: LocalRuntime, stop: asyncio.Event) -> None:
+    """Fire whatever is due, then sleep until the next due time (at most a second), until stopped."""
+    while not stop.is_set():
+        try:
+            await runtime.run_due()
+        except Exception as exc:  # keep serving; the error is in the log
+            runtime.log.error("background work failed", error=f"{type(exc).__name__}: {exc}")
+        wakeup = runtime.next_wakeup()
+        delay = IDLE_POLL_SECONDS if wakeup is None else min(IDLE_POLL_SECONDS, max(0.05, wakeup - runtime.clock.now()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    runtime = await LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port).start(
+        migrate=True
+    )
+    outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
+    sink = SmtpSink(outbox, host=args.host, port=args.smtp_sink_port)
+    inbound = InboundSmtpServer(
+        runtime.email, host=args.host, port=args.smtp_port, forwarder=smtp_transport(args.host, args.smtp_sink_port)
+    )
+    await sink.start()
+    await inbound.start()
+    server = uvicorn.Server(
+        uvicorn.Config(create_dev_app(runtime), host=args.host, port=args.port, log_level="warning", lifespan="off")
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(
+        f"Jengu local runtime ({runtime.d1_backend} D1, state in {runtime.state_dir})\n"
+        f"  HTTP        http://{args.host}:{args.port}  (/health /ready /live /docs)\n"
+        f"  cron        curl -X POST 'http://{args.host}:{args.port}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*'\n"
+        f"  email       curl -X POST --data-binary @mail.eml "
+        f"'http://{args.host}:{args.port}/cdn-cgi/handler/email?from=a@example.com&to=b@example.com'\n"
+        f"  queues      http://{args.host}:{args.port}/__local/queues\n"
+        f"  SMTP in     {args.host}:{inbound.port}   SMTP sink {args.host}:{sink.port} -> {outbox}",
+        flush=True,
+    )
+    server_task = asyncio.create_task(server.serve())
+    pump_task = asyncio.create_task(pump(runtime, stop))
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({server_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    server.should_exit = True
+    await asyncio.gather(server_task, pump_task, return_exceptions=True)
+    stopper.cancel()
+    await inbound.stop()
+    await sink.stop()
+    await runtime.close()
+
+
+async def migrate(args: argparse.Namespace) -> None:
+    runtime = await LocalRuntime(REPO_ROOT, state_dir=args.state_dir).start()
+    try:
+        applied = await runtime.migrate()
+        print(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+    finally:
+        await runtime.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", type=Path, default=None, help="state directory (default .local/state)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_p = sub.add_parser("serve", help="run the Worker locally")
+    serve_p.add_argument("--host", default="127.0.0.1")
+    serve_p.add_argument("--port", type=int, default=8787)
+    serve_p.add_argument("--smtp-port", type=int, default=2525)
+    serve_p.add_argument("--smtp-sink-port", type=int, default=1025)
+    serve_p.add_argument("--outbox", default=None)
+    sub.add_parser("migrate", help="apply migrations/ to the local D1")
+    args = parser.parse_args()
+    asyncio.run(serve(args) if args.command == "serve" else migrate(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The dev HTTP server (uvicorn on 127.0.0.1:8787): wrangler's local endpoints, the queue report, and the Worker.
+
+- `POST|GET /cdn-cgi/handler/scheduled?cron=<expr>`  runs the scheduled handler and returns when it has finished
+- `POST /cdn-cgi/handler/email?from=<addr>&to=<addr>` runs the email handler on the raw RFC 5322 body
+- `GET /__local/queues`                               pending / delayed / in-flight / dead-lettered per queue
+- anything else                                        the Worker's `fetch` handler
+Dev-only: none of this is in the deploy bundle.
+"""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from workers import Request as WorkerRequest
+
+from local.email import LocalEmailMessage, smtp_transport
+from local.runtime import LocalRuntime
+
+MAX_EMAIL_BYTES = 25 * 1024 * 1024
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "details": None}}, status_code=status)
+
+
+def _valid_address(value: str | None) -> bool:
+    if not value:
+        return False
+    _, addr = parseaddr(value)
+    return "@" in addr and addr == value.strip()
+
+
+def create_dev_app(runtime: LocalRuntime) -> Starlette:
+    forwarder = smtp_transport(port=runtime.smtp_sink_port)
+
+    async def scheduled(request: StarletteRequest) -> Response:
+        cron = request.query_params.get("cron", "* * * * *")
+        if cron not in runtime.config.crons:
+            return _error(400, "unknown_cron", f"{cron!r} is not one of wrangler.toml's triggers.crons")
+        try:
+            await runtime.scheduled(cron)
+        except Exception as exc:
+            return _error(500, "scheduled_failed", f"{type(exc).__name__}: {exc}")
+        return Response("Ran scheduled event", media_type="text/plain")
+
+    async def email(request: StarletteRequest) -> Response:
+        mail_from = request.query_params.get("from")
+        rcpt_to = request.query_params.get("to")
+        if not _valid_address(mail_from) or not _valid_address(rcpt_to):
+            return _error(400, "bad_request", "query parameters 'from' and 'to' must be email addresses")
+        raw = await request.body()
+        if not raw:
+            return _error(400, "bad_request", "the body must be a raw RFC 5322 message")
+        if len(raw) > MAX_EMAIL_BYTES:
+            return _error(413, "payload_too_large", f"messages are limited to {MAX_EMAIL_BYTES} bytes")
+        assert mail_from is not None and rcpt_to is not None
+        message = LocalEmailMessage(mail_from, rcpt_to, raw, forwarder=forwarder)
+        try:
+            await runtime.email(message)
+        except Exception as exc:
+            return _error(500, "email_failed", f"{type(exc).__name__}: {exc}")
+        if message.rejected:
+            return _error(400, "rejected", f"Worker rejected email with the following reason: {message.rejected_reason}")
+        return Response("Worker successfully processed email", media_type="text/plain")
+
+    async def queues(request: StarletteRequest) -> Response:
+        return JSONResponse({"queues": runtime.queue_stats()})
+
+    async def worker(request: StarletteRequest) -> Response:
+        body = await request.body()
+        forwarded = WorkerRequest(str(request.url), request.method, list(request.headers.items()), body)
+        result: Any = await runtime.fetch(forwarded)
+        return _with_headers(Response(content=result.body, status_code=result.status), result.header_list)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return Starlette(
+        routes=[
+            Route("/cdn-cgi/handler/scheduled", scheduled, methods=["GET", "POST"]),
+            Route("/cdn-cgi/handler/email", email, methods=["POST"]),
+            Route("/__local/queues", queues, methods=["GET"]),
+            Route("/{path:path}", worker, methods=methods),
+        ]
+    )
+
+
+def _with_headers(response: Response, headers: list[tuple[str, str]]) -> Response:
+    for name, value in headers:
+        if name.lower() == "content-length":
+            continue
+        response.headers.append(name, value)
+    return response

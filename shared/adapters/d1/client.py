@@ -1,0 +1,97 @@
+"""A thin client over the D1 binding: run named SQL, normalise rows, translate D1 errors into ours.
+
+The binding surface (`prepare().bind().all()/first()/run()`, `batch([...])`) is the same in workerd and in the
+local runtime, so this one adapter serves both. D1 errors arrive as exceptions whose text starts with `D1_`
+(`pyodide.ffi.JsException` in production); they leave this module as `shared.domain.errors` types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.errors import ConstraintViolation, DatabaseError, DatabaseUnavailable
+
+MAX_BOUND_PARAMETERS = 100  # D1's per-statement limit
+
+Param = str | int | float | bytes | None
+
+_TRANSIENT_MARKERS = (
+    "Network connection lost",
+    "overloaded",
+    "D1 DB reset",
+    "storage caused object to be reset",
+    "internal error",
+)
+_CONSTRAINT_MARKERS = ("constraint failed", "SQLITE_CONSTRAINT")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    sql: str
+    params: tuple[Param, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.params) > MAX_BOUND_PARAMETERS:
+            raise ValueError(f"{len(self.params)} bound parameters; D1 allows {MAX_BOUND_PARAMETERS}")
+
+
+def translate_error(exc: BaseException) -> DatabaseError:
+    text = str(exc)
+    if any(marker in text for marker in _CONSTRAINT_MARKERS):
+        return ConstraintViolation(text)
+    if any(marker in text for marker in _TRANSIENT_MARKERS):
+        return DatabaseUnavailable(text)
+    return DatabaseError(text)
+
+
+def _is_d1_error(exc: Exception) -> bool:
+    return str(exc).startswith("D1_") or type(exc).__name__ in {"JsException", "D1Error"}
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in (result["results"] or [])]
+
+
+class D1Client:
+    def __init__(self, binding: Any) -> None:
+        self._db = binding
+
+    def _statement(self, query: Query) -> Any:
+        stmt = self._db.prepare(query.sql)
+        return stmt.bind(*query.params) if query.params else stmt
+
+    async def all(self, sql: str, *params: Param) -> list[dict[str, Any]]:
+        try:
+            return _rows(await self._statement(Query(sql, params)).all())
+        except Exception as exc:
+            if _is_d1_error(exc):
+                raise translate_error(exc) from exc
+            raise
+
+    async def first(self, sql: str, *params: Param) -> dict[str, Any] | None:
+        rows = await self.all(sql, *params)
+        return rows[0] if rows else None
+
+    async def run(self, sql: str, *params: Param) -> int:
+        """Execute one write; returns the number of changed rows."""
+        try:
+            result = await self._statement(Query(sql, params)).run()
+        except Exception as exc:
+            if _is_d1_error(exc):
+                raise translate_error(exc) from exc
+            raise
+        return int(result["meta"]["changes"])
+
+    async def batch(self, queries: Sequence[Query]) -> list[list[dict[str, Any]]]:
+        """Run statements as one atomic unit (D1's only transaction); returns each statement's rows."""
+        if not queries:
+            return []
+        try:
+            results = await self._db.batch([self._statement(q) for q in queries])
+        except Exception as exc:
+            if _is_d1_error(exc):
+                raise translate_error(exc) from exc
+            raise
+        return [_rows(r) for r in results]

@@ -1,0 +1,47 @@
+"""D1 repository for `failed_tasks`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.adapters.d1 import sql
+from shared.adapters.d1.client import D1Client, Query
+from shared.domain.failed_tasks import FailedTask
+
+
+def _row_to_task(row: dict[str, Any]) -> FailedTask:
+    payload = row.get("payload")
+    return FailedTask.model_validate({**row, "payload": json.loads(payload) if payload else None})
+
+
+class D1FailedTaskRepository:
+    def __init__(self, db: D1Client) -> None:
+        self._db = db
+
+    async def add(self, task: FailedTask) -> bool:
+        query = Query(
+            sql.INSERT_FAILED_TASK,
+            (
+                task.id,
+                task.queue,
+                task.type,
+                task.version,
+                task.attempts,
+                task.last_error[:4000],
+                json.dumps(task.payload, separators=(",", ":")) if task.payload is not None else None,
+                task.raw_body,
+                task.trace_id,
+                task.failed_at.isoformat(),
+                task.status.value,
+            ),
+        )
+        return await self._db.run(query.sql, *query.params) > 0
+
+    async def get(self, task_id: str) -> FailedTask | None:
+        row = await self._db.first(sql.GET_FAILED_TASK, task_id)
+        return _row_to_task(row) if row else None
+
+    async def count_open(self) -> int:
+        row = await self._db.first(sql.COUNT_OPEN_FAILED_TASKS)
+        return int(row["n"]) if row else 0

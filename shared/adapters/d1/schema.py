@@ -1,0 +1,23 @@
+"""Schema bookkeeping: which migrations the deployed code expects, and which the database has applied.
+
+Workers cannot read `migrations/` at run time, so the expected list is a constant; a unit test keeps it equal to
+the files in `migrations/`.
+"""
+
+from __future__ import annotations
+
+from shared.adapters.d1 import sql
+from shared.adapters.d1.client import D1Client
+
+EXPECTED_MIGRATIONS: tuple[str, ...] = ("0001_platform.sql",)
+
+
+class D1SchemaRepository:
+    def __init__(self, db: D1Client) -> None:
+        self._db = db
+
+    async def applied_migrations(self) -> list[str]:
+        return [str(r["name"]) for r in await self._db.all(sql.APPLIED_MIGRATIONS)]
+
+    async def ping(self) -> None:
+        await self._db.first(sql.SELECT_ONE)

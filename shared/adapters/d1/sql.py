@@ -1,0 +1,39 @@
+"""Named SQL for the platform tables. The only place SQL text lives (besides migrations/)."""
+
+from __future__ import annotations
+
+# -- schema bookkeeping ------------------------------------------------------------------------------------------
+SELECT_ONE = "SELECT 1 AS ok"
+APPLIED_MIGRATIONS = "SELECT name FROM d1_migrations ORDER BY id"
+
+# -- failed_tasks ------------------------------------------------------------------------------------------------
+INSERT_FAILED_TASK = """
+INSERT INTO failed_tasks (id, queue, type, version, attempts, last_error, payload, raw_body, trace_id, failed_at,
+                          status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING
+"""
+GET_FAILED_TASK = """
+SELECT id, queue, type, version, attempts, last_error, payload, raw_body, trace_id, failed_at, status
+FROM failed_tasks WHERE id = ?
+"""
+COUNT_OPEN_FAILED_TASKS = "SELECT count(*) AS n FROM failed_tasks WHERE status = 'open'"
+
+# -- inbound_messages --------------------------------------------------------------------------------------------
+INSERT_INBOUND = """
+INSERT INTO inbound_messages (id, received_at, mail_from, rcpt_to, raw_size, raw_sha256, raw_chunks, trace_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (raw_sha256, rcpt_to) DO NOTHING
+"""
+INSERT_INBOUND_CHUNK = """
+INSERT INTO inbound_message_chunks (inbound_id, seq, data)
+SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)
+ON CONFLICT (inbound_id, seq) DO NOTHING
+"""
+FIND_INBOUND_BY_SHA = "SELECT id FROM inbound_messages WHERE raw_sha256 = ? AND rcpt_to = ?"
+GET_INBOUND_META = "SELECT id, raw_size, raw_sha256, raw_chunks FROM inbound_messages WHERE id = ?"
+GET_INBOUND_CHUNKS = "SELECT seq, data FROM inbound_message_chunks WHERE inbound_id = ? ORDER BY seq"
+MARK_INBOUND_PARSED = """
+UPDATE inbound_messages SET status = 'parsed', message_id = ?, subject = ?
+WHERE id = ? AND status = 'received'
+"""

@@ -1,0 +1,71 @@
+"""Composition root: build this invocation's collaborators from the Worker's env. Nothing is wired at import time.
+
+Handlers receive a `Services`; tests build one with fakes through `bootstrap(env, **overrides)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from shared.adapters.d1.client import D1Client
+from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
+from shared.adapters.d1.inbound import D1InboundRepository
+from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
+from shared.adapters.durable import DurableObjectClient
+from shared.adapters.kv import KvCache
+from shared.adapters.queues import CfQueuePublisher
+from shared.adapters.system import SystemClock, UuidIds
+from shared.config import Settings
+from shared.observability.log import Logger
+from shared.ports.cache import Cache
+from shared.ports.durable import DurableObjectPinger
+from shared.ports.queues import QueuePublisher
+from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
+from shared.ports.runtime import Clock, IdFactory
+from shared.service_layer.health import HealthChecks
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    ids: IdFactory
+    log: Logger
+    publisher: QueuePublisher
+    cache: Cache
+    durable: DurableObjectPinger
+    schema: SchemaRepository
+    failed_tasks: FailedTaskRepository
+    inbound: InboundRepository
+
+    def with_trace(self, trace_id: str, component: str | None = None) -> Services:
+        return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
+
+    @property
+    def health(self) -> HealthChecks:
+        return HealthChecks(
+            schema=self.schema,
+            cache=self.cache,
+            queues=self.publisher,
+            durable=self.durable,
+            expected_migrations=EXPECTED_MIGRATIONS,
+        )
+
+
+def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = None, **overrides: Any) -> Services:
+    settings: Settings = overrides.pop("settings", None) or Settings.from_env(env)
+    db = D1Client(env.DB)
+    services = Services(
+        settings=settings,
+        clock=SystemClock(),
+        ids=UuidIds(),
+        log=Logger(component, trace_id=trace_id, level=settings.log_level),
+        publisher=CfQueuePublisher.from_env(env),
+        cache=KvCache(env.KV_CACHE),
+        durable=DurableObjectClient(env),
+        schema=D1SchemaRepository(db),
+        failed_tasks=D1FailedTaskRepository(db),
+        inbound=D1InboundRepository(db),
+    )
+    return replace(services, **overrides) if overrides else services

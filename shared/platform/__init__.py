@@ -1,0 +1,1 @@
+"""Platform glue: the one shared module allowed to import Pyodide-only modules (`js`, `pyodide`)."""

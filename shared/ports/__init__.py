@@ -1,0 +1,1 @@
+"""Ports: small Protocols naming the capabilities the service layer needs. Adapters implement them."""

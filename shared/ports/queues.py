@@ -1,0 +1,24 @@
+"""Queue publishing and backlog inspection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from shared.messages.envelope import Envelope
+from shared.messages.queues import QueueName
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    queue: str
+    backlog: int | None  # None when the platform cannot tell
+    oldest_age_seconds: float | None = None
+
+
+class QueuePublisher(Protocol):
+    async def publish(self, queue: QueueName, envelope: Envelope, *, delay_seconds: int | None = None) -> None: ...
+
+    async def publish_many(self, queue: QueueName, envelopes: list[Envelope]) -> None: ...
+
+    async def depth(self, queue: QueueName) -> QueueDepth: ...

@@ -1,0 +1,34 @@
+"""Repositories the service layer uses for the platform tables (failed tasks, inbound mail, migrations)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from shared.domain.failed_tasks import FailedTask
+from shared.domain.inbound import InboundEmail
+
+
+class FailedTaskRepository(Protocol):
+    async def add(self, task: FailedTask) -> bool:
+        """Store a failed task; False when a task with the same id is already stored (idempotent)."""
+        ...
+
+    async def get(self, task_id: str) -> FailedTask | None: ...
+
+    async def count_open(self) -> int: ...
+
+
+class InboundRepository(Protocol):
+    async def store(self, email: InboundEmail) -> str:
+        """Store a received email with its raw bytes; returns its id (the existing id for a redelivery)."""
+        ...
+
+    async def raw(self, inbound_id: str) -> bytes | None: ...
+
+    async def mark_parsed(self, inbound_id: str, *, message_id: str | None, subject: str | None) -> None: ...
+
+
+class SchemaRepository(Protocol):
+    async def applied_migrations(self) -> list[str]: ...
+
+    async def ping(self) -> None: ...

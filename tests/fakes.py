@@ -1,0 +1,187 @@
+"""Test doubles for the ports (`Fake*`) and for the queue consumer surface. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.bootstrap import Services
+from shared.config import Settings
+from shared.domain.failed_tasks import FailedTask
+from shared.domain.inbound import InboundEmail
+from shared.messages.envelope import Envelope
+from shared.messages.queues import QueueName
+from shared.observability.log import Logger
+from shared.ports.queues import QueueDepth
+
+
+class FixedClock:
+    def __init__(self, start: datetime = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class SequentialIds:
+    def __init__(self, prefix: str = "id") -> None:
+        self.prefix = prefix
+        self.n = 0
+
+    def new_id(self) -> str:
+        self.n += 1
+        return f"{self.prefix}{self.n:06d}"
+
+
+class FakeQueuePublisher:
+    def __init__(self, *, fail_on: set[QueueName] | None = None) -> None:
+        self.sent: list[tuple[QueueName, Envelope, int | None]] = []
+        self.fail_on = fail_on or set()
+
+    async def publish(self, queue: QueueName, envelope: Envelope, *, delay_seconds: int | None = None) -> None:
+        if queue in self.fail_on:
+            raise RuntimeError(f"queue {queue} unavailable")
+        self.sent.append((queue, envelope, delay_seconds))
+
+    async def publish_many(self, queue: QueueName, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            await self.publish(queue, envelope)
+
+    async def depth(self, queue: QueueName) -> QueueDepth:
+        return QueueDepth(queue.value, sum(1 for q, _, _ in self.sent if q is queue))
+
+    def on(self, queue: QueueName) -> list[Envelope]:
+        return [e for q, e, _ in self.sent if q is queue]
+
+
+class FakeFailedTasks:
+    def __init__(self) -> None:
+        self.tasks: dict[str, FailedTask] = {}
+
+    async def add(self, task: FailedTask) -> bool:
+        if task.id in self.tasks:
+            return False
+        self.tasks[task.id] = task
+        return True
+
+    async def get(self, task_id: str) -> FailedTask | None:
+        return self.tasks.get(task_id)
+
+    async def count_open(self) -> int:
+        return len(self.tasks)
+
+
+class FakeInbound:
+    def __init__(self) -> None:
+        self.emails: dict[str, InboundEmail] = {}
+        self.parsed: dict[str, tuple[str | None, str | None]] = {}
+
+    async def store(self, email: InboundEmail) -> str:
+        for existing in self.emails.values():
+            if existing.sha256 == email.sha256 and existing.rcpt_to == email.rcpt_to:
+                return existing.id
+        self.emails[email.id] = email
+        return email.id
+
+    async def raw(self, inbound_id: str) -> bytes | None:
+        email = self.emails.get(inbound_id)
+        return email.raw if email else None
+
+    async def mark_parsed(self, inbound_id: str, *, message_id: str | None, subject: str | None) -> None:
+        self.parsed[inbound_id] = (message_id, subject)
+
+
+class FakeCache:
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    async def get_json(self, key: str) -> Any | None:
+        return self.data.get(key)
+
+    async def put_json(self, key: str, value: Any, *, ttl_seconds: int | None = None) -> None:
+        self.data[key] = value
+
+    async def delete(self, key: str) -> None:
+        self.data.pop(key, None)
+
+
+class FakeDurable:
+    def __init__(self, broken: set[str] | None = None) -> None:
+        self.broken = broken or set()
+
+    async def ping(self, binding: str, name: str, trace_id: str) -> dict[str, Any]:
+        if binding in self.broken:
+            raise RuntimeError(f"{binding} unreachable")
+        return {"object": binding, "trace_id": trace_id, "calls": 1}
+
+
+class FakeSchema:
+    def __init__(self, applied: list[str] | None = None, *, down: bool = False) -> None:
+        self.applied = applied if applied is not None else ["0001_platform.sql"]
+        self.down = down
+
+    async def applied_migrations(self) -> list[str]:
+        if self.down:
+            raise RuntimeError("D1 unavailable")
+        return list(self.applied)
+
+    async def ping(self) -> None:
+        if self.down:
+            raise RuntimeError("D1 unavailable")
+
+
+def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
+    sink = lines.append if lines is not None else (lambda _line: None)
+    values: dict[str, Any] = {
+        "settings": Settings(app_env="test"),
+        "clock": FixedClock(),
+        "ids": SequentialIds(),
+        "log": Logger("test", sink=sink, level="debug"),
+        "publisher": FakeQueuePublisher(),
+        "cache": FakeCache(),
+        "durable": FakeDurable(),
+        "schema": FakeSchema(),
+        "failed_tasks": FakeFailedTasks(),
+        "inbound": FakeInbound(),
+    }
+    values.update(overrides)
+    return Services(**values)
+
+
+@dataclass
+class FakeMessage:
+    """The consumer-side message surface (`id`, `body`, `attempts`, `ack()`, `retry()`)."""
+
+    id: str
+    body: Any
+    attempts: int = 1
+    outcome: str | None = None
+    retry_delay: int | None = None
+
+    def ack(self) -> None:
+        self.outcome = self.outcome or "ack"
+
+    def retry(self, delaySeconds: int | None = None) -> None:  # noqa: N803 - SDK name
+        if self.outcome is None:
+            self.outcome = "retry"
+            self.retry_delay = delaySeconds
+
+
+@dataclass
+class FakeBatch:
+    queue: str
+    messages: list[FakeMessage] = field(default_factory=list)
+    retried_all: bool = False
+
+    def ackAll(self) -> None:  # noqa: N802 - SDK name
+        for m in self.messages:
+            m.ack()
+
+    def retryAll(self, delaySeconds: int | None = None) -> None:  # noqa: N802, N803 - SDK name
+        self.retried_all = True
+        for m in self.messages:
+            m.retry(delaySeconds)

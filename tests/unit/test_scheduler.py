@@ -1,0 +1,50 @@
+"""The cron tick: every wrangler trigger routes to its jobs; one failing job does not stop the others."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from scheduler import jobs
+from scheduler.jobs import CRON_JOBS, UnknownCron, tick
+from shared.bootstrap import Services
+from tests.fakes import fake_services
+
+WHEN = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("cron", list(CRON_JOBS))
+async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:
+    lines: list[str] = []
+    results = await tick(cron, WHEN, fake_services(lines))
+    assert set(results) == {job.__name__ for job in CRON_JOBS[cron]}
+    assert all('"span":"cron job' in line for line in lines if "cron job" in line)
+    assert len([line for line in lines if "cron job" in line]) == len(CRON_JOBS[cron])
+
+
+async def test_integrity_job_reports_open_failed_tasks() -> None:
+    results = await tick("0 3 * * *", WHEN, fake_services())
+    assert results == {"check_integrity": {"open_failed_tasks": 0}}
+
+
+async def test_unknown_cron_is_an_error() -> None:
+    with pytest.raises(UnknownCron):
+        await tick("1 2 3 4 5", WHEN, fake_services())
+
+
+async def test_a_failing_job_is_raised_after_the_others_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+
+    async def broken(at: datetime, services: Services) -> dict[str, int]:
+        ran.append("broken")
+        raise RuntimeError("job failed")
+
+    async def fine(at: datetime, services: Services) -> dict[str, int]:
+        ran.append("fine")
+        return {}
+
+    monkeypatch.setitem(jobs.CRON_JOBS, "* * * * *", (broken, fine))
+    with pytest.raises(RuntimeError, match="job failed"):
+        await tick("* * * * *", WHEN, fake_services())
+    assert ran == ["broken", "fine"]

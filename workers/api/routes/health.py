@@ -1,0 +1,33 @@
+"""`/live` (the process answers), `/ready` (migrations applied) and `/health` (every dependency answers)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import get_services
+from shared.bootstrap import Services
+
+router = APIRouter(tags=["health"])
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@router.get("/live")
+async def live() -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+@router.get("/ready")
+async def ready(services: ServicesDep) -> JSONResponse:
+    ok, body = await services.health.ready()
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/health")
+async def health(request: Request, services: ServicesDep) -> JSONResponse:
+    request_id = str(request.state.request_id)
+    report = await services.health.health(trace_id=request_id, probe_token=services.ids.new_id())
+    return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)

@@ -1,0 +1,84 @@
+"""The cron job table: which jobs run on which `triggers.crons` expression, and `tick()` that runs them.
+
+Jobs only read state and enqueue work; they must be safe to run twice (a cron can fire more than once).
+Jobs whose work arrives in later issues (sending window, follow-ups, enrichment, notifications, integrity) are
+registered now so that every trigger in wrangler.toml routes somewhere and is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.bootstrap import Services
+
+Job = Callable[[datetime, Services], Awaitable[dict[str, int]]]
+
+
+async def enqueue_due_sends(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    return {"enqueued": 0}  # campaigns and sending arrive with the sequencing issue
+
+
+async def run_daily_pipeline(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    return {"scored": 0}
+
+
+async def enqueue_due_follow_ups(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    return {"enqueued": 0}
+
+
+async def enqueue_enrichment(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    return {"enqueued": 0}
+
+
+async def flush_notifications(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    return {"sent": 0}
+
+
+async def check_integrity(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    open_failures = await services.failed_tasks.count_open()
+    return {"open_failed_tasks": open_failures}
+
+
+@dataclass(frozen=True, slots=True)
+class CronEntry:
+    expression: str
+    jobs: tuple[Job, ...]
+
+
+# Must list exactly the expressions in wrangler.toml `triggers.crons` (tests/unit/test_scheduler.py checks it).
+CRON_TABLE: tuple[CronEntry, ...] = (
+    CronEntry("*/5 * * * MON-SAT", (enqueue_due_sends,)),
+    CronEntry("0 7 * * *", (run_daily_pipeline,)),
+    CronEntry("15 * * * *", (enqueue_due_follow_ups,)),
+    CronEntry("*/30 0-5,22-23 * * *", (enqueue_enrichment,)),
+    CronEntry("* * * * *", (flush_notifications,)),
+    CronEntry("0 3 * * *", (check_integrity,)),
+)
+CRON_JOBS: dict[str, tuple[Job, ...]] = {entry.expression: entry.jobs for entry in CRON_TABLE}
+
+
+class UnknownCron(LookupError):
+    pass
+
+
+async def tick(cron: str, scheduled_at: datetime, services: Services) -> dict[str, dict[str, int]]:
+    """Run every job registered for `cron`. One failing job does not stop the others; the first error is raised
+    after all have run, so the platform records the invocation as failed."""
+    jobs = CRON_JOBS.get(cron)
+    if jobs is None:
+        services.log.error("cron expression has no jobs", cron=cron)
+        raise UnknownCron(cron)
+    results: dict[str, dict[str, int]] = {}
+    first_error: Exception | None = None
+    for job in jobs:
+        try:
+            async with services.log.span(f"cron job {job.__name__}", cron=cron) as extra:
+                results[job.__name__] = await job(scheduled_at, services)
+                extra.update(results[job.__name__])
+        except Exception as exc:
+            first_error = first_error or exc
+    if first_error is not None:
+        raise first_error
+    return results
