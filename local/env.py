@@ -21,10 +21,10 @@ class ExecutionContext:
     def __init__(self) -> None:
         self._pending: list[Any] = []
 
-    def waitUntil(self, awaitable: Any) -> None:  # noqa: N802 - JS name
+    def waitUntil(self, awaitable: Any) -> None:
         self._pending.append(awaitable)
 
-    def passThroughOnException(self) -> None:  # noqa: N802 - JS name
+    def passThroughOnException(self) -> None:
         return None
 
     async def settle(self) -> None:
@@ -43,5 +43,5 @@ class ScheduledController:
         self.type = "scheduled"
         self.retry = True
 
-    def noRetry(self) -> None:  # noqa: N802 - JS name
+    def noRetry(self) -> None:
         self.retry = False

@@ -56,6 +56,16 @@ class QueueError(Exception):
     """A producer or consumer call Cloudflare would reject."""
 
 
+_WRANGLER_OPTIONS = (
+    "max_batch_size",
+    "max_batch_timeout",
+    "max_retries",
+    "retry_delay",
+    "dead_letter_queue",
+    "max_concurrency",
+)
+
+
 @dataclass(frozen=True)
 class QueueConsumerConfig:
     """One `[[queues.consumers]]` table. `max_concurrency` is accepted; batches of one queue run one at a time."""
@@ -85,8 +95,7 @@ class QueueConsumerConfig:
         """Build from one parsed `[[queues.consumers]]` table (unknown keys such as `type` are ignored)."""
         if not isinstance(table.get("queue"), str) or not table["queue"]:
             raise ValueError(f"[[queues.consumers]] entry without a queue name: {dict(table)!r}")
-        known = ("max_batch_size", "max_batch_timeout", "max_retries", "retry_delay", "dead_letter_queue")
-        options = {name: table[name] for name in (*known, "max_concurrency") if name in table}
+        options = {name: table[name] for name in _WRANGLER_OPTIONS if name in table}
         return cls(queue=table["queue"], **options)
 
 
@@ -283,7 +292,8 @@ class QueueBroker:
         retries with no delay and messages moved to a dead-letter queue are delivered in the same call when
         due. `flush=True` treats any visible message as due (ignores batch size and timeout). A handler that
         raises an Exception fails its batch (logged); a BaseException (e.g. CancelledError) propagates and
-        leaves the batch in flight, as a crash would, for the next broker on this file to recover.
+        leaves the batch in flight, as a crash would, for the next broker on this file to recover. More than
+        `max_batches` in one call raises QueueError (a consumer that re-enqueues forever under `flush=True`).
         """
         delivered = 0
         while True:
@@ -298,19 +308,25 @@ class QueueBroker:
             delivered += len(batches)
 
     def next_due_time(self) -> float | None:
-        """Earliest time a batch could become due (may be in the past: due now); None if nothing is waiting."""
+        """Earliest time a batch could become due (≤ now: due already); None if no consumer has messages.
+
+        A lower bound: a delayed message's visibility time is included because it may complete a full batch.
+        """
         now = self._clock.now()
         times: list[float] = []
         for queue, config in self._consumers.items():
-            oldest, next_delayed = self._db.execute(
-                "SELECT MIN(visible_at), MIN(CASE WHEN visible_at > ? THEN visible_at END) "
+            oldest, visible, next_delayed = self._db.execute(
+                "SELECT MIN(visible_at), COALESCE(SUM(visible_at <= ?), 0), "
+                "MIN(CASE WHEN visible_at > ? THEN visible_at END) "
                 "FROM messages WHERE queue = ? AND in_flight = 0",
-                (now, queue),
+                (now, now, queue),
             ).fetchone()
+            if visible >= config.max_batch_size:
+                times.append(now)
             if oldest is not None:
                 times.append(oldest + config.max_batch_timeout)
             if next_delayed is not None:
-                times.append(next_delayed)  # it may complete a full batch
+                times.append(next_delayed)
         return min(times, default=None)
 
     def stats(self) -> dict[str, dict[str, int]]:

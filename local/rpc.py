@@ -68,8 +68,7 @@ def _to_wire(value: Any, active: set[int], where: str) -> Any:
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
             err = TypeError(
-                f"int {value} cannot be sent over RPC: outside JS's safe integer range (±2**53-1); "
-                "send it as a str"
+                f"int {value} cannot be sent over RPC: outside JS's safe integer range (±2**53-1); send it as a str"
             )
             err.add_note(f"at {where}")
             raise err

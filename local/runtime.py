@@ -26,6 +26,7 @@ from local.paths import REPO_ROOT, ensure_import_paths
 from local.queues import MessageBatch, QueueBroker, consumers_from_wrangler
 from shared.observability.log import Logger
 
+
 class LocalRuntime:
     def __init__(
         self,
@@ -67,13 +68,16 @@ class LocalRuntime:
                 self.d1_backend,
                 location=self.state_dir / "d1" / db.database_name,
                 database_id=db.database_id,
+                clock=self.clock,
             )
             values[db.binding] = self.d1[db.binding]
         for binding in self.config.kv:
             self.kv[binding] = LocalKV(self._file("kv", f"{binding}.sqlite"), self.clock)
             values[binding] = self.kv[binding]
         self.broker = QueueBroker(
-            self._file("queues.sqlite"), self.clock, consumers_from_wrangler({"queues": {"consumers": self.config.consumers}})
+            self._file("queues.sqlite"),
+            self.clock,
+            consumers_from_wrangler({"queues": {"consumers": self.config.consumers}}),
         )
         for binding, queue in self.config.producers.items():
             values[binding] = self.broker.producer(queue)
@@ -95,7 +99,7 @@ class LocalRuntime:
         self.env = LocalEnv(values)
         for namespace in self.durable.values():
             namespace.env = self.env
-        self.cron = CronSchedule(self.config.crons, self.clock, self._file("cron.json"))
+        self.cron = CronSchedule(self.config.crons, self.clock, self._file("cron.sqlite"))
         if migrate:
             await self.migrate()
         return self
@@ -118,7 +122,10 @@ class LocalRuntime:
         if self.broker is not None:
             self.broker.close()
         for namespace in self.durable.values():
+            await namespace.drain()
             namespace.close()
+        if self.cron is not None:
+            self.cron.close()
         self.d1.clear()
         self.kv.clear()
         self.durable.clear()

@@ -65,7 +65,9 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
         except Exception as exc:
             return _error(500, "email_failed", f"{type(exc).__name__}: {exc}")
         if message.rejected:
-            return _error(400, "rejected", f"Worker rejected email with the following reason: {message.rejected_reason}")
+            return _error(
+                400, "rejected", f"Worker rejected email with the following reason: {message.rejected_reason}"
+            )
         return Response("Worker successfully processed email", media_type="text/plain")
 
     async def queues(request: StarletteRequest) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.bootstrap import Services
 from shared.config import Settings
-from shared.domain.failed_tasks import FailedTask
+from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.inbound import InboundEmail
 from shared.messages.envelope import Envelope
 from shared.messages.queues import QueueName
@@ -71,8 +71,24 @@ class FakeFailedTasks:
     async def get(self, task_id: str) -> FailedTask | None:
         return self.tasks.get(task_id)
 
+    async def list(
+        self, *, status: FailedTaskStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[FailedTask]:
+        ordered = sorted(self.tasks.values(), key=lambda t: (t.failed_at.isoformat(), t.id), reverse=True)
+        chosen = [t for t in ordered if t.status is status]
+        if after:
+            chosen = [t for t in chosen if (t.failed_at.isoformat(), t.id) < after]
+        return chosen[:limit]
+
+    async def mark_replayed(self, task_id: str, at: datetime) -> bool:
+        task = self.tasks.get(task_id)
+        if task is None or task.status is not FailedTaskStatus.OPEN:
+            return False
+        self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.REPLAYED})
+        return True
+
     async def count_open(self) -> int:
-        return len(self.tasks)
+        return sum(1 for t in self.tasks.values() if t.status is FailedTaskStatus.OPEN)
 
 
 class FakeInbound:
@@ -165,7 +181,7 @@ class FakeMessage:
     def ack(self) -> None:
         self.outcome = self.outcome or "ack"
 
-    def retry(self, delaySeconds: int | None = None) -> None:  # noqa: N803 - SDK name
+    def retry(self, delaySeconds: int | None = None) -> None:
         if self.outcome is None:
             self.outcome = "retry"
             self.retry_delay = delaySeconds
@@ -177,11 +193,11 @@ class FakeBatch:
     messages: list[FakeMessage] = field(default_factory=list)
     retried_all: bool = False
 
-    def ackAll(self) -> None:  # noqa: N802 - SDK name
+    def ackAll(self) -> None:
         for m in self.messages:
             m.ack()
 
-    def retryAll(self, delaySeconds: int | None = None) -> None:  # noqa: N802, N803 - SDK name
+    def retryAll(self, delaySeconds: int | None = None) -> None:
         self.retried_all = True
         for m in self.messages:
             m.retry(delaySeconds)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pyodide.ffi import JsException
 
-__all__ = ["DurableObjectAbort", "DurableObjectError", "SqlStorageError", "StorageError"]
+__all__ = ["DurableObjectAbort", "DurableObjectError", "RpcMethodNotFound", "SqlStorageError", "StorageError"]
 
 
 class DurableObjectError(JsException):
@@ -34,3 +34,7 @@ class SqlStorageError(StorageError):
 
 class DurableObjectAbort(BaseException):
     """Raised by `ctx.abort()`, like the SDK: a BaseException so `except Exception` does not swallow it."""
+
+
+class RpcMethodNotFound(DurableObjectError, TypeError):
+    """`TypeError: The RPC receiver does not implement the method "x".` — also a TypeError for `except TypeError`."""

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from local.durable.errors import SqlStorageError
+from local.durable.errors import SqlStorageError, StorageError
 from local.rpc import MAX_SAFE_INTEGER, js_number
 
 __all__ = ["SqlStorage", "SqlStorageCursor", "SqliteFile", "split_statements"]
@@ -110,14 +110,20 @@ class SqliteFile:
         self._internal = 0
         self._transaction_attempted = False
         self._savepoints = 0
+        self._closed = False
 
     @property
     def conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StorageError(
+                "Durable Object storage used after the object was evicted or reset; use the new instance"
+            )
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, autocommit=True)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            # Rollback journal (one file descriptor per idle object) and no fsync: safe against a crash of this
+            # process, which is all a local runtime needs.
+            conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA foreign_keys=ON")
             for ddl in _INTERNAL_SCHEMA:
                 conn.execute(ddl)
@@ -130,6 +136,8 @@ class SqliteFile:
         return self._conn is not None
 
     def close(self) -> None:
+        """Close for good: a later access raises (the instance holding it was evicted)."""
+        self._closed = True
         if self._conn is not None:
             self._conn.close()
             self._conn = None

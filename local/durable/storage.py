@@ -259,4 +259,3 @@ class DurableObjectStorage(_KV):
     def _resync_alarm(self) -> None:
         """After a rollback the file holds the old alarm again; tell the namespace's alarm index."""
         self._alarm_listener(self.read_alarm())
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from shared.domain.failed_tasks import FailedTask
+from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.inbound import InboundEmail
 
 
@@ -14,6 +15,16 @@ class FailedTaskRepository(Protocol):
         ...
 
     async def get(self, task_id: str) -> FailedTask | None: ...
+
+    async def list(
+        self, *, status: FailedTaskStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[FailedTask]:
+        """Newest first, keyset-paginated on (failed_at, id)."""
+        ...
+
+    async def mark_replayed(self, task_id: str, at: datetime) -> bool:
+        """Open -> replayed; False when the task was not open."""
+        ...
 
     async def count_open(self) -> int: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,10 +61,22 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def broker(path: Path, clock: ManualClock) -> Iterator[QueueBroker]:
-    b = QueueBroker(path, clock, CONSUMERS)
-    yield b
-    b.close()
+def open_broker(path: Path, clock: ManualClock) -> Iterator[Callable[[], QueueBroker]]:
+    """Opens brokers on the same file (a "restart" is simply opening another); closes them all at teardown."""
+    opened: list[QueueBroker] = []
+
+    def open_() -> QueueBroker:
+        opened.append(QueueBroker(path, clock, CONSUMERS))
+        return opened[-1]
+
+    yield open_
+    for b in opened:
+        b.close()
+
+
+@pytest.fixture
+def broker(open_broker: Callable[[], QueueBroker]) -> QueueBroker:
+    return open_broker()
 
 
 def fail(batch: MessageBatch) -> None:
@@ -94,7 +106,7 @@ async def test_send_deliver_ack(broker: QueueBroker, clock: ManualClock) -> None
 
 
 async def test_content_types_and_bodies_are_fresh_copies(broker: QueueBroker, clock: ManualClock) -> None:
-    producer = broker.producer("plain")
+    producer = broker.producer("jobs")
     await producer.send({"items": [1, 2]})
     await producer.send("just text", contentType="text")
     await producer.send(b"\x00\x01", contentType="bytes")
@@ -107,6 +119,7 @@ async def test_content_types_and_bodies_are_fresh_copies(broker: QueueBroker, cl
 
     first = Recorder(mutate_then_retry)
     await broker.deliver_due(first, flush=True)
+    clock.advance(JOBS.retry_delay)
     second = Recorder()
     await broker.deliver_due(second, flush=True)
     assert second.deliveries() == [({"items": [1, 2]}, 2), ("just text", 2), (b"\x00\x01", 2)]
@@ -121,13 +134,14 @@ async def test_batch_waits_for_size_or_timeout(broker: QueueBroker, clock: Manua
     assert broker.next_due_time() == clock.now() + 5
 
     await producer.send(3)  # fills a batch of 3
+    assert broker.next_due_time() == clock.now()
     assert await broker.deliver_due(handler) == 1
     assert handler.deliveries() == [(1, 1), (2, 1), (3, 1)]
 
     await producer.send(4)
-    clock.advance(4.9)
+    clock.advance(4)
     assert await broker.deliver_due(handler) == 0
-    clock.advance(0.1)
+    clock.advance(1)
     assert await broker.deliver_due(handler) == 1
     assert handler.deliveries()[-1] == (4, 1)
     assert broker.next_due_time() is None
@@ -224,7 +238,7 @@ async def test_failing_handler_retries_everything_but_explicit_acks(broker: Queu
 
 
 async def test_first_call_wins_and_message_calls_beat_batch_calls(broker: QueueBroker, clock: ManualClock) -> None:
-    await broker.producer("plain").sendBatch([{"body": b} for b in ("retry-then-ack", "ack-then-retry", "unmarked")])
+    await broker.producer("jobs").sendBatch([{"body": b} for b in ("retry-then-ack", "ack-then-retry", "unmarked")])
 
     def decide(batch: MessageBatch) -> None:
         first, second, _ = batch.messages
@@ -236,18 +250,21 @@ async def test_first_call_wins_and_message_calls_beat_batch_calls(broker: QueueB
         batch.ackAll()  # ignored: retryAll came first
 
     handler = Recorder(decide)
-    await broker.deliver_due(handler, flush=True)
-    assert broker.stats()["plain"] == {"pending": 1, "delayed": 1, "in_flight": 0, "dead_lettered": 0}
+    assert await broker.deliver_due(handler) == 1
+    assert broker.stats()["jobs"] == {"pending": 0, "delayed": 2, "in_flight": 0, "dead_lettered": 0}
     redelivered = Recorder()
+    clock.advance(30)  # retry() without a delay: the consumer's retry_delay
     await broker.deliver_due(redelivered, flush=True)
-    assert redelivered.deliveries() == [("retry-then-ack", 2)]  # retry() without delay: retry_delay = 0
-    clock.advance(50)
+    assert redelivered.deliveries() == [("retry-then-ack", 2)]
+    clock.advance(20)
     await broker.deliver_due(redelivered, flush=True)
     assert redelivered.deliveries() == [("retry-then-ack", 2), ("unmarked", 2)]
 
 
-async def test_ack_all_wins_over_the_default_retry_of_a_failing_handler(broker: QueueBroker) -> None:
-    await broker.producer("plain").sendBatch([{"body": 1}, {"body": 2}])
+async def test_ack_all_wins_over_the_default_retry_of_a_failing_handler(
+    broker: QueueBroker, clock: ManualClock
+) -> None:
+    await broker.producer("jobs").sendBatch([{"body": 1}, {"body": 2}])
 
     def ack_all_then_fail(batch: MessageBatch) -> None:
         batch.messages[1].retry()
@@ -255,6 +272,7 @@ async def test_ack_all_wins_over_the_default_retry_of_a_failing_handler(broker: 
         raise RuntimeError("late failure")
 
     await broker.deliver_due(Recorder(ack_all_then_fail), flush=True)
+    clock.advance(JOBS.retry_delay)
     leftover = Recorder()
     await broker.deliver_due(leftover, flush=True)
     assert leftover.deliveries() == [(2, 2)]
@@ -271,7 +289,9 @@ async def test_invalid_retry_delay_is_rejected() -> None:
 # ---- retries exhausted
 
 
-async def test_always_failing_message_goes_to_the_dlq_after_max_retries(broker: QueueBroker, clock: ManualClock) -> None:
+async def test_always_failing_message_goes_to_the_dlq_after_max_retries(
+    broker: QueueBroker, clock: ManualClock
+) -> None:
     await broker.producer("jobs").send({"poison": True})
     handler = Recorder(fail)
     for _ in range(5):
@@ -288,14 +308,17 @@ async def test_always_failing_message_goes_to_the_dlq_after_max_retries(broker: 
 
 async def test_dead_lettered_message_keeps_id_body_and_timestamp(broker: QueueBroker, clock: ManualClock) -> None:
     await broker.producer("jobs").send("poison")
-    first = Recorder(fail)
+
+    def fail_jobs(batch: MessageBatch) -> None:
+        if batch.queue == "jobs":
+            raise RuntimeError("consumer bug")
+
+    handler = Recorder(fail_jobs)
     for _ in range(3):
-        await broker.deliver_due(first, flush=True)
-        clock.advance(30)
-    original = first.batches[0].messages[0]
-    dlq = Recorder()
-    assert await broker.deliver_due(dlq, flush=True) == 1
-    [moved] = dlq.batches[0].messages
+        await broker.deliver_due(handler, flush=True)
+        clock.advance(JOBS.retry_delay)
+    original = handler.batches[0].messages[0]
+    [moved] = [m for b in handler.batches if b.queue == "dead" for m in b.messages]
     assert (moved.id, moved.body, moved.timestamp, moved.attempts) == (
         original.id,
         "poison",
@@ -310,7 +333,7 @@ async def test_without_dlq_exhausted_messages_are_dropped(broker: QueueBroker) -
     assert await broker.deliver_due(handler, flush=True) == 2  # retry_delay 0: redelivered in the same call
     assert handler.deliveries() == [("doomed", 1), ("doomed", 2)]
     assert broker.stats()["plain"] == {"pending": 0, "delayed": 0, "in_flight": 0, "dead_lettered": 1}
-    assert await (broker.producer("plain").metrics()) == {
+    assert await broker.producer("plain").metrics() == {
         "backlogCount": 0,
         "backlogBytes": 0,
         "oldestMessageTimestamp": None,
@@ -340,8 +363,16 @@ async def test_producer_limits(broker: QueueBroker) -> None:
 
 @pytest.mark.parametrize(
     ("body", "content_type"),
-    [(object(), None), ({1, 2}, None), ((1, 2), None), ({"nested": (1,)}, None), (math.nan, None), (b"b", None),
-     (1, "text"), ("s", "bytes")],
+    [
+        (object(), None),
+        ({1, 2}, None),
+        ((1, 2), None),
+        ({"nested": (1,)}, None),
+        (math.nan, None),
+        (b"b", None),
+        (1, "text"),
+        ("s", "bytes"),
+    ],
 )
 async def test_unserialisable_bodies_raise_type_error(broker: QueueBroker, body: Any, content_type: str | None) -> None:
     with pytest.raises(TypeError):
@@ -404,25 +435,37 @@ async def test_one_queue_never_has_overlapping_batches(broker: QueueBroker) -> N
     assert peak == 1
 
 
+async def test_a_consumer_that_re_enqueues_forever_is_stopped(broker: QueueBroker) -> None:
+    producer = broker.producer("plain")
+    await producer.send(0)
+
+    async def echo(batch: MessageBatch) -> None:
+        await producer.send(batch.messages[0].body + 1)
+
+    with pytest.raises(QueueError, match="looping"):
+        await broker.deliver_due(echo, flush=True, max_batches=5)
+    assert broker.stats()["plain"] == {"pending": 1, "delayed": 0, "in_flight": 0, "dead_lettered": 0}
+
+
 # ---- durability
 
 
-async def test_pending_messages_survive_reopen(path: Path, clock: ManualClock) -> None:
-    first = QueueBroker(path, clock, CONSUMERS)
+async def test_pending_messages_survive_reopen(open_broker: Callable[[], QueueBroker], clock: ManualClock) -> None:
+    first = open_broker()
     await first.producer("plain").send({"keep": 1})
     await first.producer("plain").send("later", delaySeconds=100)
-    first.close()
 
-    second = QueueBroker(path, clock, CONSUMERS)
+    second = open_broker()
     assert second.stats()["plain"] == {"pending": 1, "delayed": 1, "in_flight": 0, "dead_lettered": 0}
     handler = Recorder()
     await second.deliver_due(handler, flush=True)
     assert handler.deliveries() == [({"keep": 1}, 1)]
-    second.close()
 
 
-async def test_crash_mid_batch_is_redelivered_after_reopen(path: Path, clock: ManualClock) -> None:
-    first = QueueBroker(path, clock, CONSUMERS)
+async def test_crash_mid_batch_is_redelivered_after_reopen(
+    open_broker: Callable[[], QueueBroker], clock: ManualClock
+) -> None:
+    first = open_broker()
     await first.producer("jobs").sendBatch([{"body": "x"}, {"body": "y"}])
 
     def crash(batch: MessageBatch) -> None:
@@ -432,19 +475,19 @@ async def test_crash_mid_batch_is_redelivered_after_reopen(path: Path, clock: Ma
     with pytest.raises(Crash):
         await first.deliver_due(Recorder(crash), flush=True)
     assert first.stats()["jobs"]["in_flight"] == 2
-    first.close()
 
     clock.advance(1)
-    second = QueueBroker(path, clock, CONSUMERS)
+    second = open_broker()
     assert second.stats()["jobs"] == {"pending": 2, "delayed": 0, "in_flight": 0, "dead_lettered": 0}
     handler = Recorder()
     await second.deliver_due(handler, flush=True)
     assert handler.deliveries() == [("x", 2), ("y", 2)]
-    second.close()
 
 
-async def test_cancelled_delivery_is_redelivered_after_reopen(path: Path, clock: ManualClock) -> None:
-    first = QueueBroker(path, clock, CONSUMERS)
+async def test_cancelled_delivery_is_redelivered_after_reopen(
+    open_broker: Callable[[], QueueBroker], clock: ManualClock
+) -> None:
+    first = open_broker()
     await first.producer("plain").send("in progress")
     entered = asyncio.Event()
 
@@ -457,17 +500,17 @@ async def test_cancelled_delivery_is_redelivered_after_reopen(path: Path, clock:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    first.close()
 
-    second = QueueBroker(path, clock, CONSUMERS)
+    second = open_broker()
     handler = Recorder()
     await second.deliver_due(handler, flush=True)
     assert handler.deliveries() == [("in progress", 2)]
-    second.close()
 
 
-async def test_crash_on_the_last_attempt_dead_letters_on_reopen(path: Path, clock: ManualClock) -> None:
-    first = QueueBroker(path, clock, CONSUMERS)
+async def test_crash_on_the_last_attempt_dead_letters_on_reopen(
+    open_broker: Callable[[], QueueBroker], clock: ManualClock
+) -> None:
+    first = open_broker()
     await first.producer("jobs").send("fatal")
     for _ in range(2):
         await first.deliver_due(Recorder(fail), flush=True)
@@ -478,12 +521,10 @@ async def test_crash_on_the_last_attempt_dead_letters_on_reopen(path: Path, cloc
 
     with pytest.raises(Crash):
         await first.deliver_due(Recorder(crash), flush=True)  # third and last delivery (max_retries=2)
-    first.close()
 
-    second = QueueBroker(path, clock, CONSUMERS)
+    second = open_broker()
     assert second.stats()["jobs"]["dead_lettered"] == 1
     assert second.stats()["dead"]["pending"] == 1
-    second.close()
 
 
 # ---- configuration

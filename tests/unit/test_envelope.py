@@ -64,7 +64,7 @@ def test_anything_else_is_a_decode_error(body: object) -> None:
 def test_unknown_type_and_bad_payload_are_decode_errors() -> None:
     with pytest.raises(MessageDecodeError, match="unknown message type"):
         parse_payload(make(type="no.such_type"))
-    with pytest.raises(MessageDecodeError, match="invalid inbound.received payload"):
+    with pytest.raises(MessageDecodeError, match=r"invalid inbound\.received payload"):
         parse_payload(make(payload={"inbound_id": ""}))
     with pytest.raises(MessageDecodeError):
         parse_payload(make(payload={"inbound_id": "i", "surprise": True}))

@@ -9,13 +9,14 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
-from api.routes import health
+from api.routes import failed_tasks, health
 
 
 def create_app(*, cors_origins: tuple[str, ...] = ()) -> FastAPI:
     app = FastAPI(title="Jengu", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(failed_tasks.router)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from shared.adapters.d1 import sql
 from shared.adapters.d1.client import D1Client, Query
-from shared.domain.failed_tasks import FailedTask
+from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 
 
 def _row_to_task(row: dict[str, Any]) -> FailedTask:
@@ -41,6 +42,16 @@ class D1FailedTaskRepository:
     async def get(self, task_id: str) -> FailedTask | None:
         row = await self._db.first(sql.GET_FAILED_TASK, task_id)
         return _row_to_task(row) if row else None
+
+    async def list(
+        self, *, status: FailedTaskStatus, limit: int, after: tuple[str, str] | None = None
+    ) -> list[FailedTask]:
+        failed_at, task_id = after if after else (None, None)
+        rows = await self._db.all(sql.LIST_FAILED_TASKS, status.value, failed_at, task_id, limit)
+        return [_row_to_task(r) for r in rows]
+
+    async def mark_replayed(self, task_id: str, at: datetime) -> bool:
+        return await self._db.run(sql.MARK_FAILED_TASK_REPLAYED, at.isoformat(), task_id) > 0
 
     async def count_open(self) -> int:
         row = await self._db.first(sql.COUNT_OPEN_FAILED_TASKS)

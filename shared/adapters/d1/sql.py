@@ -18,6 +18,16 @@ SELECT id, queue, type, version, attempts, last_error, payload, raw_body, trace_
 FROM failed_tasks WHERE id = ?
 """
 COUNT_OPEN_FAILED_TASKS = "SELECT count(*) AS n FROM failed_tasks WHERE status = 'open'"
+LIST_FAILED_TASKS = """
+SELECT id, queue, type, version, attempts, last_error, payload, raw_body, trace_id, failed_at, status
+FROM failed_tasks
+WHERE status = ?1 AND (?2 IS NULL OR failed_at < ?2 OR (failed_at = ?2 AND id < ?3))
+ORDER BY failed_at DESC, id DESC
+LIMIT ?4
+"""
+MARK_FAILED_TASK_REPLAYED = """
+UPDATE failed_tasks SET status = 'replayed', resolved_at = ? WHERE id = ? AND status = 'open'
+"""
 
 # -- inbound_messages --------------------------------------------------------------------------------------------
 INSERT_INBOUND = """

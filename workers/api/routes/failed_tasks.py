@@ -1,0 +1,78 @@
+"""`/api/failed-tasks`: what the dead-letter queue recorded, and replaying a task onto its original queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from api.auth import AuthorizedServices
+from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
+from shared.domain.pagination import decode_cursor, encode_cursor
+from shared.service_layer.failed_tasks import replay_failed_task
+
+router = APIRouter(prefix="/api/failed-tasks", tags=["failed tasks"])
+
+
+class FailedTaskOut(BaseModel):
+    id: str
+    queue: str
+    type: str | None
+    version: int | None
+    attempts: int
+    last_error: str
+    payload: dict[str, Any] | None
+    raw_body: str | None
+    trace_id: str | None
+    failed_at: datetime
+    status: FailedTaskStatus
+
+    @classmethod
+    def of(cls, task: FailedTask) -> FailedTaskOut:
+        return cls.model_validate(task.model_dump())
+
+
+class FailedTaskPage(BaseModel):
+    items: list[FailedTaskOut]
+    next_cursor: str | None
+
+
+class ReplayOut(BaseModel):
+    task_id: str
+    queue: str
+    message_id: str
+    trace_id: str
+
+
+@router.get("")
+async def list_failed_tasks(
+    services: AuthorizedServices,
+    status: FailedTaskStatus = FailedTaskStatus.OPEN,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> FailedTaskPage:
+    after: tuple[str, str] | None = None
+    if cursor:
+        failed_at, task_id = decode_cursor(cursor, arity=2)
+        after = (str(failed_at), str(task_id))
+    tasks = await services.failed_tasks.list(status=status, limit=limit + 1, after=after)
+    page, more = tasks[:limit], len(tasks) > limit
+    next_cursor = encode_cursor([page[-1].failed_at.isoformat(), page[-1].id]) if more and page else None
+    return FailedTaskPage(items=[FailedTaskOut.of(t) for t in page], next_cursor=next_cursor)
+
+
+@router.post("/{task_id}/replay", status_code=202)
+async def replay(task_id: str, request: Request, services: AuthorizedServices) -> ReplayOut:
+    trace_id = str(request.state.request_id)
+    task, envelope = await replay_failed_task(
+        task_id,
+        trace_id=trace_id,
+        failed_tasks=services.failed_tasks,
+        publisher=services.publisher,
+        clock=services.clock,
+        ids=services.ids,
+        log=services.log,
+    )
+    return ReplayOut(task_id=task.id, queue=task.queue, message_id=envelope.id, trace_id=trace_id)
