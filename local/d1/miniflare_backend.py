@@ -58,9 +58,11 @@ class MiniflareBridge:
         process.stdin.write(json.dumps({"id": request_id, "op": op, **fields}).encode() + b"\n")
         try:
             await process.stdin.drain()
-        except ConnectionError as error:
-            self._pending.pop(request_id, None)
-            raise self._exited(process) from error
+        except ConnectionError:
+            # The process is gone; the response reader fails every pending call when it sees EOF.
+            if not future.done():
+                self._pending.pop(request_id, None)
+                future.set_exception(self._exited(process))
         return await future
 
     async def reserve(self, persist_dir: str | Path, database_ids: Sequence[str]) -> None:

@@ -52,7 +52,7 @@ class Instance {
   }
 
   async declare(ids) {
-    const fresh = ids.filter((id) => !this.bindings.has(id));
+    const fresh = [...new Set(ids)].filter((id) => !this.bindings.has(id));
     if (this.mf !== null && fresh.length === 0) return;
     for (const id of fresh) this.bindings.set(id, `DB_${this.bindings.size}`);
     if (this.mf === null) {

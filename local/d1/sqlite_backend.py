@@ -62,21 +62,30 @@ class _Outcome:
 
 
 class SqliteBackend:
+    """One SQLite file, one connection. Calls are synchronous inside `async def`: each is atomic on the loop."""
+
     def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # No statement cache: every statement is prepared, and so authorized, afresh (trusted or not).
         self._conn = sqlite3.connect(self.path, isolation_level=None, cached_statements=0, timeout=5.0)
-        self._authorizer = Authorizer()
-        self._conn.set_authorizer(self._authorizer)
-        configure(self._conn)
-        self._wording = ErrorWording(self._conn, self.path)
-        with self._trusted():
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            self._conn.execute(_METADATA_TABLE)
-            self._page_size: int = self._conn.execute("PRAGMA page_size").fetchone()[0]
-        self._builtin_time = follow_clock(self._conn, clock) if clock is not None else None
+        self._builtin_time: sqlite3.Connection | None = None
         self._closed = False
+        try:
+            self._authorizer = Authorizer()
+            self._conn.set_authorizer(self._authorizer)
+            configure(self._conn)
+            self._wording = ErrorWording(self._conn, self.path)
+            with self._trusted():
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA foreign_keys = ON")
+                self._conn.execute(_METADATA_TABLE)
+                self._page_size: int = self._conn.execute("PRAGMA page_size").fetchone()[0]
+            if clock is not None:
+                self._builtin_time = follow_clock(self._conn, clock)
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- D1's JS client (d1-api.ts) ------------------------------------------------------------------------------
     async def all(self, query: Query) -> D1Result:

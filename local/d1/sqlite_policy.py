@@ -156,7 +156,7 @@ def _pragma_allowed(pragma: str, argument: str | None) -> bool:
     if rule is None:
         return False
     if argument is None:
-        return rule not in ("name",)
+        return rule != "name"
     if rule == "bool":
         value = argument
         if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
@@ -210,6 +210,13 @@ _PRIMARY_NAMES = {
 }
 
 
+# Extended codes newer than the stdlib module's name table (it says "unknown" for them).
+_EXTENDED_NAMES = {
+    2835: "SQLITE_CONSTRAINT_PINNED",
+    3091: "SQLITE_CONSTRAINT_DATATYPE",
+}
+
+
 class ErrorWording:
     """Words a `sqlite3.Error` as workerd's `dbErrorMessage` does, error offset included where SQLite has one.
 
@@ -231,8 +238,9 @@ class ErrorWording:
             message += f" at offset {offset}"
         primary = code & 0xFF
         message += f": {_PRIMARY_NAMES.get(primary, f'SQLITE_{primary}')}"
-        if code != primary:
-            message += f" (extended: {getattr(error, 'sqlite_errorname', code)})"
+        extended = _EXTENDED_NAMES.get(code) or getattr(error, "sqlite_errorname", "unknown")
+        if code != primary and extended != "unknown":
+            message += f" (extended: {extended})"
         return message
 
 

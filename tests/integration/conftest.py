@@ -1,4 +1,4 @@
-"""D1 fixtures: `d1` is a fresh database on each backend, stdlib SQLite (`sqlite`) and Miniflare's real D1 (`miniflare`).
+"""D1 fixtures: `d1` is a fresh database on each backend: stdlib SQLite (`sqlite`), Miniflare's D1 (`miniflare`).
 
 Miniflare runs in one Node process for the whole session, with a pool of databases declared up front, so a fresh
 miniflare database costs neither a Node start nor a workerd restart. That process belongs to the session event
@@ -67,6 +67,8 @@ def d1_backend(request: pytest.FixtureRequest) -> str:
 async def d1(d1_backend: str, tmp_path: Path, miniflare_pool: MiniflarePool) -> AsyncIterator[D1Database]:
     db = LocalD1(tmp_path / "d1.sqlite") if d1_backend == "sqlite" else await miniflare_pool.fresh()
     try:
+        tables = await db.prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").raw()
+        assert tables == [], f"a fresh {d1_backend} database already has {tables}"
         yield db
     finally:
         await db.close()
@@ -78,9 +80,7 @@ async def open_d1_at(d1_backend: str, tmp_path: Path, miniflare_pool: MiniflareP
     opened: list[D1Database] = []
 
     async def open_named(name: str) -> D1Database:
-        db = await open_d1(
-            d1_backend, location=tmp_path / name, database_id=name, bridge=miniflare_pool.bridge
-        )
+        db = await open_d1(d1_backend, location=tmp_path / name, database_id=name, bridge=miniflare_pool.bridge)
         opened.append(db)
         return db
 
