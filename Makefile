@@ -35,7 +35,7 @@ fmt: install
 	@$(PY) -m ruff check --fix .
 
 typecheck: install
-	@$(PY) -m mypy shared workers durable_objects local scripts
+	@$(PY) -m mypy shared workers durable_objects local scripts bench
 
 bundle:
 	@python3 scripts/build_bundle.py

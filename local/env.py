@@ -11,6 +11,9 @@ class LocalEnv:
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__.update(values)
 
+    def __getattr__(self, name: str) -> Any:  # only reached for names that are not bindings
+        raise AttributeError(f"env has no binding or var named {name!r} (see wrangler.toml and .dev.vars)")
+
     def __repr__(self) -> str:
         return f"LocalEnv({sorted(self.__dict__)})"
 

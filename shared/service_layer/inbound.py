@@ -56,4 +56,4 @@ async def parse_inbound(message: InboundReceived, *, inbound: InboundRepository,
         raise NotFound(f"inbound message {message.inbound_id} is not stored")
     headers = summarise_headers(raw)
     await inbound.mark_parsed(message.inbound_id, message_id=headers.message_id, subject=headers.subject)
-    log.info("inbound email parsed", inbound_id=message.inbound_id, message_id=headers.message_id)
+    log.info("inbound email parsed", inbound_id=message.inbound_id, email_message_id=headers.message_id)

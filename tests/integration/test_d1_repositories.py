@@ -92,7 +92,10 @@ async def test_inbound_raw_round_trips_through_chunks_and_redelivery_is_one_row(
     rows = await db.all("SELECT raw_chunks, raw_size FROM inbound_messages")
     assert rows == [{"raw_chunks": 3, "raw_size": len(raw)}]
     await repo.mark_parsed("in-1", message_id="<m@x>", subject="big")
-    assert await db.first("SELECT status, message_id FROM inbound_messages") == {"status": "parsed", "message_id": "<m@x>"}
+    assert await db.first("SELECT status, message_id FROM inbound_messages") == {
+        "status": "parsed",
+        "message_id": "<m@x>",
+    }
 
 
 async def test_deleting_an_inbound_message_cascades_to_its_chunks(db: D1Client) -> None:
