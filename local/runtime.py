@@ -66,7 +66,7 @@ class LocalRuntime:
         for db in self.config.d1:
             self.d1[db.binding] = await open_d1(
                 self.d1_backend,
-                location=self.state_dir / "d1" / db.database_name,
+                location=self._d1_location(db.database_name),
                 database_id=db.database_id,
                 clock=self.clock,
             )
@@ -135,6 +135,13 @@ class LocalRuntime:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    def _d1_location(self, database_name: str) -> Path:
+        """SQLite: one file per database. Miniflare: wrangler's own layout, so that
+        `wrangler d1 migrations apply DB --local --persist-to <state_dir>` and this runtime share one database."""
+        if self.d1_backend == "miniflare":
+            return self.state_dir / "v3" / "d1"
+        return self.state_dir / "d1" / database_name
 
     def _file(self, *parts: str) -> Path:
         path = self.state_dir.joinpath(*parts)

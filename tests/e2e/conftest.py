@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from local.clock import ManualClock
+from local.d1 import miniflare_available
 from local.runtime import LocalRuntime
 from local.server import create_dev_app
 
@@ -29,8 +30,28 @@ def dev_vars(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path, clock: ManualClock, dev_vars: Path) -> AsyncIterator[LocalRuntime]:
-    rt = LocalRuntime(ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0)
+def d1_backend() -> str:
+    """SQLite by default; a test that must also hold on real D1 parametrizes this with `BOTH_D1_BACKENDS`."""
+    return "sqlite"
+
+
+BOTH_D1_BACKENDS = pytest.mark.parametrize(
+    "d1_backend",
+    [
+        "sqlite",
+        pytest.param(
+            "miniflare",
+            marks=[pytest.mark.miniflare, pytest.mark.skipif(not miniflare_available(), reason="miniflare missing")],
+        ),
+    ],
+)
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: ManualClock, dev_vars: Path, d1_backend: str) -> AsyncIterator[LocalRuntime]:
+    rt = LocalRuntime(
+        ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0, d1_backend=d1_backend
+    )
     await rt.start(migrate=True)
     try:
         yield rt

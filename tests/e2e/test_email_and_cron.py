@@ -11,6 +11,7 @@ import pytest
 from local.email import InboundSmtpServer
 from local.runtime import LocalRuntime
 from scheduler.jobs import CRON_JOBS
+from tests.e2e.conftest import BOTH_D1_BACKENDS
 from tests.e2e.helpers import rows
 from tests.samples import inbound_sample
 
@@ -24,6 +25,7 @@ REPLY = inbound_sample(
 )
 
 
+@BOTH_D1_BACKENDS
 async def test_email_endpoint_stores_raw_then_queue_parses_it(http: httpx.AsyncClient, runtime: LocalRuntime) -> None:
     response = await http.post(
         "/cdn-cgi/handler/email",
@@ -55,6 +57,7 @@ async def test_the_same_email_delivered_twice_is_stored_once(http: httpx.AsyncCl
     assert len(await rows(runtime, "SELECT inbound_id FROM inbound_message_chunks")) == 1
 
 
+@BOTH_D1_BACKENDS
 async def test_large_email_round_trips_through_chunks(http: httpx.AsyncClient, runtime: LocalRuntime) -> None:
     big = REPLY + b"\r\n" + (b"A" * 76 + b"\r\n") * 40_000  # ~3 MB: several chunks
     params = {"from": "gm@grand-hotel.example", "to": "sales@jengu.test"}

@@ -12,7 +12,7 @@ from local.clock import ManualClock
 from local.runtime import LocalRuntime
 from shared.messages.durable import DURABLE_OBJECT_BINDINGS
 from shared.messages.queues import QueueName
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import BOTH_D1_BACKENDS, ROOT
 
 
 async def test_live(http: httpx.AsyncClient) -> None:
@@ -40,6 +40,7 @@ async def test_not_ready_before_migrations(tmp_path: Path, dev_vars: Path) -> No
         await rt.close()
 
 
+@BOTH_D1_BACKENDS
 async def test_health_is_green_with_latency_for_every_component(http: httpx.AsyncClient) -> None:
     response = await http.get("/health")
     body = response.json()

@@ -15,7 +15,7 @@ from shared.bootstrap import Services
 from shared.messages.envelope import Envelope
 from shared.messages.payloads import Payload
 from shared.messages.queues import RETRY_POLICIES, QueueName
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import BOTH_D1_BACKENDS, ROOT
 from tests.e2e.helpers import envelope, rows
 
 
@@ -30,6 +30,7 @@ async def run_until_idle(runtime: LocalRuntime, clock: ManualClock, *, max_steps
     raise AssertionError("queues never went idle")
 
 
+@BOTH_D1_BACKENDS
 async def test_failing_message_is_retried_max_retries_times_then_recorded(
     runtime: LocalRuntime, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,6 +60,7 @@ async def test_failing_message_is_retried_max_retries_times_then_recorded(
     assert stats["enrich"]["pending"] == stats["enrich"]["in_flight"] == stats["dlq"]["pending"] == 0
 
 
+@BOTH_D1_BACKENDS
 async def test_real_handler_failure_goes_through_the_inbound_retry_policy(
     runtime: LocalRuntime, clock: ManualClock
 ) -> None:
