@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,36 +13,19 @@ from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
 from shared.adapters.d1.inbound import CHUNK_CHARS, D1InboundRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
 from shared.domain.errors import ConstraintViolation, DatabaseError
-from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
+from shared.domain.failed_tasks import FailedTaskStatus
 from shared.domain.inbound import InboundEmail
+from tests.factories import T0, failed_task
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def db(d1: D1Database) -> D1Client:
     assert await apply_migrations(d1, MIGRATIONS) == list(EXPECTED_MIGRATIONS)
     return D1Client(d1)
-
-
-def failed(n: int, **changes: object) -> FailedTask:
-    fields: dict[str, object] = {
-        "id": f"msg-{n:03d}",
-        "queue": "send",
-        "type": "inbound.received",
-        "version": 1,
-        "attempts": 3,
-        "last_error": "SMTP 421",
-        "payload": {"n": n, "nested": {"ok": True}},
-        "raw_body": None,
-        "trace_id": f"t-{n}",
-        "failed_at": T0 + timedelta(seconds=n),
-    }
-    fields.update(changes)
-    return FailedTask.model_validate(fields)
 
 
 async def test_schema_repository(db: D1Client) -> None:
@@ -54,10 +36,10 @@ async def test_schema_repository(db: D1Client) -> None:
 
 async def test_failed_tasks_are_stored_once_and_read_back(db: D1Client) -> None:
     repo = D1FailedTaskRepository(db)
-    assert await repo.add(failed(1)) is True
-    assert await repo.add(failed(1, last_error="again")) is False
+    assert await repo.add(failed_task(1)) is True
+    assert await repo.add(failed_task(1, last_error="again")) is False
     stored = await repo.get("msg-001")
-    assert stored == failed(1)
+    assert stored == failed_task(1)
     assert await repo.get("nope") is None
     assert await repo.count_open() == 1
 
@@ -65,7 +47,7 @@ async def test_failed_tasks_are_stored_once_and_read_back(db: D1Client) -> None:
 async def test_failed_tasks_keyset_pages_and_replay_marking(db: D1Client) -> None:
     repo = D1FailedTaskRepository(db)
     for n in range(7):
-        await repo.add(failed(n))
+        await repo.add(failed_task(n))
     seen: list[str] = []
     after: tuple[str, str] | None = None
     while True:

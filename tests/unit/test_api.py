@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -13,30 +12,13 @@ from api.app import create_app
 from api.deps import get_services
 from shared.bootstrap import Services
 from shared.config import Settings
-from shared.domain.failed_tasks import FailedTask
 from shared.domain.pagination import encode_cursor
 from shared.messages.queues import QueueName
+from tests.factories import failed_task
 from tests.fakes import FakeFailedTasks, fake_services
 
 KEY = "jengu_unit_test_key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-def task(n: int, **changes: object) -> FailedTask:
-    fields: dict[str, object] = {
-        "id": f"task-{n:03d}",
-        "queue": "inbound",
-        "type": "inbound.received",
-        "version": 1,
-        "attempts": 2,
-        "last_error": "NotFound: gone",
-        "payload": {"inbound_id": f"in-{n}"},
-        "raw_body": None,
-        "trace_id": f"trace-{n}",
-        "failed_at": datetime(2026, 1, 5, tzinfo=UTC) + timedelta(minutes=n),
-    }
-    fields.update(changes)
-    return FailedTask.model_validate(fields)
 
 
 @pytest.fixture
@@ -111,17 +93,17 @@ async def test_no_configured_key_means_no_access(services: Services, app: FastAP
 async def test_list_pages_newest_first_with_an_opaque_cursor(client: httpx.AsyncClient, services: Services) -> None:
     store: FakeFailedTasks = services.failed_tasks  # type: ignore[assignment]
     for n in range(5):
-        await store.add(task(n))
+        await store.add(failed_task(n))
     first = (await client.get("/api/failed-tasks", params={"limit": 2}, headers=AUTH)).json()
-    assert [t["id"] for t in first["items"]] == ["task-004", "task-003"]
+    assert [t["id"] for t in first["items"]] == ["msg-004", "msg-003"]
     second = (
         await client.get("/api/failed-tasks", params={"limit": 2, "cursor": first["next_cursor"]}, headers=AUTH)
     ).json()
-    assert [t["id"] for t in second["items"]] == ["task-002", "task-001"]
+    assert [t["id"] for t in second["items"]] == ["msg-002", "msg-001"]
     last = (
         await client.get("/api/failed-tasks", params={"limit": 2, "cursor": second["next_cursor"]}, headers=AUTH)
     ).json()
-    assert [t["id"] for t in last["items"]] == ["task-000"]
+    assert [t["id"] for t in last["items"]] == ["msg-000"]
     assert last["next_cursor"] is None
 
 
@@ -138,10 +120,8 @@ async def test_bad_list_parameters_are_422(client: httpx.AsyncClient, params: di
 async def test_replay_requeues_the_original_message_under_the_request_trace(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    await services.failed_tasks.add(task(1))
-    response = await client.post(
-        "/api/failed-tasks/task-001/replay", headers={**AUTH, "X-Request-Id": "replay-trace-1"}
-    )
+    await services.failed_tasks.add(failed_task(1))
+    response = await client.post("/api/failed-tasks/msg-001/replay", headers={**AUTH, "X-Request-Id": "replay-trace-1"})
     assert response.status_code == 202, response.text
     assert response.json()["trace_id"] == "replay-trace-1"
     [envelope] = services.publisher.on(QueueName.INBOUND)  # type: ignore[attr-defined]
@@ -150,15 +130,15 @@ async def test_replay_requeues_the_original_message_under_the_request_trace(
         {"inbound_id": "in-1"},
         "replay-trace-1",
     )
-    again = await client.post("/api/failed-tasks/task-001/replay", headers=AUTH)
+    again = await client.post("/api/failed-tasks/msg-001/replay", headers=AUTH)
     assert again.status_code == 409
     assert len(services.publisher.on(QueueName.INBOUND)) == 1  # type: ignore[attr-defined]
 
 
 async def test_replay_refusals(client: httpx.AsyncClient, services: Services) -> None:
-    await services.failed_tasks.add(task(2, type=None, version=None, payload=None, raw_body="garbage"))
-    await services.failed_tasks.add(task(3, queue="unknown"))
+    await services.failed_tasks.add(failed_task(2, type=None, version=None, payload=None, raw_body="garbage"))
+    await services.failed_tasks.add(failed_task(3, queue="unknown"))
     assert (await client.post("/api/failed-tasks/nope/replay", headers=AUTH)).status_code == 404
-    assert (await client.post("/api/failed-tasks/task-002/replay", headers=AUTH)).status_code == 409
-    assert (await client.post("/api/failed-tasks/task-003/replay", headers=AUTH)).status_code == 409
+    assert (await client.post("/api/failed-tasks/msg-002/replay", headers=AUTH)).status_code == 409
+    assert (await client.post("/api/failed-tasks/msg-003/replay", headers=AUTH)).status_code == 409
     assert services.publisher.sent == []  # type: ignore[attr-defined]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -16,26 +15,8 @@ from shared.service_layer.failed_tasks import replay_failed_task
 router = APIRouter(prefix="/api/failed-tasks", tags=["failed tasks"])
 
 
-class FailedTaskOut(BaseModel):
-    id: str
-    queue: str
-    type: str | None
-    version: int | None
-    attempts: int
-    last_error: str
-    payload: dict[str, Any] | None
-    raw_body: str | None
-    trace_id: str | None
-    failed_at: datetime
-    status: FailedTaskStatus
-
-    @classmethod
-    def of(cls, task: FailedTask) -> FailedTaskOut:
-        return cls.model_validate(task.model_dump())
-
-
 class FailedTaskPage(BaseModel):
-    items: list[FailedTaskOut]
+    items: list[FailedTask]
     next_cursor: str | None
 
 
@@ -60,7 +41,7 @@ async def list_failed_tasks(
     tasks = await services.failed_tasks.list(status=status, limit=limit + 1, after=after)
     page, more = tasks[:limit], len(tasks) > limit
     next_cursor = encode_cursor([page[-1].failed_at.isoformat(), page[-1].id]) if more and page else None
-    return FailedTaskPage(items=[FailedTaskOut.of(t) for t in page], next_cursor=next_cursor)
+    return FailedTaskPage(items=page, next_cursor=next_cursor)
 
 
 @router.post("/{task_id}/replay", status_code=202)
