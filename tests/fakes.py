@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.adapters.d1.schema import EXPECTED_MIGRATIONS
 from shared.bootstrap import Services
 from shared.config import Settings
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
@@ -137,7 +138,7 @@ class FakeDurable:
 
 class FakeSchema:
     def __init__(self, applied: list[str] | None = None, *, down: bool = False) -> None:
-        self.applied = applied if applied is not None else ["0001_platform.sql"]
+        self.applied = applied if applied is not None else list(EXPECTED_MIGRATIONS)
         self.down = down
 
     async def applied_migrations(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.adapters.d1.schema import EXPECTED_MIGRATIONS
 from shared.messages.durable import DURABLE_OBJECT_BINDINGS
 from shared.messages.queues import QueueName
 from tests.fakes import FakeDurable, FakeSchema, fake_services
@@ -29,6 +30,6 @@ async def test_ready_requires_every_expected_migration() -> None:
     ok, body = await fake_services().health.ready()
     assert ok and body["status"] == "ready"
     ok, body = await fake_services(schema=FakeSchema(applied=[])).health.ready()
-    assert not ok and body["missing"] == ["0001_platform.sql"]
+    assert not ok and body["missing"] == list(EXPECTED_MIGRATIONS)
     ok, body = await fake_services(schema=FakeSchema(down=True)).health.ready()
     assert not ok and "cannot read migrations" in body["reason"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from shared.adapters.d1 import sql
 from shared.adapters.d1.client import D1Client
 
-EXPECTED_MIGRATIONS: tuple[str, ...] = ("0001_platform.sql",)
+EXPECTED_MIGRATIONS: tuple[str, ...] = ("0001_platform.sql", "0002_crm.sql")
 
 
 class D1SchemaRepository:
