@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
+# The venv first on PATH: wrangler's [build] step runs `python3`, which must exist even where only uv was installed.
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export UV_NO_PROGRESS := 1
 

@@ -44,8 +44,6 @@ async def serve(args: argparse.Namespace) -> None:
     inbound = InboundSmtpServer(
         runtime.email, host=args.host, port=args.smtp_port, forwarder=smtp_transport(args.host, args.smtp_sink_port)
     )
-    await sink.start()
-    await inbound.start()
     server = uvicorn.Server(
         uvicorn.Config(create_dev_app(runtime), host=args.host, port=args.port, log_level="warning", lifespan="off")
     )
@@ -53,27 +51,40 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(
+    tasks: list[asyncio.Task[object]] = []
+    try:
+        await sink.start()
+        await inbound.start()
+        tasks.append(asyncio.create_task(server.serve()))
+        while not server.started:  # print the URLs only once the port is really ours
+            if tasks[0].done():
+                raise SystemExit(f"could not start the HTTP server on {args.host}:{args.port} (port in use?)")
+            await asyncio.sleep(0.05)
+        print(banner(runtime, args, inbound.port, sink.port, outbox), flush=True)
+        tasks.append(asyncio.create_task(pump(runtime, stop)))
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({tasks[0], stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+    finally:
+        stop.set()
+        server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await inbound.stop()
+        await sink.stop()
+        await runtime.close()
+
+
+def banner(runtime: LocalRuntime, args: argparse.Namespace, smtp_in: int, smtp_sink: int, outbox: Path) -> str:
+    base = f"http://{args.host}:{args.port}"
+    return (
         f"Jengu local runtime ({runtime.d1_backend} D1, state in {runtime.state_dir})\n"
-        f"  HTTP        http://{args.host}:{args.port}  (/health /ready /live /docs)\n"
-        f"  cron        curl -X POST 'http://{args.host}:{args.port}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*'\n"
+        f"  HTTP        {base}  (/health /ready /live /docs)\n"
+        f"  cron        curl -X POST '{base}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*'\n"
         f"  email       curl -X POST --data-binary @mail.eml "
-        f"'http://{args.host}:{args.port}/cdn-cgi/handler/email?from=a@example.com&to=b@example.com'\n"
-        f"  queues      http://{args.host}:{args.port}/__local/queues\n"
-        f"  SMTP in     {args.host}:{inbound.port}   SMTP sink {args.host}:{sink.port} -> {outbox}",
-        flush=True,
+        f"'{base}/cdn-cgi/handler/email?from=a@example.com&to=b@example.com'\n"
+        f"  queues      {base}/__local/queues\n"
+        f"  SMTP in     {args.host}:{smtp_in}   SMTP sink {args.host}:{smtp_sink} -> {outbox}"
     )
-    server_task = asyncio.create_task(server.serve())
-    pump_task = asyncio.create_task(pump(runtime, stop))
-    stopper = asyncio.create_task(stop.wait())
-    await asyncio.wait({server_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    stop.set()
-    server.should_exit = True
-    await asyncio.gather(server_task, pump_task, return_exceptions=True)
-    stopper.cancel()
-    await inbound.stop()
-    await sink.stop()
-    await runtime.close()
 
 
 async def migrate(args: argparse.Namespace) -> None:

@@ -111,6 +111,10 @@ class LocalRuntime:
         return applied
 
     async def close(self) -> None:
+        # Durable Objects first: their pending work and alarms may still use D1, KV or queues.
+        for namespace in self.durable.values():
+            await namespace.drain()
+            namespace.close()
         for db in self.d1.values():
             close = getattr(db, "close", None)
             if close is not None:
@@ -121,9 +125,6 @@ class LocalRuntime:
             kv.close()
         if self.broker is not None:
             self.broker.close()
-        for namespace in self.durable.values():
-            await namespace.drain()
-            namespace.close()
         if self.cron is not None:
             self.cron.close()
         self.d1.clear()

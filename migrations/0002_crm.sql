@@ -40,6 +40,7 @@ CREATE TABLE prospects (
     archived            INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
     archived_at         TEXT,
     version             INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    write_token         TEXT,                    -- id of the last write: lets a batch's later statements see it won
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL,
     last_contacted_at   TEXT
@@ -52,7 +53,7 @@ CREATE INDEX idx_prospects_person_key ON prospects (person_key) WHERE person_key
 CREATE INDEX idx_prospects_score ON prospects (archived, score DESC, id DESC);
 CREATE INDEX idx_prospects_name ON prospects (archived, sort_name, id);
 CREATE INDEX idx_prospects_created ON prospects (archived, created_at DESC, id DESC);
-CREATE INDEX idx_prospects_contacted ON prospects (archived, last_contacted_at DESC, id DESC);
+CREATE INDEX idx_prospects_contacted ON prospects (archived, ifnull(last_contacted_at, ''), id);
 CREATE INDEX idx_prospects_stage ON prospects (stage, archived, score DESC, id DESC);
 CREATE INDEX idx_prospects_tier ON prospects (tier, archived, score DESC, id DESC);
 CREATE INDEX idx_prospects_country ON prospects (country, archived, score DESC, id DESC);

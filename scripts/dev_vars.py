@@ -19,7 +19,7 @@ def ensure_dev_vars(root: Path = ROOT) -> tuple[Path, bool]:
     lines = target.read_text().splitlines()
     generated = False
     for i, line in enumerate(lines):
-        if line.strip() == "API_KEY=" or line.strip() == 'API_KEY=""':
+        if line.strip() in ("API_KEY=", 'API_KEY=""', "API_KEY=''"):
             lines[i] = f"API_KEY=jengu_{secrets.token_urlsafe(32)}"
             generated = True
     if not any(line.startswith("API_KEY=") for line in lines):

@@ -6,8 +6,10 @@ Handlers receive a `Services`; tests build one with fakes through `bootstrap(env
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
+from shared.adapters.d1.api_keys import D1ApiKeyRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
 from shared.adapters.d1.inbound import D1InboundRepository
@@ -15,12 +17,15 @@ from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
 from shared.adapters.durable import DurableObjectClient
 from shared.adapters.kv import KvCache
 from shared.adapters.queues import CfQueuePublisher
+from shared.adapters.rate_limit import DurableObjectRateLimiter, UnlimitedRateLimiter
 from shared.adapters.system import SystemClock, UuidIds
 from shared.config import Settings
 from shared.observability.log import Logger
+from shared.ports.api_keys import ApiKeyRepository
 from shared.ports.cache import Cache
 from shared.ports.durable import DurableObjectPinger
 from shared.ports.queues import QueuePublisher
+from shared.ports.rate_limit import RateLimiter
 from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
 from shared.ports.runtime import Clock, IdFactory
 from shared.service_layer.health import HealthChecks
@@ -38,6 +43,8 @@ class Services:
     schema: SchemaRepository
     failed_tasks: FailedTaskRepository
     inbound: InboundRepository
+    api_keys: ApiKeyRepository
+    rate_limiter: RateLimiter
 
     def with_trace(self, trace_id: str, component: str | None = None) -> Services:
         return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
@@ -53,12 +60,33 @@ class Services:
         )
 
 
+# A host may lend the Worker its clock under this env name: the local runtime's tests bind their ManualClock here so
+# the Worker and the emulators (queues, alarms, Durable Objects) share one time. Never bound on Cloudflare.
+HOST_CLOCK_BINDING = "JENGU_CLOCK"
+
+
+class _HostClock:
+    """Adapts a host clock (`now()` -> epoch seconds) to the `Clock` port."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(float(self._source.now()), tz=UTC)
+
+
+def _clock(env: Any) -> Clock:
+    host = getattr(env, HOST_CLOCK_BINDING, None)
+    return _HostClock(host) if callable(getattr(host, "now", None)) else SystemClock()
+
+
 def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = None, **overrides: Any) -> Services:
     settings: Settings = overrides.pop("settings", None) or Settings.from_env(env)
     db = D1Client(env.DB)
+    clock = _clock(env)
     services = Services(
         settings=settings,
-        clock=SystemClock(),
+        clock=clock,
         ids=UuidIds(),
         log=Logger(component, trace_id=trace_id, level=settings.log_level),
         publisher=CfQueuePublisher.from_env(env),
@@ -67,5 +95,7 @@ def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = Non
         schema=D1SchemaRepository(db),
         failed_tasks=D1FailedTaskRepository(db),
         inbound=D1InboundRepository(db),
+        api_keys=D1ApiKeyRepository(db),
+        rate_limiter=DurableObjectRateLimiter(env, clock) if settings.rate_limit_enabled else UnlimitedRateLimiter(),
     )
     return replace(services, **overrides) if overrides else services

@@ -7,8 +7,25 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.token_bucket import BucketLimit
+from shared.messages.rate_limit import KeyClass
 
-_FIELDS = ("APP_ENV", "LOG_LEVEL", "CORS_ORIGINS", "PUBLIC_BASE_URL", "API_KEY")
+_FIELDS = (
+    "APP_ENV",
+    "LOG_LEVEL",
+    "CORS_ORIGINS",
+    "PUBLIC_BASE_URL",
+    "API_KEY",
+    # API request limits
+    "MAX_BODY_BYTES",
+    "MAX_IMPORT_BYTES",
+    "RATE_LIMIT_ENABLED",
+    "RATE_LIMIT_API_KEY_CAPACITY",
+    "RATE_LIMIT_API_KEY_REFILL_PER_S",
+    "RATE_LIMIT_IP_CAPACITY",
+    "RATE_LIMIT_IP_REFILL_PER_S",
+)
+MIB = 1024 * 1024
 
 
 class Settings(BaseModel):
@@ -19,6 +36,27 @@ class Settings(BaseModel):
     cors_origins: tuple[str, ...] = ()
     public_base_url: str = "http://127.0.0.1:8787"
     api_key: str | None = Field(default=None, repr=False)
+
+    # API request limits (see workers/api/limits.py and workers/api/rate_limits.py)
+    max_body_bytes: int = Field(default=10 * MIB, ge=1)
+    max_import_bytes: int = Field(default=50 * MIB, ge=1)  # POST /api/prospects/import (CSV uploads)
+    rate_limit_enabled: bool = True
+    rate_limit_api_key_capacity: float = Field(default=120, ge=1)
+    rate_limit_api_key_refill_per_s: float = Field(default=2.0, gt=0)
+    rate_limit_ip_capacity: float = Field(default=60, ge=1)
+    rate_limit_ip_refill_per_s: float = Field(default=1.0, gt=0)
+
+    @property
+    def is_local(self) -> bool:
+        """Running on the local runtime (or tests), not on Cloudflare: decides which proxy headers are trusted."""
+        return self.app_env in ("development", "test")
+
+    def rate_limits(self) -> dict[str, BucketLimit]:
+        """Token-bucket limits per key class (read by the RateLimiter Durable Object)."""
+        return {
+            KeyClass.API_KEY: BucketLimit(self.rate_limit_api_key_capacity, self.rate_limit_api_key_refill_per_s),
+            KeyClass.IP: BucketLimit(self.rate_limit_ip_capacity, self.rate_limit_ip_refill_per_s),
+        }
 
     @classmethod
     def from_env(cls, env: Any) -> Settings:

@@ -9,8 +9,11 @@ from typing import Any
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS
 from shared.bootstrap import Services
 from shared.config import Settings
+from shared.domain.api_keys import ApiKey
+from shared.domain.errors import ConstraintViolation
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.inbound import InboundEmail
+from shared.domain.token_bucket import BucketLimit, BucketState, RateDecision, take
 from shared.messages.envelope import Envelope
 from shared.messages.queues import QueueName
 from shared.observability.log import Logger
@@ -88,6 +91,10 @@ class FakeFailedTasks:
         self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.REPLAYED})
         return True
 
+    async def reopen(self, task_id: str) -> None:
+        task = self.tasks[task_id]
+        self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.OPEN})
+
     async def count_open(self) -> int:
         return sum(1 for t in self.tasks.values() if t.status is FailedTaskStatus.OPEN)
 
@@ -164,6 +171,8 @@ def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
         "schema": FakeSchema(),
         "failed_tasks": FakeFailedTasks(),
         "inbound": FakeInbound(),
+        "api_keys": FakeApiKeys(),
+        "rate_limiter": FakeRateLimiter(),
     }
     values.update(overrides)
     return Services(**values)
@@ -202,3 +211,70 @@ class FakeBatch:
         self.retried_all = True
         for m in self.messages:
             m.retry(delaySeconds)
+
+
+class FakeApiKeys:
+    """In-memory `ApiKeyRepository`; `touches` records every last_used_at write that changed a row."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, ApiKey] = {}
+        self.hashes: dict[str, str] = {}  # key_hash -> id
+        self.touches: list[tuple[str, datetime]] = []
+        self.touch_fails = False
+
+    async def add(self, key: ApiKey, key_hash: str) -> None:
+        if key.id in self.keys or key_hash in self.hashes:
+            raise ConstraintViolation("UNIQUE constraint failed: api_keys")
+        self.keys[key.id] = key
+        self.hashes[key_hash] = key.id
+
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None:
+        key_id = self.hashes.get(key_hash)
+        return self.keys.get(key_id) if key_id else None
+
+    async def get(self, key_id: str) -> ApiKey | None:
+        return self.keys.get(key_id)
+
+    async def list(self) -> list[ApiKey]:
+        return sorted(self.keys.values(), key=lambda k: (k.created_at, k.id), reverse=True)
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        key = self.keys.get(key_id)
+        if key is None or key.revoked_at is not None:
+            return False
+        self.keys[key_id] = key.model_copy(update={"revoked_at": at})
+        return True
+
+    async def touch(self, key_id: str, at: datetime, *, not_since: datetime) -> None:
+        if self.touch_fails:
+            raise RuntimeError("D1 unavailable")
+        key = self.keys[key_id]
+        if key.last_used_at is None or key.last_used_at < not_since:
+            self.keys[key_id] = key.model_copy(update={"last_used_at": at})
+            self.touches.append((key_id, at))
+
+
+class FakeRateLimiter:
+    """`RateLimiter` over the real token-bucket maths with a test clock; unlimited unless `limits` are given.
+
+    `calls` records `(key, key_class, tokens)`; `broken` makes every call raise (the DO unreachable)."""
+
+    def __init__(
+        self, limits: dict[str, BucketLimit] | None = None, clock: FixedClock | None = None, *, broken: bool = False
+    ) -> None:
+        self.limits = limits or {}
+        self.clock = clock or FixedClock()
+        self.broken = broken
+        self.buckets: dict[tuple[str, str], BucketState] = {}
+        self.calls: list[tuple[str, str, int]] = []
+
+    async def acquire(self, key: str, key_class: str, tokens: int = 1) -> RateDecision:
+        self.calls.append((key, key_class, tokens))
+        if self.broken:
+            raise RuntimeError("RateLimiter unreachable")
+        limit = self.limits.get(key_class)
+        if limit is None:
+            return RateDecision(True, 0, 0.0)
+        state, decision = take(self.buckets.get((key_class, key)), limit, self.clock.now().timestamp(), tokens)
+        self.buckets[(key_class, key)] = state
+        return decision

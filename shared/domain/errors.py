@@ -17,7 +17,11 @@ from __future__ import annotations
 
 
 class JenguError(Exception):
-    """Base class for every error Jengu raises on purpose."""
+    """Base class for every error Jengu raises on purpose. `details` is machine-readable context for clients."""
+
+    def __init__(self, message: str = "", *, details: object = None) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class ValidationFailed(JenguError):
@@ -30,6 +34,10 @@ class NotFound(JenguError):
 
 class Conflict(JenguError):
     pass
+
+
+class PreconditionRequired(JenguError):
+    """A write that needs the client's last-seen version (If-Match) did not send one."""
 
 
 class PermanentFailure(JenguError):

@@ -30,8 +30,9 @@ class Envelope(BaseModel):
 
     def encode(self) -> str:
         text = self.model_dump_json()
-        if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES - 1_000:
-            raise ValueError(f"envelope {self.type} is too large for a queue message ({len(text)} bytes)")
+        size = len(text.encode("utf-8"))
+        if size > MAX_MESSAGE_BYTES - 1_000:
+            raise ValueError(f"envelope {self.type} is too large for a queue message ({size} bytes)")
         return text
 
 

@@ -1,6 +1,6 @@
 """Queue names, their producer bindings and their retry policies: the one table the consumers and tests read.
 
-`wrangler.toml` declares the same queues; `tests/unit/test_queue_table.py` keeps the two in step.
+`wrangler.toml` declares the same queues; `tests/unit/test_config_tables.py` keeps the two in step.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ RETRY_POLICIES: dict[QueueName, RetryPolicy] = {
     QueueName.SEND: RetryPolicy(max_retries=2, base_delay_seconds=120, backoff=Backoff.LINEAR),
     QueueName.INBOUND: RetryPolicy(max_retries=1, base_delay_seconds=30),
     QueueName.EVENTS: RetryPolicy(max_retries=1, base_delay_seconds=30),
-    QueueName.DLQ: RetryPolicy(max_retries=10, base_delay_seconds=60, backoff=Backoff.EXPONENTIAL),
+    # The DLQ has nothing behind it: retry for days (the cap is 12 h per delay), then log the letter in full.
+    QueueName.DLQ: RetryPolicy(max_retries=100, base_delay_seconds=60, backoff=Backoff.EXPONENTIAL),
 }
 
 DEAD_LETTER_QUEUE = QueueName.DLQ

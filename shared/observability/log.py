@@ -60,8 +60,8 @@ class Logger:
             "component": self.component,
             "trace_id": self.trace_id,
         }
-        record.update(self._fields)
-        record.update(fields)
+        extra = {**self._fields, **fields}
+        record.update((k, v) for k, v in extra.items() if k not in record)  # the schema's keys cannot be overwritten
         self._sink(json.dumps(record, default=str, separators=(",", ":")))
 
     def debug(self, message: str, **fields: Any) -> None:

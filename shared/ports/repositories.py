@@ -26,6 +26,10 @@ class FailedTaskRepository(Protocol):
         """Open -> replayed; False when the task was not open."""
         ...
 
+    async def reopen(self, task_id: str) -> None:
+        """Replayed -> open again (the replay could not be sent)."""
+        ...
+
     async def count_open(self) -> int: ...
 
 

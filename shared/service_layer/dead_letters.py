@@ -15,7 +15,7 @@ from shared.ports.repositories import FailedTaskRepository
 from shared.ports.runtime import Clock, IdFactory
 from shared.service_layer.envelopes import new_envelope
 
-MAX_RAW_BODY_CHARS = 60_000  # keep the dead letter itself under the 128 KB message cap
+MAX_RAW_BODY_BYTES = 60_000  # keep the dead letter itself well under the 128 KB message cap
 
 
 def _raw_text(body: Any) -> str:
@@ -25,7 +25,7 @@ def _raw_text(body: Any) -> str:
         text = body
     else:
         text = json.dumps(body, default=str)
-    return text[:MAX_RAW_BODY_CHARS]
+    return text.encode("utf-8")[:MAX_RAW_BODY_BYTES].decode("utf-8", errors="ignore")
 
 
 async def forward_dead_letter(
@@ -51,7 +51,14 @@ async def forward_dead_letter(
         raw_body=None if original else _raw_text(raw_body),
     )
     trace_id = original.trace_id if original else message_id
-    await publisher.publish(DEAD_LETTER_QUEUE, new_envelope(letter, trace_id=trace_id, clock=clock, ids=ids))
+    envelope = new_envelope(letter, trace_id=trace_id, clock=clock, ids=ids)
+    try:
+        envelope.encode()
+    except ValueError:  # too large for a queue message: keep a byte-bounded excerpt instead of the payload
+        excerpt = _raw_text(json.dumps(original.payload) if original else raw_body)
+        letter = letter.model_copy(update={"original_payload": None, "raw_body": excerpt})
+        envelope = new_envelope(letter, trace_id=trace_id, clock=clock, ids=ids)
+    await publisher.publish(DEAD_LETTER_QUEUE, envelope)
 
 
 async def record_dead_letter(

@@ -41,9 +41,13 @@ async def replay_failed_task(
         created_at=clock.now(),
         payload=task.payload,
     )
-    # Mark first: a crash between the two leaves the task marked but not re-sent (visible, safe), never re-sent twice.
+    # Mark first, so two concurrent replays cannot both send; if the send fails, reopen the task.
     if not await failed_tasks.mark_replayed(task_id, clock.now()):
         raise Conflict(f"failed task {task_id} was replayed concurrently")
-    await publisher.publish(queue, envelope)
+    try:
+        await publisher.publish(queue, envelope)
+    except BaseException:
+        await failed_tasks.reopen(task_id)
+        raise
     log.info("failed task replayed", failed_task_id=task_id, queue=queue.value, new_message_id=envelope.id)
     return task, envelope

@@ -98,8 +98,9 @@ class HealthChecks:
         return {}
 
     async def _kv(self, token: str) -> dict[str, Any]:
-        await self.cache.put_json(HEALTH_KEY, {"token": token}, ttl_seconds=60)
-        echoed = await self.cache.get_json(HEALTH_KEY)
+        key = f"{HEALTH_KEY}:{token}"  # a key per probe: KV allows one write per second per key
+        await self.cache.put_json(key, {"token": token}, ttl_seconds=60)
+        echoed = await self.cache.get_json(key)
         if not isinstance(echoed, dict) or echoed.get("token") != token:
             raise RuntimeError("KV did not return what was written")
         return {}

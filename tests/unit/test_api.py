@@ -142,3 +142,18 @@ async def test_replay_refusals(client: httpx.AsyncClient, services: Services) ->
     assert (await client.post("/api/failed-tasks/msg-002/replay", headers=AUTH)).status_code == 409
     assert (await client.post("/api/failed-tasks/msg-003/replay", headers=AUTH)).status_code == 409
     assert services.publisher.sent == []  # type: ignore[attr-defined]
+
+
+async def test_a_replay_that_cannot_be_sent_reopens_the_task(services: Services, app: FastAPI) -> None:
+    from tests.fakes import FakeQueuePublisher
+
+    broken = fake_services(
+        settings=Settings(app_env="test", api_key=KEY), publisher=FakeQueuePublisher(fail_on={QueueName.INBOUND})
+    )
+    await broken.failed_tasks.add(failed_task(1))
+    app.dependency_overrides[get_services] = lambda: broken
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        assert (await c.post("/api/failed-tasks/msg-001/replay", headers=AUTH)).status_code >= 500
+    task = await broken.failed_tasks.get("msg-001")
+    assert task is not None and task.status == "open"

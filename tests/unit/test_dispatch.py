@@ -156,7 +156,7 @@ async def test_dlq_consumer_failure_retries_and_never_forwards_to_itself() -> No
 
     services = fake_services(failed_tasks=BrokenStore())
     letter = DeadLetter(queue="send", message_id="o", attempts=3, error="e")
-    message = FakeMessage("a", envelope(type_="dead_letter", payload=letter.model_dump(mode="json")).encode(), 50)
+    message = FakeMessage("a", envelope(type_="dead_letter", payload=letter.model_dump(mode="json")).encode(), 5)
     await handle_batch(FakeBatch("dlq", [message]), services)
     assert message.outcome == "retry"
     assert services.publisher.sent == []  # type: ignore[attr-defined]
@@ -170,3 +170,34 @@ async def test_unknown_queue_is_retried_whole() -> None:
 
 def test_decode_sanity() -> None:
     assert decode(envelope().encode()).id == "e1"
+
+
+async def test_the_last_dlq_delivery_is_logged_whole_and_acked_not_lost() -> None:
+    class BrokenStore:
+        async def add(self, task: object) -> bool:
+            raise RuntimeError("D1 down")
+
+    captured: list[str] = []
+    services = fake_services(captured, failed_tasks=BrokenStore())
+    letter = DeadLetter(queue="send", message_id="o-1", attempts=3, error="e", original_payload={"k": "v"})
+    last = RETRY_POLICIES[QueueName.DLQ].max_retries + 1
+    message = FakeMessage("a", envelope(type_="dead_letter", payload=letter.model_dump(mode="json")).encode(), last)
+    await handle_batch(FakeBatch("dlq", [message]), services)
+    assert message.outcome == "ack"
+    [final] = [line for line in captured if "dead letter could not be recorded" in line]
+    assert '"message_id":"o-1"' in final and '"k":"v"' in final
+
+
+async def test_an_oversized_dead_letter_keeps_an_excerpt_instead_of_failing() -> None:
+    services = fake_services()
+    big = envelope(payload={"inbound_id": "x" * 126_800})  # a valid message whose dead letter would not fit
+    message = FakeMessage("m1", big.model_dump_json(), attempts=1)
+    await handle_batch(
+        FakeBatch("inbound", [message]), services, handlers_with(Recorder(PermanentFailure("too big to process")))
+    )  # type: ignore[arg-type]
+    assert message.outcome == "ack"
+    [letter_env] = services.publisher.on(QueueName.DLQ)  # type: ignore[attr-defined]
+    letter = parse_payload(letter_env)
+    assert isinstance(letter, DeadLetter)
+    assert letter.original_payload is None
+    assert letter.raw_body is not None and len(letter.raw_body.encode()) <= 60_000

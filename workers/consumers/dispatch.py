@@ -77,6 +77,12 @@ async def _handle_message(queue: QueueName, message: Any, handlers: Mapping[str,
         return
     except Exception as exc:
         policy = RETRY_POLICIES[queue]
+        if queue is DEAD_LETTER_QUEUE and policy.exhausted(attempts):
+            # Nothing comes after the DLQ: the platform would delete it silently. Keep it in the logs, whole.
+            log.error("dead letter could not be recorded: giving up", letter=envelope.model_dump(mode="json"),
+                      error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+            message.ack()
+            return
         if queue is DEAD_LETTER_QUEUE or not policy.exhausted(attempts):
             delay = policy.delay_for(attempts)
             log.warning("task failed, will retry", retry_in_s=delay, error=f"{type(exc).__name__}: {exc}")

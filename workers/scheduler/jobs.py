@@ -59,6 +59,14 @@ CRON_TABLE: tuple[CronEntry, ...] = (
 CRON_JOBS: dict[str, tuple[Job, ...]] = {entry.expression: entry.jobs for entry in CRON_TABLE}
 
 
+def normalize_cron(expression: str) -> str:
+    """Compare expressions the way the platform means them: whitespace and letter case do not matter."""
+    return " ".join(expression.upper().split())
+
+
+_BY_NORMALIZED: dict[str, tuple[Job, ...]] = {normalize_cron(e): jobs for e, jobs in CRON_JOBS.items()}
+
+
 class UnknownCron(LookupError):
     pass
 
@@ -66,7 +74,7 @@ class UnknownCron(LookupError):
 async def tick(cron: str, scheduled_at: datetime, services: Services) -> dict[str, dict[str, int]]:
     """Run every job registered for `cron`. One failing job does not stop the others; the first error is raised
     after all have run, so the platform records the invocation as failed."""
-    jobs = CRON_JOBS.get(cron)
+    jobs = CRON_JOBS.get(cron) or _BY_NORMALIZED.get(normalize_cron(cron))
     if jobs is None:
         services.log.error("cron expression has no jobs", cron=cron)
         raise UnknownCron(cron)

@@ -53,6 +53,9 @@ class D1FailedTaskRepository:
     async def mark_replayed(self, task_id: str, at: datetime) -> bool:
         return await self._db.run(sql.MARK_FAILED_TASK_REPLAYED, at.isoformat(), task_id) > 0
 
+    async def reopen(self, task_id: str) -> None:
+        await self._db.run(sql.REOPEN_FAILED_TASK, task_id)
+
     async def count_open(self) -> int:
         row = await self._db.first(sql.COUNT_OPEN_FAILED_TASKS)
         return int(row["n"]) if row else 0

@@ -25,6 +25,7 @@ WHERE status = ?1 AND (?2 IS NULL OR failed_at < ?2 OR (failed_at = ?2 AND id < 
 ORDER BY failed_at DESC, id DESC
 LIMIT ?4
 """
+REOPEN_FAILED_TASK = "UPDATE failed_tasks SET status = 'open', resolved_at = NULL WHERE id = ? AND status = 'replayed'"
 MARK_FAILED_TASK_REPLAYED = """
 UPDATE failed_tasks SET status = 'replayed', resolved_at = ? WHERE id = ? AND status = 'open'
 """

@@ -1,0 +1,197 @@
+"""D1 repository for prospects: rows <-> `ProspectRecord`, guarded writes, keyset lists, chunked bulk work.
+
+Every write of a prospect is one `batch()`: the row, its tag rows and its timeline entry. The tag and activity
+statements are guarded by the write's token, so an update that lost an optimistic-locking race changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from shared.adapters.d1 import sql_prospects as sql
+from shared.adapters.d1.client import MAX_BOUND_PARAMETERS, D1Client, Query
+from shared.adapters.d1.prospect_queries import build_list_query
+from shared.domain.activities import Activity
+from shared.domain.prospect_query import ProspectQuery
+from shared.domain.prospect_records import ProspectRecord
+
+_BOOL_COLUMNS = ("email_is_role", "archived")
+
+
+def _row_to_record(row: dict[str, Any]) -> ProspectRecord:
+    values = dict(row)
+    values["tags"] = json.loads(values["tags"] or "[]")
+    for name in _BOOL_COLUMNS:
+        values[name] = bool(values[name])
+    for name in ("score", "version", "rooms"):  # D1 binds numbers as REAL; integers come back as int anyway
+        if values.get(name) is not None:
+            values[name] = int(values[name])
+    return ProspectRecord(**values)
+
+
+def _column_values(record: ProspectRecord, columns: Sequence[str]) -> tuple[Any, ...]:
+    data = record.columns()
+    out: list[Any] = []
+    for name in columns:
+        value = data[name]
+        if name == "tags":
+            value = json.dumps(value, separators=(",", ":"))
+        elif name in _BOOL_COLUMNS:
+            value = 1 if value else 0
+        out.append(value)
+    return tuple(out)
+
+
+def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _side_effects(record: ProspectRecord, token: str, activity: Activity | None, *, tags_changed: bool) -> list[Query]:
+    queries: list[Query] = []
+    if tags_changed:
+        queries.append(Query(sql.CLEAR_TAGS_IF_WON, (record.id, token)))
+        queries += [Query(sql.INSERT_TAG_IF_WON, (record.id, token, tag)) for tag in record.tags]
+    if activity is not None:
+        queries.append(
+            Query(
+                sql.INSERT_ACTIVITY_IF_WON,
+                (
+                    record.id,
+                    token,
+                    activity.id,
+                    activity.type,
+                    activity.summary,
+                    json.dumps(activity.data, separators=(",", ":"), default=str),
+                    activity.actor,
+                    activity.occurred_at.isoformat(),
+                ),
+            )
+        )
+    return queries
+
+
+class D1ProspectRepository:
+    def __init__(self, db: D1Client) -> None:
+        self._db = db
+
+    # -- reads -----------------------------------------------------------------------------------------------
+    async def get(self, prospect_id: str) -> ProspectRecord | None:
+        row = await self._db.first(sql.GET_PROSPECT, prospect_id)
+        return _row_to_record(row) if row else None
+
+    async def get_many(self, ids: Sequence[str]) -> dict[str, ProspectRecord]:
+        found: dict[str, ProspectRecord] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            placeholders = ", ".join("?" for _ in chunk)
+            for row in await self._db.all(f"{sql.SELECT_PROSPECT} WHERE id IN ({placeholders})", *chunk):
+                record = _row_to_record(row)
+                found[record.id] = record
+        return found
+
+    async def version_of(self, prospect_id: str) -> int | None:
+        row = await self._db.first(sql.GET_VERSION, prospect_id)
+        return int(row["version"]) if row else None
+
+    async def page(self, query: ProspectQuery) -> list[ProspectRecord]:
+        """Up to `query.limit + 1` rows: the extra row only signals that another page exists."""
+        built = build_list_query(query)
+        return [_row_to_record(r) for r in await self._db.all(built.sql, *built.params)]
+
+    async def find_duplicate(self, record: ProspectRecord) -> tuple[str, str] | None:
+        """The first existing prospect that is the same person: by email, LinkedIn URL, then company + name."""
+        checks = (
+            ("email", sql.FIND_BY_EMAIL, record.email_normalized),
+            ("linkedin_url", sql.FIND_BY_LINKEDIN, record.linkedin_normalized),
+            ("company_and_name", sql.FIND_BY_PERSON_KEY, record.person_key),
+        )
+        for reason, query, value in checks:
+            if value is None:
+                continue
+            row = await self._db.first(query, value)
+            if row and row["id"] != record.id:
+                return str(row["id"]), reason
+        return None
+
+    async def find_existing_keys(
+        self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
+    ) -> dict[tuple[str, str], str]:
+        """Which of these identity keys already belong to a prospect: {(kind, key): prospect id}. Chunked."""
+        found: dict[tuple[str, str], str] = {}
+        lookups = (
+            ("email", "email_normalized", emails, " AND archived = 0"),
+            ("linkedin", "linkedin_normalized", linkedins, ""),
+            ("person", "person_key", person_keys, ""),
+        )
+        for kind, column, values, extra in lookups:
+            for chunk in _chunks(list(dict.fromkeys(values))):
+                placeholders = ", ".join("?" for _ in chunk)
+                rows = await self._db.all(
+                    f"SELECT id, {column} AS k FROM prospects WHERE {column} IN ({placeholders}){extra}", *chunk
+                )
+                for row in rows:
+                    found.setdefault((kind, str(row["k"])), str(row["id"]))
+        return found
+
+    async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]:
+        occurred, last_id = after if after else (None, None)
+        rows = await self._db.all(sql.LIST_ACTIVITIES, prospect_id, occurred, last_id, limit)
+        return [Activity.model_validate({**r, "data": json.loads(r["data"] or "{}")}) for r in rows]
+
+    # -- writes ----------------------------------------------------------------------------------------------
+    def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> list[Query]:
+        insert = Query(sql.INSERT_PROSPECT, (*_column_values(record, sql.PROSPECT_COLUMNS), token))
+        return [insert, *_side_effects(record, token, activity, tags_changed=True)]
+
+    def update_queries(
+        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+    ) -> list[Query]:
+        update = Query(
+            sql.UPDATE_PROSPECT_IF_VERSION,
+            (*_column_values(record, sql.UPDATABLE_COLUMNS), token, record.id, expected_version),
+        )
+        return [update, *_side_effects(record, token, activity, tags_changed=tags_changed)]
+
+    async def insert(self, record: ProspectRecord, token: str, activity: Activity | None) -> None:
+        await self._db.batch(self.insert_queries(record, token, activity))
+
+    async def update(
+        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+    ) -> bool:
+        """True when the row was at `expected_version` and is now updated; False when stale or gone."""
+        queries = self.update_queries(record, expected_version, token, activity, tags_changed=tags_changed)
+        await self._db.batch(queries)
+        return await self._won(record.id, token)
+
+    async def _won(self, prospect_id: str, token: str) -> bool:
+        row = await self._db.first("SELECT 1 AS ok FROM prospects WHERE id = ? AND write_token = ?", prospect_id, token)
+        return row is not None
+
+    async def run_batch(self, queries: list[Query]) -> None:
+        await self._db.batch(queries)
+
+    async def written(self, tokens: dict[str, str]) -> set[str]:
+        """Of {prospect id: write token}, the ids whose last write is that token (i.e. whose write won)."""
+        won: set[str] = set()
+        items = list(tokens.items())
+        for start in range(0, len(items), MAX_BOUND_PARAMETERS // 2):
+            chunk = items[start : start + MAX_BOUND_PARAMETERS // 2]
+            where = " OR ".join("(id = ? AND write_token = ?)" for _ in chunk)
+            rows = await self._db.all(f"SELECT id FROM prospects WHERE {where}", *[v for pair in chunk for v in pair])
+            won |= {str(r["id"]) for r in rows}
+        return won
+
+    async def delete(self, prospect_id: str) -> bool:
+        return await self._db.run(sql.DELETE_PROSPECT, prospect_id) > 0
+
+    async def delete_many(self, ids: Sequence[str]) -> set[str]:
+        existing = set(await self.get_many(ids))
+        queries = [
+            Query(f"DELETE FROM prospects WHERE id IN ({', '.join('?' for _ in chunk)})", tuple(chunk))
+            for chunk in _chunks(sorted(existing))
+        ]
+        if queries:
+            await self._db.batch(queries)
+        return existing

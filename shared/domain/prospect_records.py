@@ -1,0 +1,188 @@
+"""From what a user sends to what we store: normalisation, derived keys, score and tier, for create and patch.
+
+A `ProspectRecord` is every stored column of a prospect; the repository writes it as is. Building one is pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.domain.errors import ValidationFailed
+from shared.domain.geo import country_code, infer_timezone
+from shared.domain.normalize import (
+    clean_text,
+    fold,
+    normalize_company,
+    normalize_domain,
+    normalize_email,
+    normalize_linkedin,
+    normalize_website,
+    person_key,
+)
+from shared.domain.prospects import (
+    EmailStatus,
+    Prospect,
+    ProspectCreate,
+    ProspectFields,
+    ProspectPatch,
+    Stage,
+    Tier,
+    check_transition,
+)
+from shared.domain.roles import is_role_address
+from shared.domain.scoring import ScoreInput, score, tier
+
+
+@dataclass(frozen=True, slots=True)
+class ProspectRecord:
+    id: str
+    first_name: str | None
+    last_name: str | None
+    contact_name: str | None
+    sort_name: str
+    job_title: str | None
+    email: str | None
+    email_normalized: str | None
+    email_status: str
+    email_is_role: bool
+    phone: str | None
+    linkedin_url: str | None
+    linkedin_normalized: str | None
+    company_name: str | None
+    company_normalized: str | None
+    property_name: str | None
+    property_type: str | None
+    rooms: int | None
+    website: str | None
+    domain: str | None
+    city: str | None
+    region: str | None
+    country: str | None
+    timezone: str | None
+    stage: str
+    tier: str
+    score: int
+    tags: list[str] = field(default_factory=list)
+    lead_source: str | None = None
+    notes: str | None = None
+    person_key: str | None = None
+    archived: bool = False
+    archived_at: str | None = None
+    version: int = 1
+    created_at: str = ""
+    updated_at: str = ""
+    last_contacted_at: str | None = None
+
+    def columns(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+USER_FIELDS = tuple(ProspectFields.model_fields)
+
+
+def _derived(values: dict[str, Any]) -> dict[str, Any]:
+    """Everything computed from the user-settable values: keys, names, location, score, tier."""
+    email = normalize_email(values.get("email")) if values.get("email") else None
+    if values.get("email") and email is None:
+        raise ValidationFailed(f"email {values['email']!r} is not a valid address")
+    linkedin = normalize_linkedin(values.get("linkedin_url")) if values.get("linkedin_url") else None
+    if values.get("linkedin_url") and linkedin is None:
+        raise ValidationFailed("linkedin_url is not a LinkedIn profile URL")
+    website = normalize_website(values.get("website")) if values.get("website") else None
+    if values.get("website") and website is None:
+        raise ValidationFailed("website is not a valid URL or domain")
+    country = None
+    if values.get("country"):
+        country = country_code(values["country"])
+        if country is None:
+            raise ValidationFailed(f"country {values['country']!r} is not a known country")
+    timezone = values.get("timezone") or infer_timezone(values.get("city"), values.get("region"), country)
+    first, last = clean_text(values.get("first_name")), clean_text(values.get("last_name"))
+    contact = " ".join(p for p in (first, last) if p) or None
+    email_status = EmailStatus(values.get("email_status") or EmailStatus.UNKNOWN)
+    is_role = bool(email and is_role_address(email))
+    stage = Stage(values.get("stage") or Stage.NEW)
+    signals = ScoreInput(
+        has_email=email is not None,
+        email_is_role=is_role,
+        email_status=email_status,
+        job_title=values.get("job_title"),
+        has_linkedin=linkedin is not None,
+        has_website=website is not None,
+        country=country,
+        rooms=values.get("rooms"),
+        stage=stage,
+    )
+    points = score(signals)
+    return {
+        "email": email,
+        "email_normalized": email,
+        "email_is_role": is_role,
+        "email_status": email_status.value,
+        "linkedin_url": f"https://www.{linkedin}" if linkedin else None,
+        "linkedin_normalized": linkedin,
+        "website": website,
+        "domain": normalize_domain(website) if website else (email.rpartition("@")[2] if email else None),
+        "country": country,
+        "timezone": timezone,
+        "first_name": first,
+        "last_name": last,
+        "contact_name": contact,
+        "sort_name": fold(contact or values.get("company_name") or ""),
+        "company_normalized": normalize_company(values.get("company_name")),
+        "person_key": person_key(values.get("company_name"), first, last),
+        "stage": stage.value,
+        "score": points,
+        "tier": tier(signals, points).value,
+        "tags": sorted(set(values.get("tags") or [])),
+    }
+
+
+def new_record(data: ProspectCreate, *, prospect_id: str, now: datetime) -> ProspectRecord:
+    values = data.model_dump()
+    identity = ("email", "linkedin_url", "company_name", "first_name", "last_name")
+    if not any(values.get(name) for name in identity):
+        raise ValidationFailed("a prospect needs at least an email, a LinkedIn URL, a name or a company")
+    stamp = now.isoformat()
+    return ProspectRecord(id=prospect_id, created_at=stamp, updated_at=stamp, **_record_fields(values))
+
+
+def patched_record(stored: ProspectRecord, patch: ProspectPatch, *, now: datetime) -> ProspectRecord:
+    """Apply a patch: check the stage transition, recompute every derived column, keep history fields."""
+    changes = patch.changes()
+    archived = changes.pop("archived", None)
+    if "stage" in changes:
+        if changes["stage"] is None:
+            raise ValidationFailed("stage cannot be null")
+        check_transition(Stage(stored.stage), Stage(changes["stage"]))
+    values = {name: getattr(stored, name) for name in USER_FIELDS}
+    values["stage"] = stored.stage
+    values.update(changes)
+    if {"city", "region", "country"} & changes.keys() and "timezone" not in changes:
+        values["timezone"] = None  # re-infer from the new location
+    stamp = now.isoformat()
+    is_archived = stored.archived if archived is None else bool(archived)
+    return ProspectRecord(
+        id=stored.id,
+        created_at=stored.created_at,
+        updated_at=stamp,
+        version=stored.version,
+        last_contacted_at=stored.last_contacted_at,
+        archived=is_archived,
+        archived_at=(stored.archived_at or stamp) if is_archived else None,
+        **_record_fields(values),
+    )
+
+
+def _record_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """User values plus everything derived from them, restricted to stored columns."""
+    merged = {**values, **_derived(values)}
+    allowed = set(ProspectRecord.__slots__) - {"id", "created_at", "updated_at", "version", "archived",
+                                                "archived_at", "last_contacted_at"}  # fmt: skip
+    return {k: v for k, v in merged.items() if k in allowed}
+
+
+def record_to_prospect(record: ProspectRecord) -> Prospect:
+    return Prospect.model_validate({**record.columns(), "tier": Tier(record.tier)})

@@ -1,0 +1,84 @@
+"""Token-bucket maths: pure, with time injected as epoch seconds (no clock is read here).
+
+A bucket holds at most `capacity` tokens and gains `refill_per_s` tokens per second, continuously (fractional tokens
+are kept). A request for `n` tokens is granted when the bucket holds `n`; otherwise it is refused with the exact
+number of seconds after which it would be granted (`retry_after_s`). A missing bucket is a full one, so a store only
+needs to keep buckets that are not full (`full_at` says when a stored bucket can be forgotten).
+
+Time never runs backwards for a bucket: a `now` earlier than the bucket's last update (clock skew between callers)
+refills nothing and is accounted for in `retry_after_s`. `EPSILON` absorbs float rounding so that waiting exactly
+`retry_after_s` is always enough; it never grants more than a billionth of a token extra per request.
+
+A request for 0 tokens is a probe: granted when at least one whole token is available, and it takes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class BucketLimit:
+    capacity: float
+    refill_per_s: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.capacity) and self.capacity >= 1):
+            raise ValueError(f"bucket capacity must be a finite number >= 1, got {self.capacity!r}")
+        if not (math.isfinite(self.refill_per_s) and self.refill_per_s > 0):
+            raise ValueError(f"bucket refill rate must be a finite number > 0, got {self.refill_per_s!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class BucketState:
+    tokens: float
+    updated_at: float  # epoch seconds of the last refill
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    remaining: int  # whole tokens left after this request
+    retry_after_s: float  # 0 when allowed; otherwise the exact wait until the same request would be granted
+
+    @property
+    def retry_after_header(self) -> int:
+        """`Retry-After` in whole seconds: rounded up, and never below 1."""
+        return max(1, math.ceil(self.retry_after_s - EPSILON))
+
+
+def level(state: BucketState | None, limit: BucketLimit, now: float) -> BucketState:
+    """The bucket as of `now`: refilled for the time elapsed and capped at capacity. A missing bucket is full."""
+    if state is None:
+        return BucketState(limit.capacity, now)
+    tokens = min(limit.capacity, state.tokens)  # the capacity may have been lowered since the bucket was stored
+    if now <= state.updated_at:
+        return BucketState(tokens, state.updated_at)
+    return BucketState(min(limit.capacity, tokens + (now - state.updated_at) * limit.refill_per_s), now)
+
+
+def take(
+    state: BucketState | None, limit: BucketLimit, now: float, tokens: int = 1
+) -> tuple[BucketState, RateDecision]:
+    """Try to take `tokens` at `now`. Returns the bucket to store and the decision."""
+    if tokens < 0 or tokens > limit.capacity:
+        raise ValueError(f"cannot take {tokens} tokens from a bucket of capacity {limit.capacity}")
+    current = level(state, limit, now)
+    needed = max(tokens, 1)
+    if current.tokens + EPSILON >= needed:
+        after = BucketState(max(0.0, current.tokens - tokens), current.updated_at)
+        return after, RateDecision(True, _whole(after.tokens), 0.0)
+    wait = (needed - current.tokens) / limit.refill_per_s + max(0.0, current.updated_at - now)
+    return current, RateDecision(False, _whole(current.tokens), wait)
+
+
+def full_at(state: BucketState, limit: BucketLimit) -> float:
+    """When the bucket will be full again (and equivalent to no bucket at all)."""
+    return state.updated_at + max(0.0, limit.capacity - state.tokens) / limit.refill_per_s
+
+
+def _whole(tokens: float) -> int:
+    return max(0, math.floor(tokens + EPSILON))

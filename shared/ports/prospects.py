@@ -1,0 +1,49 @@
+"""The prospect repository port (implemented by `shared/adapters/d1/prospects.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from shared.adapters.d1.client import Query
+from shared.domain.activities import Activity
+from shared.domain.prospect_query import ProspectQuery
+from shared.domain.prospect_records import ProspectRecord
+
+
+class ProspectRepository(Protocol):
+    async def get(self, prospect_id: str) -> ProspectRecord | None: ...
+
+    async def get_many(self, ids: Sequence[str]) -> dict[str, ProspectRecord]: ...
+
+    async def version_of(self, prospect_id: str) -> int | None: ...
+
+    async def page(self, query: ProspectQuery) -> list[ProspectRecord]: ...
+
+    async def find_duplicate(self, record: ProspectRecord) -> tuple[str, str] | None: ...
+
+    async def find_existing_keys(
+        self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
+    ) -> dict[tuple[str, str], str]: ...
+
+    async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]: ...
+
+    def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> list[Query]: ...
+
+    def update_queries(
+        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+    ) -> list[Query]: ...
+
+    async def insert(self, record: ProspectRecord, token: str, activity: Activity | None) -> None: ...
+
+    async def update(
+        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+    ) -> bool: ...
+
+    async def run_batch(self, queries: list[Query]) -> None: ...
+
+    async def written(self, tokens: dict[str, str]) -> set[str]: ...
+
+    async def delete(self, prospect_id: str) -> bool: ...
+
+    async def delete_many(self, ids: Sequence[str]) -> set[str]: ...
