@@ -14,9 +14,14 @@ find_uv() {
   boot_py="$(command -v python3 || true)"
   [ -n "$boot_py" ] || { echo "bootstrap: need uv or python3 on PATH to install uv" >&2; exit 1; }
   echo "bootstrap: installing uv $UV_VERSION into $TOOLS" >&2
-  "$boot_py" -m venv "$TOOLS" >&2
-  "$TOOLS/bin/python" -m pip install --quiet "uv==$UV_VERSION" >&2
-  echo "$TOOLS/bin/uv"
+  if "$boot_py" -m venv "$TOOLS" >&2 2>/dev/null; then
+    "$TOOLS/bin/python" -m pip install --quiet "uv==$UV_VERSION" >&2
+    echo "$TOOLS/bin/uv"
+  else  # Debian/Ubuntu without python3-venv
+    rm -rf "$TOOLS"
+    "$boot_py" -m pip install --quiet --user "uv==$UV_VERSION" >&2
+    "$boot_py" -c 'import site, os; print(os.path.join(site.USER_BASE, "bin", "uv"))'
+  fi
 }
 
 # Cloudflare runs Python 3.13. Prefer an interpreter already on this machine (pyenv keeps one off PATH here),
@@ -51,6 +56,9 @@ else
 fi
 
 # npm tools: wrangler (deploy dry-run, d1 migrations) and miniflare (real D1 for conformance tests).
+command -v node >/dev/null 2>&1 || { echo "bootstrap: Node.js >= 20.3 is required (node not found)" >&2; exit 1; }
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=3)?0:1)' \
+  || { echo "bootstrap: Node.js >= 20.3 is required (found $(node --version))" >&2; exit 1; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

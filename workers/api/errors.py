@@ -1,11 +1,16 @@
 """The uniform error body `{"error": {"code", "message", "details", "request_id"}}` and the handlers that emit it.
 
-Every failure leaves the API as JSON with a machine-readable code: unknown routes (404), malformed JSON (400),
-validation errors (422), domain errors mapped to their status, and anything unexpected as 500 `internal_error`.
+Every failure leaves the API as JSON with a machine-readable code: unknown routes (404), wrong methods (405, with
+`Allow`), malformed JSON (400), a JSON body sent without a JSON content type (415), validation errors (422), the
+API's own refusals (`ApiError`: 403, 413, 415, 429 with their headers), domain errors mapped to their status, and
+anything unexpected as 500 `internal_error`. Pure-ASGI middleware that answers before FastAPI runs (the body size
+limit) uses `error_bytes` for the same shape.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,6 +36,26 @@ _STATUS_CODES = {
 }
 
 
+class ApiError(Exception):
+    """A refusal by the API layer itself, with its status, code, details and response headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or _STATUS_CODES.get(status, "error")
+        self.details = details
+        self.headers = dict(headers or {})
+
+
 def error_body(status: int, message: str, request: Request, *, code: str | None = None, details: Any = None) -> dict:
     return {
         "error": {
@@ -46,6 +71,46 @@ def error_response(
     status: int, message: str, request: Request, *, code: str | None = None, details: Any = None
 ) -> JSONResponse:
     return JSONResponse(error_body(status, message, request, code=code, details=details), status_code=status)
+
+
+def error_bytes(status: int, message: str, request_id: str | None, *, code: str | None = None, details: Any = None) -> bytes:
+    """The uniform body, encoded, for middleware that answers without a `Request`."""
+    body = {
+        "error": {
+            "code": code or _STATUS_CODES.get(status, "error"),
+            "message": message,
+            "details": details,
+            "request_id": request_id,
+        }
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+_FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _sent_non_json_body(request: Request, errors: list[Any]) -> bool:
+    """A route expecting a JSON body got one declared as something else (or undeclared): FastAPI leaves such a body
+    unparsed and reports a type error on it, which is really a 415."""
+    content_type = request.headers.get("content-type")
+    if is_json_media_type(content_type):
+        return False
+    if (content_type or "").split(";", 1)[0].strip().lower() in _FORM_MEDIA_TYPES:
+        return False
+    return any(tuple(e.get("loc", ()))[:1] == ("body",) and e.get("type") != "missing" for e in errors)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    response = error_response(exc.status, exc.message, request, code=exc.code, details=exc.details)
+    for name, value in exc.headers.items():
+        response.headers[name] = value
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -64,6 +129,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "request body is not valid JSON", request, code="malformed_json")
+    if _sent_non_json_body(request, errors):
+        return error_response(
+            415,
+            "this endpoint takes a JSON body: send it with Content-Type: application/json",
+            request,
+            details={"content_type": request.headers.get("content-type"), "allowed": ["application/json"]},
+        )
     details = [
         {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
         for e in errors
@@ -82,6 +154,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(JenguError, _domain_error)
