@@ -62,6 +62,7 @@ class LocalRuntime:
         self.entry = importlib.import_module("entry")
         self.state_dir.mkdir(parents=True, exist_ok=True)
         values: dict[str, Any] = dict(self.config.bindings_and_vars)
+        values["JENGU_CLOCK"] = self.clock  # the Worker tells time by the runtime's clock (tests move it)
         values.update(self.extra_vars)
         for db in self.config.d1:
             self.d1[db.binding] = await open_d1(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.d1.api_keys import D1ApiKeyRepository
+from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
 from shared.adapters.d1.inbound import D1InboundRepository
@@ -22,6 +23,7 @@ from shared.adapters.system import SystemClock, UuidIds
 from shared.config import Settings
 from shared.observability.log import Logger
 from shared.ports.api_keys import ApiKeyRepository
+from shared.ports.prospects import ProspectRepository
 from shared.ports.cache import Cache
 from shared.ports.durable import DurableObjectPinger
 from shared.ports.queues import QueuePublisher
@@ -45,6 +47,7 @@ class Services:
     inbound: InboundRepository
     api_keys: ApiKeyRepository
     rate_limiter: RateLimiter
+    prospects: ProspectRepository
 
     def with_trace(self, trace_id: str, component: str | None = None) -> Services:
         return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
@@ -96,6 +99,7 @@ def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = Non
         failed_tasks=D1FailedTaskRepository(db),
         inbound=D1InboundRepository(db),
         api_keys=D1ApiKeyRepository(db),
+        prospects=D1ProspectRepository(db),
         rate_limiter=DurableObjectRateLimiter(env, clock) if settings.rate_limit_enabled else UnlimitedRateLimiter(),
     )
     return replace(services, **overrides) if overrides else services

@@ -158,6 +158,16 @@ class FakeSchema:
             raise RuntimeError("D1 unavailable")
 
 
+class NotWired:
+    """A collaborator a unit test did not expect to be used: any use fails loudly."""
+
+    def __init__(self, why: str) -> None:
+        self._why = why
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"unexpected use of {name}: {self._why}")
+
+
 def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
     sink = lines.append if lines is not None else (lambda _line: None)
     values: dict[str, Any] = {
@@ -173,6 +183,7 @@ def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
         "inbound": FakeInbound(),
         "api_keys": FakeApiKeys(),
         "rate_limiter": FakeRateLimiter(),
+        "prospects": NotWired("prospects: use the e2e runtime (real D1) for prospect tests"),
     }
     values.update(overrides)
     return Services(**values)

@@ -67,7 +67,9 @@ def apply(record: ProspectRecord, action: BulkAction, value: str | None, now: da
         assert value is not None
         return Outcome.UNCHANGED if value in record.tags else replace(record, tags=sorted({*record.tags, value}))
     if action is BulkAction.UNTAG:
-        return replace(record, tags=[t for t in record.tags if t != value]) if value in record.tags else Outcome.UNCHANGED
+        return (
+            replace(record, tags=[t for t in record.tags if t != value]) if value in record.tags else Outcome.UNCHANGED
+        )
     if action is BulkAction.SET_TIER:
         return Outcome.UNCHANGED if record.tier == value else replace(record, tier=str(value))
     if action is BulkAction.SET_STAGE:

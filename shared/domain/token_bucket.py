@@ -6,8 +6,12 @@ number of seconds after which it would be granted (`retry_after_s`). A missing b
 needs to keep buckets that are not full (`full_at` says when a stored bucket can be forgotten).
 
 Time never runs backwards for a bucket: a `now` earlier than the bucket's last update (clock skew between callers)
-refills nothing and is accounted for in `retry_after_s`. `EPSILON` absorbs float rounding so that waiting exactly
-`retry_after_s` is always enough; it never grants more than a billionth of a token extra per request.
+refills nothing and is accounted for in `retry_after_s`.
+
+Float rounding: epoch seconds near 1.7e9 are spaced about 0.24 µs apart, so `now + retry_after_s` can land a hair
+before the exact instant. A request is therefore granted when it is short by at most `EPSILON` tokens plus what
+`TIME_SLACK_S` (1 µs) of refill would bring: waiting exactly `retry_after_s` is always enough, and no request is
+ever granted more than a microsecond early.
 
 A request for 0 tokens is a probe: granted when at least one whole token is available, and it takes nothing.
 """
@@ -17,7 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-EPSILON = 1e-9
+EPSILON = 1e-9  # tokens
+TIME_SLACK_S = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,7 @@ def take(
         raise ValueError(f"cannot take {tokens} tokens from a bucket of capacity {limit.capacity}")
     current = level(state, limit, now)
     needed = max(tokens, 1)
-    if current.tokens + EPSILON >= needed:
+    if current.tokens + EPSILON + limit.refill_per_s * TIME_SLACK_S >= needed:
         after = BucketState(max(0.0, current.tokens - tokens), current.updated_at)
         return after, RateDecision(True, _whole(after.tokens), 0.0)
     wait = (needed - current.tokens) / limit.refill_per_s + max(0.0, current.updated_at - now)

@@ -31,13 +31,25 @@ class ProspectRepository(Protocol):
     def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> list[Query]: ...
 
     def update_queries(
-        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+        self,
+        record: ProspectRecord,
+        expected_version: int,
+        token: str,
+        activity: Activity | None,
+        *,
+        tags_changed: bool,
     ) -> list[Query]: ...
 
     async def insert(self, record: ProspectRecord, token: str, activity: Activity | None) -> None: ...
 
     async def update(
-        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+        self,
+        record: ProspectRecord,
+        expected_version: int,
+        token: str,
+        activity: Activity | None,
+        *,
+        tags_changed: bool,
     ) -> bool: ...
 
     async def run_batch(self, queries: list[Query]) -> None: ...

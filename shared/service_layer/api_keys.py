@@ -53,9 +53,7 @@ async def create_api_key(
     if unknown:
         raise ValidationFailed(f"unknown scopes: {', '.join(unknown)}", details={"known": sorted(KNOWN_SCOPES)})
     plaintext = format_key(token_bytes(SECRET_BYTES))
-    key = ApiKey(
-        id=ids.new_id(), name=name, prefix=display_prefix(plaintext), scopes=wanted, created_at=clock.now()
-    )
+    key = ApiKey(id=ids.new_id(), name=name, prefix=display_prefix(plaintext), scopes=wanted, created_at=clock.now())
     await api_keys.add(key, hash_key(plaintext))
     log.info("api key created", api_key_id=key.id, prefix=key.prefix, scopes=list(key.scopes))
     return key, plaintext

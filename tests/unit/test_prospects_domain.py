@@ -110,12 +110,22 @@ def test_score_rules_add_up_as_documented() -> None:
 
 
 @given(
-    st.booleans(), st.booleans(), st.sampled_from(list(EmailStatus)), st.text(max_size=30), st.booleans(),
-    st.booleans(), st.none() | st.just("DE"), st.none() | st.integers(0, 5000), st.sampled_from(list(Stage)),
-)  # fmt: skip
-def test_score_is_always_between_0_and_100(*values: object) -> None:
-    points = score(ScoreInput(*values))  # type: ignore[arg-type]
-    assert 0 <= points <= 100
+    st.builds(
+        ScoreInput,
+        has_email=st.booleans(),
+        email_is_role=st.booleans(),
+        email_status=st.sampled_from(list(EmailStatus)),
+        job_title=st.none() | st.text(max_size=30),
+        has_linkedin=st.booleans(),
+        has_website=st.booleans(),
+        country=st.none() | st.just("DE"),
+        rooms=st.none() | st.integers(0, 5000),
+        stage=st.sampled_from(list(Stage)),
+    )
+)
+def test_score_is_always_between_0_and_100(signals_in: ScoreInput) -> None:
+    assert 0 <= score(signals_in) <= 100
+    assert tier(signals_in, score(signals_in)) in set(Tier)
 
 
 def create(**fields: object) -> ProspectCreate:

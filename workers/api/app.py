@@ -1,4 +1,10 @@
-"""The FastAPI application factory. Built once per isolate, lazily (never at import time)."""
+"""The FastAPI application factory. Built once per isolate, lazily (never at import time).
+
+Middleware, outermost first: request id (echoed on every response, errors and 429s included) → CORS (answers
+preflights itself, adds its headers to every response) → body size limit (413) → FastAPI (auth, rate limits,
+routes, uniform errors). Per-deployment limits are read from the request's env (`scope_settings`), so one app
+object serves any env; tests pass `settings` to pin them.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,33 @@ from functools import cache
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.deps import scope_settings
 from api.errors import install_error_handlers
+from api.limits import BodySizeLimitMiddleware, Scope, body_limit_for
 from api.middleware import RequestContextMiddleware
-from api.routes import failed_tasks, health
+from api.routes import api_keys, failed_tasks, health, prospects
+from shared.config import Settings
+
+_DESCRIPTION = """Jengu's JSON API. Every `/api/*` route needs `Authorization: Bearer <key>` (the **Authorize**
+button). Errors share one body: `{"error": {"code", "message", "details", "request_id"}}`. Requests are rate
+limited per key (and per client address when unauthenticated): a 429 carries `Retry-After` in seconds."""
 
 
-def create_app(*, cors_origins: tuple[str, ...] = ()) -> FastAPI:
-    app = FastAPI(title="Jengu", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
+def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Jengu", version="0.1.0", description=_DESCRIPTION, docs_url="/docs", openapi_url="/openapi.json"
+    )
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(api_keys.router)
     app.include_router(failed_tasks.router)
+    app.include_router(prospects.router)
+
+    def limit_for(scope: Scope) -> int:
+        current = settings or scope_settings(scope)
+        return body_limit_for(current.max_body_bytes, current.max_import_bytes, str(scope.get("path", "")))
+
+    app.add_middleware(BodySizeLimitMiddleware, limit_for=limit_for)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -24,6 +47,7 @@ def create_app(*, cors_origins: tuple[str, ...] = ()) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
             expose_headers=["ETag", "X-Request-Id", "Retry-After"],
+            max_age=600,
         )
     app.add_middleware(RequestContextMiddleware)
     return app

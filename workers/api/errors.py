@@ -1,24 +1,24 @@
 """The uniform error body `{"error": {"code", "message", "details", "request_id"}}` and the handlers that emit it.
 
 Every failure leaves the API as JSON with a machine-readable code: unknown routes (404), wrong methods (405, with
-`Allow`), malformed JSON (400), a JSON body sent without a JSON content type (415), validation errors (422), the
-API's own refusals (`ApiError`: 403, 413, 415, 429 with their headers), domain errors mapped to their status, and
-anything unexpected as 500 `internal_error`. Pure-ASGI middleware that answers before FastAPI runs (the body size
-limit) uses `error_bytes` for the same shape.
+`Allow`), malformed JSON (400), a JSON body sent without a JSON content type (415), validation errors (422), domain
+errors mapped to their status with their `details` (404, 409, 428 for a missing If-Match, 422), the API's own
+refusals (`ApiError`: 403, 413, 415, 429 with their headers), and anything unexpected as 500 `internal_error`.
+Pure-ASGI middleware that answers before FastAPI runs (the body size limit) uses `error_bytes` for the same shape.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.domain.errors import Conflict, JenguError, NotFound, ValidationFailed
+from shared.domain.errors import Conflict, JenguError, NotFound, PreconditionRequired, ValidationFailed
 
 _STATUS_CODES = {
     400: "bad_request",
@@ -30,6 +30,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
+    428: "precondition_required",
     429: "rate_limited",
     500: "internal_error",
     503: "unavailable",
@@ -73,7 +74,9 @@ def error_response(
     return JSONResponse(error_body(status, message, request, code=code, details=details), status_code=status)
 
 
-def error_bytes(status: int, message: str, request_id: str | None, *, code: str | None = None, details: Any = None) -> bytes:
+def error_bytes(
+    status: int, message: str, request_id: str | None, *, code: str | None = None, details: Any = None
+) -> bytes:
     """The uniform body, encoded, for middleware that answers without a `Request`."""
     body = {
         "error": {
@@ -91,18 +94,22 @@ def is_json_media_type(content_type: str | None) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-_FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+def _route_takes_json(request: Request) -> bool:
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    return body_field is not None and not isinstance(body_field.field_info, params.Form)  # File is a Form
 
 
-def _sent_non_json_body(request: Request, errors: list[Any]) -> bool:
-    """A route expecting a JSON body got one declared as something else (or undeclared): FastAPI leaves such a body
-    unparsed and reports a type error on it, which is really a 415."""
-    content_type = request.headers.get("content-type")
-    if is_json_media_type(content_type):
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length.strip() not in ("", "0"))
+
+
+def _sent_non_json_body(request: Request, errors: Sequence[Any]) -> bool:
+    """A route taking a JSON body got a body declared as something else (or undeclared). FastAPI leaves such a body
+    unparsed and reports it as invalid or missing fields, which is really a 415."""
+    if is_json_media_type(request.headers.get("content-type")) or not _has_body(request):
         return False
-    if (content_type or "").split(";", 1)[0].strip().lower() in _FORM_MEDIA_TYPES:
-        return False
-    return any(tuple(e.get("loc", ()))[:1] == ("body",) and e.get("type") != "missing" for e in errors)
+    return _route_takes_json(request) and any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -118,7 +125,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else _STATUS_CODES.get(exc.status_code, "error")
     if exc.status_code == 404 and exc.detail == "Not Found":
         message = f"no route for {request.method} {request.url.path}"
-    response = error_response(exc.status_code, message, request)
+    response = error_response(exc.status_code, message, request, details=getattr(exc, "details", None))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response
@@ -143,13 +150,19 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "request validation failed", request, details=details)
 
 
+_DOMAIN_STATUS: tuple[tuple[type[JenguError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (PreconditionRequired, 428),
+    (ValidationFailed, 422),
+)
+
+
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, NotFound):
-        return error_response(404, str(exc), request)
-    if isinstance(exc, Conflict):
-        return error_response(409, str(exc), request)
-    if isinstance(exc, ValidationFailed):
-        return error_response(422, str(exc), request)
+    assert isinstance(exc, JenguError)
+    for kind, status in _DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            return error_response(status, str(exc), request, details=exc.details)
     return error_response(503, "a dependency is unavailable", request, code="unavailable")
 
 

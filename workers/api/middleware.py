@@ -1,4 +1,5 @@
-"""Request id / trace id middleware: accepts or creates `X-Request-Id`, echoes it, logs one line per request.
+"""Request id / trace id middleware: accepts or creates `X-Request-Id`, echoes it, logs one line per request
+(with the id of the API key that made it, once authenticated).
 
 Pure ASGI (no BaseHTTPMiddleware task groups), so it costs little on Workers. An unexpected exception becomes a JSON
 500 body here, so no request ever ends without the uniform error shape.
@@ -83,6 +84,7 @@ class RequestContextMiddleware:
                 method=scope.get("method"),
                 path=scope.get("path"),
                 status=status,
+                api_key_id=getattr(scope["state"].get("principal"), "key_id", None),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 error=error,
             )

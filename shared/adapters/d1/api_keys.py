@@ -21,7 +21,9 @@ class D1ApiKeyRepository:
 
     async def add(self, key: ApiKey, key_hash: str) -> None:
         scopes = json.dumps(list(key.scopes), separators=(",", ":"))
-        await self._db.run(sql.INSERT_API_KEY, key.id, key.name, key_hash, key.prefix, scopes, key.created_at.isoformat())
+        await self._db.run(
+            sql.INSERT_API_KEY, key.id, key.name, key_hash, key.prefix, scopes, key.created_at.isoformat()
+        )
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
         row = await self._db.first(sql.GET_API_KEY_BY_HASH, key_hash)

@@ -146,7 +146,13 @@ class D1ProspectRepository:
         return [insert, *_side_effects(record, token, activity, tags_changed=True)]
 
     def update_queries(
-        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+        self,
+        record: ProspectRecord,
+        expected_version: int,
+        token: str,
+        activity: Activity | None,
+        *,
+        tags_changed: bool,
     ) -> list[Query]:
         update = Query(
             sql.UPDATE_PROSPECT_IF_VERSION,
@@ -158,7 +164,13 @@ class D1ProspectRepository:
         await self._db.batch(self.insert_queries(record, token, activity))
 
     async def update(
-        self, record: ProspectRecord, expected_version: int, token: str, activity: Activity | None, *, tags_changed: bool
+        self,
+        record: ProspectRecord,
+        expected_version: int,
+        token: str,
+        activity: Activity | None,
+        *,
+        tags_changed: bool,
     ) -> bool:
         """True when the row was at `expected_version` and is now updated; False when stale or gone."""
         queries = self.update_queries(record, expected_version, token, activity, tags_changed=tags_changed)

@@ -80,7 +80,9 @@ def _archived(value: str) -> bool | None:
 
 
 def prospect_query(
-    stage: Annotated[list[str] | None, Query(description="new, enriched, ready, ... (repeat or comma-separate)")] = None,
+    stage: Annotated[
+        list[str] | None, Query(description="new, enriched, ready, ... (repeat or comma-separate)")
+    ] = None,
     tier: Annotated[list[str] | None, Query()] = None,
     country: Annotated[list[str] | None, Query(description="ISO code or English name")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
@@ -140,7 +142,9 @@ class BulkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: BulkAction
-    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_BULK_IDS)] | None = None
+    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_BULK_IDS)] | None = (
+        None
+    )
     filter: BulkFilter | None = None
     value: Annotated[str, Field(max_length=40)] | None = None
 
@@ -159,9 +163,7 @@ class BulkResult(BaseModel):
 
 
 @router.post("", status_code=201)
-async def create_prospect(
-    body: ProspectCreate, request: Request, response: Response, service: ServiceDep
-) -> Prospect:
+async def create_prospect(body: ProspectCreate, request: Request, response: Response, service: ServiceDep) -> Prospect:
     prospect = await service.create(body, actor=actor_of(request))
     response.headers["ETag"] = etag(prospect.version)
     response.headers["Location"] = f"/api/prospects/{prospect.id}"

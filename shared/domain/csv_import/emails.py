@@ -1,0 +1,121 @@
+"""Email syntax checks (a practical subset of RFC 5321/5322) and role-address detection.
+
+Accepted: `local@domain` where the local part is a dot-atom of ASCII letters, digits and ``!#$%&'*+/=?^_`{|}~-`` (no
+leading, trailing or doubled dots; at most 64 characters; quoted local parts and non-ASCII local parts are refused:
+most mail providers cannot send to them), and the domain has at least two labels of letters, digits and inner
+hyphens (1-63 characters each, 253 in all, internationalised names converted with IDNA) ending in an alphabetic TLD
+of 2+ letters (or an `xn--` one). IP-literal domains are refused. The whole address is at most 254 characters.
+
+Cells are forgiven their wrapping: "mailto:", angle brackets ("Jane Doe <jane@x.example>"), quotes and surrounding
+punctuation go; a cell holding several addresses yields the first valid one, and says so.
+
+Role addresses (info@, reservations@, sales@...) are real mailboxes but not a person: they are imported, flagged
+`email_is_role`, and never sendable (Prospect.sendable). The local part is compared without digits and separators
+("front.desk", "info2"), and its first segment too ("reservations.munich@"), except for short words that are also
+initials or names ("hr", "pr", "it"), which must be the whole local part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.domain.normalize import normalize_email
+
+_ATOM_CHARS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LOCAL = re.compile(rf"{_ATOM_CHARS}+(?:\.{_ATOM_CHARS}+)*\Z")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z")
+_ANGLE = re.compile(r"<([^<>]*)>")
+_LIST_SEPARATORS = re.compile(r"[,;]+")
+_SPACES = re.compile(r"\s+")
+_WRAPPING = "\"'()[]<>.,;:"
+_ROLE_STRIP = re.compile(r"[^a-z]")
+_ROLE_SEGMENT = re.compile(r"[._+-]")
+
+# Compared against the local part with digits and separators removed, and against its first segment.
+ROLE_WORDS = frozenset(
+    """info information reservations reservation reservas reserva reservierung reservierungen reservations
+    booking bookings buchung buchungen sales salesoffice reception rezeption recepcion reception frontdesk
+    frontoffice desk contact contacts contactus kontakt contacto contatto hello hallo hola hi welcome willkommen
+    admin administrator administration office buero bureau events event eventsales meetings weddings groups
+    marketing press media jobs careers career karriere recruiting recruitment bewerbung hiring noreply
+    donotreply support help helpdesk service services customerservice guestservices guest guests enquiries
+    enquiry inquiries inquiry anfrage anfragen team mail post postmaster webmaster hostmaster abuse billing
+    invoice invoices accounts accounting finance buchhaltung privacy datenschutz legal compliance security
+    newsletter notifications mailerdaemon root all everyone staff concierge spa restaurant revenue rooms
+    housekeeping general hotel mailbox direction direccion direzione accueil prenotazioni prenotazione
+    ricevimento rezervace""".split()
+)
+# Too short or too name-like to match as a first segment; they count only as the whole local part.
+_ROLE_WHOLE_ONLY = frozenset("hr pr it fb res hi all root desk hotel general rooms guest spa team mail post".split())
+
+
+@dataclass(frozen=True, slots=True)
+class EmailCheck:
+    address: str | None  # normalised (lower-case, IDNA domain), or None if nothing valid was found
+    problem: str | None  # why the cell was refused, when address is None
+    several: bool = False  # the cell held more than one candidate address
+
+
+def _valid(candidate: str) -> tuple[str | None, str | None]:
+    if candidate.count("@") != 1:
+        return None, "it needs exactly one @"
+    local, domain = candidate.split("@")
+    if not local or not domain:
+        return None, "the part before or after the @ is empty"
+    if len(local) > 64:
+        return None, "the part before the @ is longer than 64 characters"
+    if not local.isascii() or not _LOCAL.match(local):
+        return None, "the part before the @ has characters an address cannot have (spaces, doubled dots...)"
+    domain = domain.rstrip(".").lower()
+    if domain.startswith("["):
+        return None, "IP-address domains are not accepted"
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None, "the domain is not a valid internationalised domain name"
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2:
+        return None, "the domain needs a name and a top-level domain (like example.com)"
+    if not all(_LABEL.match(label) for label in labels):
+        return None, "the domain has an empty label or invalid characters"
+    if not _TLD.match(labels[-1]):
+        return None, "the top-level domain must be letters (like .com or .de)"
+    address = f"{local}@{domain}"
+    if len(address) > 254:
+        return None, "the address is longer than 254 characters"
+    return normalize_email(address), None
+
+
+def check_email(value: str) -> EmailCheck:
+    text = value.strip()
+    if "<" in text:
+        inside = _ANGLE.findall(text)
+        if inside:
+            text = " ".join(inside)
+    pieces: list[str] = []
+    for part in _LIST_SEPARATORS.split(text):
+        words = _SPACES.split(part.strip())
+        # "a@x.example b@y.example" is a list; "jane doe@x.example" is one (invalid) address.
+        pieces.extend(words if sum("@" in word for word in words) > 1 else [part])
+    candidates = [c.strip().strip(_WRAPPING) for c in pieces if c.strip().strip(_WRAPPING)]
+    candidates = [c[7:] if c[:7].lower() == "mailto:" else c for c in candidates]
+    if not candidates:
+        return EmailCheck(None, "the cell is empty")
+    first_problem: str | None = None
+    for candidate in candidates:
+        address, problem = _valid(candidate)
+        if address:
+            return EmailCheck(address, None, several=len(candidates) > 1)
+        first_problem = first_problem or problem
+    return EmailCheck(None, first_problem, several=len(candidates) > 1)
+
+
+def is_role_address(address: str) -> bool:
+    local = address.rpartition("@")[0].casefold().split("+", 1)[0]
+    if _ROLE_STRIP.sub("", local) in ROLE_WORDS:
+        return True
+    first = _ROLE_STRIP.sub("", _ROLE_SEGMENT.split(local, 1)[0])
+    return first in ROLE_WORDS and first not in _ROLE_WHOLE_ONLY
