@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.d1.api_keys import D1ApiKeyRepository
-from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
 from shared.adapters.d1.inbound import D1InboundRepository
+from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
 from shared.adapters.durable import DurableObjectClient
 from shared.adapters.kv import KvCache
@@ -23,9 +23,9 @@ from shared.adapters.system import SystemClock, UuidIds
 from shared.config import Settings
 from shared.observability.log import Logger
 from shared.ports.api_keys import ApiKeyRepository
-from shared.ports.prospects import ProspectRepository
 from shared.ports.cache import Cache
 from shared.ports.durable import DurableObjectPinger
+from shared.ports.prospects import ProspectRepository
 from shared.ports.queues import QueuePublisher
 from shared.ports.rate_limit import RateLimiter
 from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository

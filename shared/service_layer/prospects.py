@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.domain.activities import Activity
 from shared.domain.bulk import MAX_BULK_IDS, BulkAction, Outcome, apply, check_value
-from shared.domain.errors import ConstraintViolation, Conflict, NotFound, ValidationFailed
+from shared.domain.errors import Conflict, ConstraintViolation, NotFound, ValidationFailed
 from shared.domain.prospect_query import ProspectQuery
 from shared.domain.prospect_records import ProspectRecord, new_record, patched_record, record_to_prospect
 from shared.domain.prospects import Prospect, ProspectCreate, ProspectPatch

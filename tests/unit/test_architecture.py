@@ -66,7 +66,8 @@ def test_entry_adapters_never_import_each_other() -> None:
             assert not others, f"{rel(path)} imports {others}"
 
 
-IMPURE = {"asyncio", "os", "io", "sqlite3", "socket", "httpx", "urllib.request", "http.client", "fastapi", "starlette", "time",
+IMPURE = {"asyncio", "os", "io", "sqlite3", "socket", "httpx", "urllib.request", "http.client", "fastapi", "starlette",
+          "time",
           "random", "uuid", "secrets", "logging", "sys"} | PLATFORM_MODULES  # fmt: skip
 
 

@@ -35,20 +35,10 @@ _ROLE_SEGMENT = re.compile(r"[._+-]")
 
 # Compared against the local part with digits and separators removed, and against its first segment.
 ROLE_WORDS = frozenset(
-    """info information reservations reservation reservas reserva reservierung reservierungen reservations
-    booking bookings buchung buchungen sales salesoffice reception rezeption recepcion reception frontdesk
-    frontoffice desk contact contacts contactus kontakt contacto contatto hello hallo hola hi welcome willkommen
-    admin administrator administration office buero bureau events event eventsales meetings weddings groups
-    marketing press media jobs careers career karriere recruiting recruitment bewerbung hiring noreply
-    donotreply support help helpdesk service services customerservice guestservices guest guests enquiries
-    enquiry inquiries inquiry anfrage anfragen team mail post postmaster webmaster hostmaster abuse billing
-    invoice invoices accounts accounting finance buchhaltung privacy datenschutz legal compliance security
-    newsletter notifications mailerdaemon root all everyone staff concierge spa restaurant revenue rooms
-    housekeeping general hotel mailbox direction direccion direzione accueil prenotazioni prenotazione
-    ricevimento rezervace""".split()
+    ["info", "information", "reservations", "reservation", "reservas", "reserva", "reservierung", "reservierungen", "reservations", "booking", "bookings", "buchung", "buchungen", "sales", "salesoffice", "reception", "rezeption", "recepcion", "reception", "frontdesk", "frontoffice", "desk", "contact", "contacts", "contactus", "kontakt", "contacto", "contatto", "hello", "hallo", "hola", "hi", "welcome", "willkommen", "admin", "administrator", "administration", "office", "buero", "bureau", "events", "event", "eventsales", "meetings", "weddings", "groups", "marketing", "press", "media", "jobs", "careers", "career", "karriere", "recruiting", "recruitment", "bewerbung", "hiring", "noreply", "donotreply", "support", "help", "helpdesk", "service", "services", "customerservice", "guestservices", "guest", "guests", "enquiries", "enquiry", "inquiries", "inquiry", "anfrage", "anfragen", "team", "mail", "post", "postmaster", "webmaster", "hostmaster", "abuse", "billing", "invoice", "invoices", "accounts", "accounting", "finance", "buchhaltung", "privacy", "datenschutz", "legal", "compliance", "security", "newsletter", "notifications", "mailerdaemon", "root", "all", "everyone", "staff", "concierge", "spa", "restaurant", "revenue", "rooms", "housekeeping", "general", "hotel", "mailbox", "direction", "direccion", "direzione", "accueil", "prenotazioni", "prenotazione", "ricevimento", "rezervace"]
 )
 # Too short or too name-like to match as a first segment; they count only as the whole local part.
-_ROLE_WHOLE_ONLY = frozenset("hr pr it fb res hi all root desk hotel general rooms guest spa team mail post".split())
+_ROLE_WHOLE_ONLY = frozenset(["hr", "pr", "it", "fb", "res", "hi", "all", "root", "desk", "hotel", "general", "rooms", "guest", "spa", "team", "mail", "post"])
 
 
 @dataclass(frozen=True, slots=True)

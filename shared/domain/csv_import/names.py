@@ -19,16 +19,13 @@ _NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"|“[^”]*”|«[^»]*»")
 _SPACES = re.compile(r"\s+")
 
 _PREFIXES = frozenset(
-    "mr mrs ms miss mx dr prof professor sir dame lady lord rev revd fr herr frau hr dipl ing mag dott dottssa"
-    " dottoressa ingeniero lic mme mlle sra srta sr sig sigra capt hon".split()
+    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev", "revd", "fr", "herr", "frau", "hr", "dipl", "ing", "mag", "dott", "dottssa", "dottoressa", "ingeniero", "lic", "mme", "mlle", "sra", "srta", "sr", "sig", "sigra", "capt", "hon"]
 )
 _SUFFIXES = frozenset(
-    "jr jnr sr snr ii iii iv vi phd dphil md mba emba mbe obe cbe kbe dds esq cpa cfa msc bsc mphil llm jd"
-    " pmp cha chia cht chdm crme chrm cma cpce frics mrics dipl ceo".split()
+    ["jr", "jnr", "sr", "snr", "ii", "iii", "iv", "vi", "phd", "dphil", "md", "mba", "emba", "mbe", "obe", "cbe", "kbe", "dds", "esq", "cpa", "cfa", "msc", "bsc", "mphil", "llm", "jd", "pmp", "cha", "chia", "cht", "chdm", "crme", "chrm", "cma", "cpce", "frics", "mrics", "dipl", "ceo"]
 )
 _PARTICLES = frozenset(
-    "van von de der den del della delle dei degli da das do dos du des di la le lo ten ter te vom zu zur al el bin"
-    " ibn af av st".split()
+    ["van", "von", "de", "der", "den", "del", "della", "delle", "dei", "degli", "da", "das", "do", "dos", "du", "des", "di", "la", "le", "lo", "ten", "ter", "te", "vom", "zu", "zur", "al", "el", "bin", "ibn", "af", "av", "st"]
 )
 
 

@@ -187,7 +187,7 @@ class RowBuilder:
         if FULL_NAME in values and not (first and last):
             split_first, split_last = split_full_name(values[FULL_NAME])
             first, last = first or split_first, last or split_last
-        if first and len(first) > LIMITS["first_name"] or last and len(last) > LIMITS["last_name"]:
+        if (first and len(first) > LIMITS["first_name"]) or (last and len(last) > LIMITS["last_name"]):
             return RowError(number, FULL_NAME, f"column {self._header(FULL_NAME)}: the name is too long")
         data["first_name"], data["last_name"] = first, last
 
