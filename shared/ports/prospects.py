@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from shared.adapters.d1.client import Query
 from shared.domain.activities import Activity
 from shared.domain.prospect_query import ProspectQuery
 from shared.domain.prospect_records import ProspectRecord
+
+
+# Statements for one atomic batch, built by the repository and committed by `run_batch`; opaque to callers.
+PendingWrites = list[Any]
 
 
 class ProspectRepository(Protocol):
@@ -28,7 +31,7 @@ class ProspectRepository(Protocol):
 
     async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]: ...
 
-    def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> list[Query]: ...
+    def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> PendingWrites: ...
 
     def update_queries(
         self,
@@ -38,7 +41,7 @@ class ProspectRepository(Protocol):
         activity: Activity | None,
         *,
         tags_changed: bool,
-    ) -> list[Query]: ...
+    ) -> PendingWrites: ...
 
     async def insert(self, record: ProspectRecord, token: str, activity: Activity | None) -> None: ...
 
@@ -52,7 +55,7 @@ class ProspectRepository(Protocol):
         tags_changed: bool,
     ) -> bool: ...
 
-    async def run_batch(self, queries: list[Query]) -> None: ...
+    async def run_batch(self, queries: PendingWrites) -> None: ...
 
     async def written(self, tokens: dict[str, str]) -> set[str]: ...
 

@@ -13,7 +13,7 @@ from shared.domain.prospect_query import ProspectQuery
 from shared.domain.prospect_records import ProspectRecord, new_record, patched_record, record_to_prospect
 from shared.domain.prospects import Prospect, ProspectCreate, ProspectPatch
 from shared.observability.log import Logger
-from shared.ports.prospects import ProspectRepository
+from shared.ports.prospects import PendingWrites, ProspectRepository
 from shared.ports.runtime import Clock, IdFactory
 
 BULK_CHUNK = 50  # prospects per atomic batch
@@ -183,7 +183,7 @@ class ProspectService:
         now = self.clock.now()
         found = await self.repo.get_many(chunk)
         outcomes: dict[str, Outcome] = {}
-        queries = []
+        writes: dict[str, PendingWrites] = {}
         tokens: dict[str, str] = {}
         for prospect_id in chunk:
             stored = found.get(prospect_id)
@@ -199,19 +199,18 @@ class ProspectService:
             activity = self._activity(
                 prospect_id, "bulk_" + action.value, f"Bulk {action.value.replace('_', ' ')}", actor, value=value
             )
-            queries += self.repo.update_queries(
+            writes[prospect_id] = self.repo.update_queries(
                 record, stored.version, tokens[prospect_id], activity, tags_changed=record.tags != stored.tags
             )
-        if queries:
+        if writes:
             try:
-                await self.repo.run_batch(queries)
+                await self.repo.run_batch([q for queries in writes.values() for q in queries])
             except ConstraintViolation:
                 # One change collides with another prospect (e.g. unarchiving a duplicate address): apply them one
                 # at a time so only the colliding ones fail.
-                for prospect_id, token in tokens.items():
-                    mine = [q for q in queries if token in q.params]
+                for prospect_id, queries in writes.items():
                     try:
-                        await self.repo.run_batch(mine)
+                        await self.repo.run_batch(queries)
                     except ConstraintViolation:
                         outcomes[prospect_id] = Outcome.CONFLICT
             won = await self.repo.written(tokens)

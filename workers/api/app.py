@@ -17,7 +17,7 @@ from api.deps import scope_settings
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimitMiddleware, Scope, body_limit_for
 from api.middleware import RequestContextMiddleware
-from api.routes import api_keys, failed_tasks, health, prospects
+from api.routes import api_keys, failed_tasks, health, prospect_csv, prospects
 from shared.config import Settings
 
 _DESCRIPTION = """Jengu's JSON API. Every `/api/*` route needs `Authorization: Bearer <key>` (the **Authorize**
@@ -33,6 +33,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(health.router)
     app.include_router(api_keys.router)
     app.include_router(failed_tasks.router)
+    app.include_router(prospect_csv.router)  # before prospects: /export is not a prospect id
     app.include_router(prospects.router)
 
     def limit_for(scope: Scope) -> int:
