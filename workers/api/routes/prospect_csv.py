@@ -35,12 +35,12 @@ EXPORT_PAGE = 500
 async def _csv_chunks(request: Request) -> AsyncIterator[bytes]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ApiError(400, "multipart upload needs a file in the field 'file'", code="bad_request")
-        while chunk := await upload.read(256 * 1024):
-            yield chunk
+        async with request.form() as form:  # closes the spooled upload afterwards
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise ApiError(400, "multipart upload needs a file in the field 'file'", code="bad_request")
+            while chunk := await upload.read(256 * 1024):
+                yield chunk
         return
     if content_type not in CSV_TYPES:
         raise ApiError(
