@@ -15,13 +15,14 @@ import platform
 import sqlite3
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import httpx
 
+from bench import prospects
+from bench.stats import percentile, timed
 from local.clock import ManualClock
 from local.d1 import LocalD1
 from local.queues import MessageBatch
@@ -36,20 +37,6 @@ FIGURES: list[str] = []
 
 def figure(line: str) -> None:
     FIGURES.append(line)
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-async def timed(n: int, call: Callable[[], Awaitable[object]]) -> list[float]:
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 async def bench_http(runtime: LocalRuntime) -> None:
@@ -137,6 +124,8 @@ async def main() -> None:
         finally:
             await runtime.close()
         await bench_d1(Path(tmp))
+        with contextlib.redirect_stdout(io.StringIO()):
+            await prospects.run(Path(tmp), figure)
     print("\n".join(FIGURES))
     print(f"(python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus)")
 

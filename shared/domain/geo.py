@@ -19,7 +19,8 @@ from functools import cache, lru_cache
 
 from shared.domain.normalize import fold
 
-# code alpha-3 zone English-name;alias;... ("-" = the country needs a region to pick a zone).
+# code alpha-3 zone English-name;alias;... ("-" = the country needs a region to pick a zone); indented lines continue
+# the alias list.
 # All UN member states, observers and the ISO-coded territories, plus XK (Kosovo), as used in practice.
 _COUNTRIES = """
 AD AND Europe/Andorra Andorra
@@ -61,7 +62,8 @@ BY BLR Europe/Minsk Belarus;Byelorussia;Беларусь;Weißrussland
 BZ BLZ America/Belize Belize
 CA CAN - Canada;Kanada
 CC CCK Indian/Cocos Cocos (Keeling) Islands;Cocos Islands
-CD COD - Democratic Republic of the Congo;DR Congo;DRC;Congo-Kinshasa;Congo (Kinshasa);Congo, Democratic Republic of the;Zaire
+CD COD - Democratic Republic of the Congo;DR Congo;DRC;Congo-Kinshasa;Congo (Kinshasa);
+  Congo, Democratic Republic of the;Zaire
 CF CAF Africa/Bangui Central African Republic;Centrafrique
 CG COG Africa/Brazzaville Republic of the Congo;Congo;Congo-Brazzaville;Congo (Brazzaville);Congo, Republic of the
 CH CHE Europe/Zurich Switzerland;Schweiz;Suisse;Svizzera;Svizra;Suiza;Zwitserland
@@ -98,7 +100,8 @@ FM FSM - Micronesia;Federated States of Micronesia
 FO FRO Atlantic/Faroe Faroe Islands;Faroes;Føroyar;Færøerne
 FR FRA Europe/Paris France;Frankreich;Francia;Frankrijk;França;Francja
 GA GAB Africa/Libreville Gabon
-GB GBR Europe/London United Kingdom;UK;U.K.;Great Britain;Britain;United Kingdom of Great Britain and Northern Ireland;Großbritannien;Vereinigtes Königreich;Royaume-Uni;Reino Unido;Regno Unito
+GB GBR Europe/London United Kingdom;UK;U.K.;Great Britain;Britain;United Kingdom of Great Britain and Northern Ireland;
+  Großbritannien;Vereinigtes Königreich;Royaume-Uni;Reino Unido;Regno Unito
 GD GRD America/Grenada Grenada
 GE GEO Asia/Tbilisi Georgia;Sakartvelo
 GF GUF America/Cayenne French Guiana;Guyane;Guyane française
@@ -142,7 +145,8 @@ KH KHM Asia/Phnom_Penh Cambodia;Kampuchea
 KI KIR Pacific/Tarawa Kiribati
 KM COM Indian/Comoro Comoros
 KN KNA America/St_Kitts Saint Kitts and Nevis;Saint Christopher and Nevis;St Kitts
-KP PRK Asia/Pyongyang North Korea;Democratic People's Republic of Korea;DPRK;Korea, North;Korea, Democratic People's Republic of
+KP PRK Asia/Pyongyang North Korea;Democratic People's Republic of Korea;DPRK;Korea, North;
+  Korea, Democratic People's Republic of
 KR KOR Asia/Seoul South Korea;Korea;Republic of Korea;Korea, South;Korea, Republic of;대한민국;Südkorea
 KW KWT Asia/Kuwait Kuwait
 KY CYM America/Cayman Cayman Islands;Caymans
@@ -187,7 +191,8 @@ NE NER Africa/Niamey Niger
 NF NFK Pacific/Norfolk Norfolk Island
 NG NGA Africa/Lagos Nigeria
 NI NIC America/Managua Nicaragua
-NL NLD Europe/Amsterdam Netherlands;The Netherlands;Holland;Nederland;Niederlande;Pays-Bas;Países Bajos;Paesi Bassi;Holandia;Kingdom of the Netherlands
+NL NLD Europe/Amsterdam Netherlands;The Netherlands;Holland;Nederland;Niederlande;Pays-Bas;Países Bajos;Paesi Bassi;
+  Holandia;Kingdom of the Netherlands
 NO NOR Europe/Oslo Norway;Norge;Noreg;Norwegen;Norvège;Noruega;Norvegia;Noorwegen
 NP NPL Asia/Kathmandu Nepal
 NR NRU Pacific/Nauru Nauru
@@ -254,7 +259,8 @@ TZ TZA Africa/Dar_es_Salaam Tanzania;United Republic of Tanzania;Tanzania, Unite
 UA UKR Europe/Kyiv Ukraine;Україна;Ukraina
 UG UGA Africa/Kampala Uganda
 UM UMI - United States Minor Outlying Islands
-US USA - United States;United States of America;USA;U.S.A.;U.S.;America;Vereinigte Staaten;États-Unis;Estados Unidos;Stati Uniti
+US USA - United States;United States of America;USA;U.S.A.;U.S.;America;Vereinigte Staaten;États-Unis;
+  Estados Unidos;Stati Uniti
 UY URY America/Montevideo Uruguay
 UZ UZB Asia/Tashkent Uzbekistan;Oʻzbekiston
 VA VAT Europe/Vatican Vatican City;Holy See;Vatican;Città del Vaticano;Vatikanstadt
@@ -277,7 +283,8 @@ ZW ZWE Africa/Harare Zimbabwe
 # Names that are not countries but imply one (and a region): "Tenerife, Canary Islands" -> ES, region Canary Islands.
 _IMPLIED = """
 GB England;Scotland;Wales;Northern Ireland;Cymru;Alba
-ES Canary Islands;Canarias;Islas Canarias;Balearic Islands;Baleares;Islas Baleares;Mallorca;Majorca;Ibiza;Tenerife;Gran Canaria;Lanzarote;Fuerteventura
+ES Canary Islands;Canarias;Islas Canarias;Balearic Islands;Baleares;Islas Baleares;Mallorca;Majorca;Ibiza;Tenerife;
+  Gran Canaria;Lanzarote;Fuerteventura
 PT Azores;Açores;Madeira
 EC Galápagos;Galapagos Islands;Islas Galápagos
 CL Easter Island;Rapa Nui;Isla de Pascua
@@ -289,7 +296,8 @@ TZ Zanzibar
 # Zones by region (state, province...) and by city, for countries where the country alone is not enough or has
 # exceptions. Region lines: `Zone: Name|Alias|CODE; ...` (zone "-" = a known region that spans zones: its cities
 # decide). City lines: `Zone: City|Alias; City@REGION` (`@REGION` = only in that region, for split regions and
-# homonyms). The first name of a region entry is its id, which `@REGION` refers to.
+# homonyms; `@REGION*` = in that region, and also when no region is given: a name unique in the country). The
+# first name of a region entry is its id, which `@REGION` refers to.
 _REGIONS: dict[str, str] = {
     "US": """
 America/New_York: Connecticut|CT; Delaware|DE; District of Columbia|DC|Washington DC|Washington D.C.; Florida|FL;
@@ -421,7 +429,8 @@ Atlantic/Madeira: Madeira|Região Autónoma da Madeira
     "EC": "Pacific/Galapagos: Galápagos|Galapagos Islands|Islas Galápagos",
     "CL": """
 Pacific/Easter: Easter Island|Rapa Nui|Isla de Pascua
-America/Punta_Arenas: Magallanes|Magallanes y de la Antártica Chilena; Aysén|Aysen|Aysén del General Carlos Ibáñez del Campo
+America/Punta_Arenas: Magallanes|Magallanes y de la Antártica Chilena;
+  Aysén|Aysen|Aysén del General Carlos Ibáñez del Campo
 """,
     "NZ": "Pacific/Chatham: Chatham Islands|Chatham",
     "FR": """
@@ -455,27 +464,27 @@ Pacific/Wallis: Wallis-et-Futuna
 
 _CITIES: dict[str, str] = {
     "US": """
-America/New_York: New York|New York City|NYC|Manhattan|Brooklyn|Queens; Washington@DC; Boston; Philadelphia; Washington DC|
-  Washington D.C.; Atlanta; Miami; Miami Beach; Orlando; Tampa; Fort Lauderdale; Key West; Jacksonville;
+America/New_York: New York|New York City|NYC|Manhattan|Brooklyn|Queens; Washington@DC; Boston; Philadelphia;
+  Washington DC|Washington D.C.; Atlanta; Miami; Miami Beach; Orlando; Tampa; Fort Lauderdale; Key West; Jacksonville;
   St Petersburg@FL; Palm Beach; West Palm Beach; Naples@FL; Sarasota; Savannah; Charleston; Charlotte; Raleigh;
   Asheville; Baltimore; Pittsburgh; Cleveland; Columbus@OH; Cincinnati; Buffalo; Newark@NJ; Atlantic City;
   Richmond@VA; Virginia Beach; Providence; Hartford; Burlington@VT; Myrtle Beach; Hilton Head; Nantucket;
-  Martha's Vineyard; Cape Cod; Louisville; Lexington@KY; Knoxville@TN; Chattanooga@TN; Gatlinburg@TN;
-  Pigeon Forge@TN
+  Martha's Vineyard; Cape Cod; Louisville; Lexington@KY; Knoxville@TN; Chattanooga@TN; Gatlinburg@TN*;
+  Pigeon Forge@TN*
 America/Detroit: Detroit; Grand Rapids; Ann Arbor
 America/Indiana/Indianapolis: Indianapolis
 America/Chicago: Chicago; Houston; Dallas; San Antonio; Austin; Fort Worth; Nashville; Memphis; New Orleans;
   Minneapolis; St Paul@MN; Milwaukee; Kansas City; St Louis; Oklahoma City; Tulsa; Omaha; Des Moines; Madison@WI;
-  Birmingham@AL; Little Rock; Galveston; Branson; Pensacola@FL; Panama City@FL; Panama City Beach@FL; Destin@FL;
+  Birmingham@AL; Little Rock; Galveston; Branson; Pensacola@FL*; Panama City@FL; Panama City Beach@FL*; Destin@FL*;
   Fort Walton Beach@FL; Evansville@IN; Gary@IN; Bowling Green@KY; Paducah@KY; Owensboro@KY
 America/Denver: Denver; Aspen; Vail; Boulder; Colorado Springs; Breckenridge; Salt Lake City; Park City@UT;
-  Albuquerque; Santa Fe@NM; Jackson Hole; El Paso@TX; Rapid City@SD; Deadwood@SD; Spearfish@SD; Sturgis@SD;
+  Albuquerque; Santa Fe@NM; Jackson Hole; El Paso@TX*; Rapid City@SD*; Deadwood@SD; Spearfish@SD; Sturgis@SD;
   Dickinson@ND; Medora@ND; Scottsbluff@NE; Goodland@KS
 America/Boise: Boise; Ontario@OR
 America/Phoenix: Phoenix; Scottsdale; Tucson; Sedona; Flagstaff; Tempe; Mesa@AZ
 America/Los_Angeles: Los Angeles|LA; San Francisco|SF; San Diego; San Jose@CA; Seattle; Portland@OR; Las Vegas;
   Sacramento; Palm Springs; Napa; Sonoma; Santa Barbara; Santa Monica; Beverly Hills; Anaheim; Monterey; Carmel;
-  Lake Tahoe; Reno; Oakland; Long Beach; Malibu; Coeur d'Alene@ID; Lewiston@ID; Sandpoint@ID
+  Lake Tahoe; Reno; Oakland; Long Beach; Malibu; Coeur d'Alene@ID*; Lewiston@ID; Sandpoint@ID
 America/Menominee: Iron Mountain@MI; Menominee@MI; Ironwood@MI
 America/Anchorage: Anchorage; Juneau; Fairbanks
 America/Adak: Adak@AK
@@ -485,15 +494,15 @@ Pacific/Honolulu: Honolulu; Maui; Waikiki; Lahaina; Kona; Hilo; Kauai
 America/Toronto: Toronto; Montreal|Montréal; Ottawa; Quebec City|Québec City|Ville de Québec; Niagara Falls;
   Mississauga; Hamilton@ON; London@ON; Kingston@ON; Mont-Tremblant; Thunder Bay; Gatineau
 America/Vancouver: Vancouver; Victoria@BC; Whistler; Kelowna; Tofino
-America/Edmonton: Calgary; Edmonton; Banff; Jasper; Canmore; Lake Louise; Yellowknife; Lloydminster;
+America/Edmonton: Calgary; Edmonton; Banff; Jasper; Canmore; Lake Louise; Yellowknife; Lloydminster@SK*;
   Cranbrook@BC; Golden@BC; Fernie@BC
-America/Dawson_Creek: Dawson Creek; Fort St John
+America/Dawson_Creek: Dawson Creek@BC*; Fort St John@BC*
 America/Regina: Regina; Saskatoon
 America/Winnipeg: Winnipeg; Churchill@MB; Kenora@ON
 America/Halifax: Halifax; Charlottetown
 America/Moncton: Moncton; Fredericton; Saint John@NB
 America/St_Johns: St John's
-America/Goose_Bay: Happy Valley-Goose Bay; Labrador City
+America/Goose_Bay: Happy Valley-Goose Bay@NL*; Labrador City@NL*
 America/Whitehorse: Whitehorse
 America/Iqaluit: Iqaluit
 America/Rankin_Inlet: Rankin Inlet
@@ -501,8 +510,8 @@ America/Cambridge_Bay: Cambridge Bay
 """,
     "AU": """
 Australia/Sydney: Sydney; Canberra; Newcastle@NSW; Wollongong; Byron Bay; Blue Mountains; Port Macquarie
-Australia/Broken_Hill: Broken Hill
-Australia/Lord_Howe: Lord Howe Island
+Australia/Broken_Hill: Broken Hill@NSW*
+Australia/Lord_Howe: Lord Howe Island@NSW*
 Australia/Melbourne: Melbourne; Geelong; Ballarat; Bendigo
 Australia/Brisbane: Brisbane; Gold Coast; Sunshine Coast; Cairns; Townsville; Noosa; Port Douglas; Airlie Beach;
   Hamilton Island; Surfers Paradise
@@ -518,10 +527,10 @@ America/Sao_Paulo: São Paulo; Rio de Janeiro|Rio; Brasília; Belo Horizonte; Cu
 America/Bahia: Salvador; Porto Seguro; Ilhéus; Trancoso; Morro de São Paulo
 America/Fortaleza: Fortaleza; Natal; João Pessoa; São Luís; Teresina; Jericoacoara
 America/Recife: Recife; Olinda; Porto de Galinhas
-America/Noronha: Fernando de Noronha
+America/Noronha: Fernando de Noronha@PE*
 America/Maceio: Maceió; Aracaju
 America/Belem: Belém; Macapá
-America/Santarem: Santarém
+America/Santarem: Santarém@PA*
 America/Araguaina: Palmas
 America/Manaus: Manaus
 America/Cuiaba: Cuiabá
@@ -534,14 +543,15 @@ America/Rio_Branco: Rio Branco
 America/Mexico_City: Mexico City|Ciudad de México|CDMX; Guadalajara; Puebla; Puerto Vallarta; Acapulco; Oaxaca;
   Querétaro; San Miguel de Allende; Guanajuato; Morelia; Cuernavaca; Toluca; León; Veracruz; Huatulco;
   Puerto Escondido; Zihuatanejo; Ixtapa; Villahermosa; Tuxtla Gutiérrez; San Cristóbal de las Casas
-America/Bahia_Banderas: Nuevo Vallarta; Bahía de Banderas; Punta de Mita|Punta Mita; Bucerías; Sayulita
+America/Bahia_Banderas: Nuevo Vallarta@Nayarit*; Bahía de Banderas@Nayarit*; Punta de Mita|Punta Mita@Nayarit*;
+  Bucerías@Nayarit*; Sayulita@Nayarit*
 America/Cancun: Cancún; Playa del Carmen; Tulum; Cozumel; Isla Mujeres; Puerto Morelos; Bacalar; Chetumal;
   Holbox
 America/Merida: Mérida@Yucatán; Campeche; Valladolid@Yucatán; Progreso
 America/Monterrey: Monterrey; Saltillo; Torreón; Tampico
-America/Matamoros: Matamoros; Reynosa; Nuevo Laredo; Piedras Negras
+America/Matamoros: Matamoros@Tamaulipas*; Reynosa@Tamaulipas*; Nuevo Laredo@Tamaulipas*; Piedras Negras@Coahuila*
 America/Chihuahua: Chihuahua
-America/Ciudad_Juarez: Ciudad Juárez|Juárez
+America/Ciudad_Juarez: Ciudad Juárez|Juárez@Chihuahua*
 America/Mazatlan: Mazatlán; Los Cabos; Cabo San Lucas; San José del Cabo; La Paz@Baja California Sur; Todos Santos;
   Culiacán; Tepic
 America/Hermosillo: Hermosillo; Puerto Peñasco; San Carlos@Sonora
@@ -659,21 +669,42 @@ class _CountryTables:
     names: dict[str, str]  # code -> English name
 
 
+def _joined(table: str) -> list[str]:
+    lines: list[str] = []
+    for line in table.strip().splitlines():
+        if line.startswith(" ") and lines:
+            lines[-1] += ";" + line.strip()
+        else:
+            lines.append(line)
+    return lines
+
+
+def country_lines() -> list[tuple[str, str, str, list[str]]]:
+    """(code, alpha-3, zone or "-", [English name, aliases...]) for every country in the table."""
+    out = []
+    for line in _joined(_COUNTRIES):
+        code, alpha3, zone, rest = line.split(" ", 3)
+        out.append((code, alpha3, zone, [name for name in rest.split(";") if name]))
+    return out
+
+
+def implied_lines() -> list[tuple[str, list[str]]]:
+    """(code, [names implying that country and a region]) rows."""
+    return [(line[:2], [name for name in line[3:].split(";") if name]) for line in _joined(_IMPLIED)]
+
+
 @cache
 def _countries() -> _CountryTables:
     by_key: dict[str, tuple[str, str | None]] = {}
     zones: dict[str, str | None] = {}
     names: dict[str, str] = {}
-    for line in _COUNTRIES.strip().splitlines():
-        code, alpha3, zone, rest = line.split(" ", 3)
-        aliases = rest.split(";")
+    for code, alpha3, zone, aliases in country_lines():
         zones[code] = None if zone == "-" else zone
         names[code] = aliases[0]
         for name in [alpha3, *aliases]:
             by_key.setdefault(_key(name), (code, None))
-    for line in _IMPLIED.strip().splitlines():
-        code, rest = line.split(" ", 1)
-        for name in rest.split(";"):
+    for code, implied in implied_lines():
+        for name in implied:
             by_key.setdefault(_key(name), (code, name))
     return _CountryTables(by_key, zones, names)
 
@@ -709,10 +740,13 @@ def _zone_tables(code: str) -> _ZoneTables:
         assert zone is not None
         for entry in entries:
             entry, _, qualifier = entry.partition("@")
-            region_id = regions[_region_key(qualifier)][1] if qualifier else None
+            also_alone = qualifier.endswith("*")
+            region_id = regions[_region_key(qualifier.rstrip("*"))][1] if qualifier else None
             for name in entry.split("|"):
                 if name.strip():
                     cities.setdefault(_key(name), []).append((zone, region_id))
+                    if also_alone:
+                        cities[_key(name)].append((zone, None))
     return _ZoneTables(regions, cities)
 
 
@@ -743,6 +777,8 @@ def parse_country(value: str | None) -> tuple[str, str | None] | None:
     if not value:
         return None
     text = value.strip()
+    if not text:
+        return None
     tables = _countries()
     if len(text) == 2 and text.isascii() and text.isalpha():
         code = text.upper()

@@ -9,7 +9,6 @@ from shared.domain.activities import Activity
 from shared.domain.prospect_query import ProspectQuery
 from shared.domain.prospect_records import ProspectRecord
 
-
 # Statements for one atomic batch, built by the repository and committed by `run_batch`; opaque to callers.
 PendingWrites = list[Any]
 
@@ -32,6 +31,8 @@ class ProspectRepository(Protocol):
     async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]: ...
 
     def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> PendingWrites: ...
+
+    def insert_many_queries(self, items: Sequence[tuple[ProspectRecord, Activity | None]]) -> PendingWrites: ...
 
     def update_queries(
         self,

@@ -105,32 +105,31 @@ class ProspectImporter:
                     matches[row.row_number] = existing[(kind, key)]
                     break
         stored = await self._repo.get_many(sorted(set(matches.values())))
-        writes: list[tuple[int, PendingWrites, str]] = []  # (row number, queries, outcome)
+        creates: list[tuple[ProspectRecord, Activity]] = []
+        updates: list[PendingWrites] = []
         touched: set[str] = set()
         for row in rows:
             target = matches.get(row.row_number)
             try:
                 if target is None:
-                    writes.append((row.row_number, self._create(row), "created"))
+                    creates.append(self._create(row))
                 elif target in touched or target not in stored:
                     self.report.duplicates += 1
                 else:
                     queries = self._fill(stored[target], row)
                     touched.add(target)
                     if queries:
-                        writes.append((row.row_number, queries, "updated"))
+                        updates.append(queries)
                     else:
                         self.report.duplicates += 1
             except ValidationFailed as exc:
                 self.report.error(row.row_number, None, str(exc))
-        await self._write(writes)
+        await self._write(creates, updates)
 
-    def _create(self, row: ParsedRow) -> PendingWrites:
+    def _create(self, row: ParsedRow) -> tuple[ProspectRecord, Activity]:
         data = ProspectCreate.model_validate({"lead_source": self._lead_source, **row.fields})
         record = new_record(data, prospect_id=self._ids.new_id(), now=self._clock.now())
-        return self._repo.insert_queries(
-            record, self._ids.new_id(), self._activity(record, "imported", "Imported from CSV")
-        )
+        return record, self._activity(record, "imported", "Imported from CSV")
 
     def _fill(self, stored: ProspectRecord, row: ParsedRow) -> PendingWrites:
         """Queries that fill the stored prospect's empty fields from the row; none when nothing is new."""
@@ -161,22 +160,30 @@ class ProspectImporter:
             occurred_at=self._clock.now(),
         )
 
-    async def _write(self, writes: list[tuple[int, PendingWrites, str]]) -> None:
-        if not writes:
+    async def _write(self, creates: list[tuple[ProspectRecord, Activity]], updates: list[PendingWrites]) -> None:
+        """All of a chunk in one atomic batch; if one row collides (a concurrent insert, two keys naming two
+        prospects), fall back to one batch per row so only the colliding rows are lost to duplicates."""
+        if not creates and not updates:
             return
         try:
-            await self._repo.run_batch([q for _, queries, _ in writes for q in queries])
+            await self._repo.run_batch(
+                self._repo.insert_many_queries(creates) + [q for queries in updates for q in queries]
+            )
         except ConstraintViolation:
-            # Someone else created one of these meanwhile (or two keys collided): write row by row.
-            for row_number, queries, outcome in writes:
-                try:
-                    await self._repo.run_batch(queries)
-                except ConstraintViolation:
-                    self.report.duplicates += 1
-                else:
-                    self._count(outcome)
+            for record, activity in creates:
+                await self._write_one(self._repo.insert_queries(record, self._ids.new_id(), activity), "created")
+            for queries in updates:
+                await self._write_one(queries, "updated")
             return
-        for _, _, outcome in writes:
+        self.report.created += len(creates)
+        self.report.updated += len(updates)
+
+    async def _write_one(self, queries: PendingWrites, outcome: str) -> None:
+        try:
+            await self._repo.run_batch(queries)
+        except ConstraintViolation:
+            self.report.duplicates += 1
+        else:
             self._count(outcome)
 
     def _count(self, outcome: str) -> None:

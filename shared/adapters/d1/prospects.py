@@ -49,10 +49,19 @@ def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable
         yield values[start : start + size]
 
 
-def _side_effects(record: ProspectRecord, token: str, activity: Activity | None, *, tags_changed: bool) -> list[Query]:
+def _row_chunks(rows: Sequence[tuple[Any, ...]], width: int) -> Iterable[Sequence[tuple[Any, ...]]]:
+    per_statement = max(1, MAX_BOUND_PARAMETERS // width)
+    for start in range(0, len(rows), per_statement):
+        yield rows[start : start + per_statement]
+
+
+def _side_effects(
+    record: ProspectRecord, token: str, activity: Activity | None, *, tags_changed: bool, new: bool = False
+) -> list[Query]:
     queries: list[Query] = []
     if tags_changed:
-        queries.append(Query(sql.CLEAR_TAGS_IF_WON, (record.id, token)))
+        if not new:  # a new prospect has no tag rows to clear
+            queries.append(Query(sql.CLEAR_TAGS_IF_WON, (record.id, token)))
         queries += [Query(sql.INSERT_TAG_IF_WON, (record.id, token, tag)) for tag in record.tags]
     if activity is not None:
         queries.append(
@@ -143,7 +152,30 @@ class D1ProspectRepository:
     # -- writes ----------------------------------------------------------------------------------------------
     def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> list[Query]:
         insert = Query(sql.INSERT_PROSPECT, (*_column_values(record, sql.PROSPECT_COLUMNS), token))
-        return [insert, *_side_effects(record, token, activity, tags_changed=True)]
+        return [insert, *_side_effects(record, token, activity, tags_changed=bool(record.tags), new=True)]
+
+    def insert_many_queries(self, items: Sequence[tuple[ProspectRecord, Activity | None]]) -> list[Query]:
+        """New prospects (with tags and timeline entries) as multi-row INSERTs under the parameter cap: the
+        fast path for imports. A duplicate anywhere fails the whole batch, so no write-token guards are needed."""
+        queries: list[Query] = []
+        per_row = len(sql.PROSPECT_COLUMNS) + 1
+        rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), f"insert:{r.id}") for r, _ in items]
+        for chunk in _row_chunks(rows, per_row):
+            placeholders = ", ".join("(" + ", ".join("?" * per_row) + ")" for _ in chunk)
+            queries.append(Query(sql.INSERT_PROSPECTS_HEAD + placeholders, tuple(v for row in chunk for v in row)))
+        tags = [(tag, r.id) for r, _ in items for tag in r.tags]
+        for chunk in _row_chunks(tags, 2):
+            values = ", ".join("(?, ?)" for _ in chunk)
+            queries.append(Query(sql.INSERT_TAGS_HEAD + values, tuple(v for row in chunk for v in row)))
+        activities = [
+            (a.id, a.prospect_id, a.type, a.summary, json.dumps(a.data, separators=(",", ":"), default=str), a.actor,
+             a.occurred_at.isoformat())
+            for _, a in items if a is not None
+        ]  # fmt: skip
+        for chunk in _row_chunks(activities, 7):
+            values = ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
+            queries.append(Query(sql.INSERT_ACTIVITIES_HEAD + values, tuple(v for row in chunk for v in row)))
+        return queries
 
     def update_queries(
         self,

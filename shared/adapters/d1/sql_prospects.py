@@ -16,6 +16,9 @@ INSERT_PROSPECT = (
     f"INSERT INTO prospects ({', '.join(PROSPECT_COLUMNS)}, write_token) "
     f"VALUES ({', '.join('?' for _ in PROSPECT_COLUMNS)}, ?)"
 )
+INSERT_PROSPECTS_HEAD = f"INSERT INTO prospects ({', '.join(PROSPECT_COLUMNS)}, write_token) VALUES "
+INSERT_TAGS_HEAD = "INSERT OR IGNORE INTO prospect_tags (tag, prospect_id) VALUES "
+INSERT_ACTIVITIES_HEAD = "INSERT INTO activities (id, prospect_id, type, summary, data, actor, occurred_at) VALUES "
 _UPDATABLE = [c for c in PROSPECT_COLUMNS if c not in ("id", "version", "created_at")]
 UPDATE_PROSPECT_IF_VERSION = (
     f"UPDATE prospects SET {', '.join(f'{c} = ?' for c in _UPDATABLE)}, version = version + 1, write_token = ? "

@@ -29,154 +29,28 @@ _TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z")
 _ANGLE = re.compile(r"<([^<>]*)>")
 _LIST_SEPARATORS = re.compile(r"[,;]+")
 _SPACES = re.compile(r"\s+")
-_WRAPPING = "\"'()[]<>.,;:"
+_WRAP_LEFT = "\"'([<,;:"
+_WRAP_RIGHT = "\"')]>.,;:"  # a trailing dot ends a sentence; a leading one is part of an (invalid) address
 _ROLE_STRIP = re.compile(r"[^a-z]")
 _ROLE_SEGMENT = re.compile(r"[._+-]")
 
 # Compared against the local part with digits and separators removed, and against its first segment.
-ROLE_WORDS = frozenset(
-    [
-        "info",
-        "information",
-        "reservations",
-        "reservation",
-        "reservas",
-        "reserva",
-        "reservierung",
-        "reservierungen",
-        "reservations",
-        "booking",
-        "bookings",
-        "buchung",
-        "buchungen",
-        "sales",
-        "salesoffice",
-        "reception",
-        "rezeption",
-        "recepcion",
-        "reception",
-        "frontdesk",
-        "frontoffice",
-        "desk",
-        "contact",
-        "contacts",
-        "contactus",
-        "kontakt",
-        "contacto",
-        "contatto",
-        "hello",
-        "hallo",
-        "hola",
-        "hi",
-        "welcome",
-        "willkommen",
-        "admin",
-        "administrator",
-        "administration",
-        "office",
-        "buero",
-        "bureau",
-        "events",
-        "event",
-        "eventsales",
-        "meetings",
-        "weddings",
-        "groups",
-        "marketing",
-        "press",
-        "media",
-        "jobs",
-        "careers",
-        "career",
-        "karriere",
-        "recruiting",
-        "recruitment",
-        "bewerbung",
-        "hiring",
-        "noreply",
-        "donotreply",
-        "support",
-        "help",
-        "helpdesk",
-        "service",
-        "services",
-        "customerservice",
-        "guestservices",
-        "guest",
-        "guests",
-        "enquiries",
-        "enquiry",
-        "inquiries",
-        "inquiry",
-        "anfrage",
-        "anfragen",
-        "team",
-        "mail",
-        "post",
-        "postmaster",
-        "webmaster",
-        "hostmaster",
-        "abuse",
-        "billing",
-        "invoice",
-        "invoices",
-        "accounts",
-        "accounting",
-        "finance",
-        "buchhaltung",
-        "privacy",
-        "datenschutz",
-        "legal",
-        "compliance",
-        "security",
-        "newsletter",
-        "notifications",
-        "mailerdaemon",
-        "root",
-        "all",
-        "everyone",
-        "staff",
-        "concierge",
-        "spa",
-        "restaurant",
-        "revenue",
-        "rooms",
-        "housekeeping",
-        "general",
-        "hotel",
-        "mailbox",
-        "direction",
-        "direccion",
-        "direzione",
-        "accueil",
-        "prenotazioni",
-        "prenotazione",
-        "ricevimento",
-        "rezervace",
-    ]
-)
-# Too short or too name-like to match as a first segment; they count only as the whole local part.
-_ROLE_WHOLE_ONLY = frozenset(
-    [
-        "hr",
-        "pr",
-        "it",
-        "fb",
-        "res",
-        "hi",
-        "all",
-        "root",
-        "desk",
-        "hotel",
-        "general",
-        "rooms",
-        "guest",
-        "spa",
-        "team",
-        "mail",
-        "post",
-    ]
-)
+_ROLE_WORDS_TEXT = """
+info information reservations reservation reservas reserva reservierung reservierungen booking bookings buchung
+buchungen sales salesoffice reception rezeption recepcion empfang frontdesk frontoffice desk contact contacts
+contactus kontakt contacto contatto hello hallo hola hi welcome willkommen admin administrator administration office
+buero bureau events event eventsales meetings weddings groups marketing press media jobs careers career karriere
+recruiting recruitment bewerbung hiring noreply donotreply support help helpdesk service services customerservice
+guestservices guest guests enquiries enquiry inquiries inquiry anfrage anfragen team mail post postmaster webmaster
+hostmaster abuse billing invoice invoices accounts accounting finance buchhaltung privacy datenschutz legal
+compliance security newsletter notifications mailerdaemon root all everyone staff concierge spa restaurant revenue
+rooms housekeeping general hotel mailbox direction direccion direzione accueil prenotazioni prenotazione
+ricevimento rezervace hr pr it fb res
+"""
+# Too short or too name-like to match as a first segment ("post.anna@"); they count only as the whole local part.
+_ROLE_WHOLE_ONLY_TEXT = "hr pr it fb res hi all root desk hotel general rooms guest spa team mail post"
+ROLE_WORDS = frozenset(_ROLE_WORDS_TEXT.split())
+_ROLE_WHOLE_ONLY = frozenset(_ROLE_WHOLE_ONLY_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +102,8 @@ def check_email(value: str) -> EmailCheck:
         words = _SPACES.split(part.strip())
         # "a@x.example b@y.example" is a list; "jane doe@x.example" is one (invalid) address.
         pieces.extend(words if sum("@" in word for word in words) > 1 else [part])
-    candidates = [c.strip().strip(_WRAPPING) for c in pieces if c.strip().strip(_WRAPPING)]
+    candidates = [c.strip().lstrip(_WRAP_LEFT).rstrip(_WRAP_RIGHT) for c in pieces]
+    candidates = [c for c in candidates if c]
     candidates = [c[7:] if c[:7].lower() == "mailto:" else c for c in candidates]
     if not candidates:
         return EmailCheck(None, "the cell is empty")

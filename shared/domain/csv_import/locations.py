@@ -48,11 +48,10 @@ def split_location(value: str) -> Location:
     if not parts:
         return Location()
     if len(parts) >= 3:
-        city, region, last = parts[-3], parts[-2], parts[-1]
-        found = geo.parse_country(last)
+        found = geo.parse_country(parts[-1])
         if found is None:
-            return Location(_city(city), region, None, unrecognised_country=last)
-        return Location(_city(city), region or found[1], found[0])
+            return Location(_city(parts[-3]), parts[-2], None, unrecognised_country=parts[-1])
+        return Location(_city(parts[-3]), parts[-2] or found[1], found[0])
     last = parts[-1]
     city = _city(parts[0]) if len(parts) == 2 else None
     as_country = geo.parse_country(last)

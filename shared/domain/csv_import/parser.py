@@ -12,7 +12,9 @@ Text pieces may be of any size and split anywhere (lines keep their line endings
 are). Memory stays bounded: the dialect sample (`SAMPLE_CHARS`), one record (`max_row_chars`), and the caller's chunk.
 
 File-level problems raise CsvFormatError: binary or undecodable input (from the decoder), no header row, no identity
-column, a header longer than the row limit. Everything about a single row is a RowError result; the rest goes on.
+column, a header longer than the row limit. They are always raised before the first RowResult is returned (binary
+checks look at the first 64 KB; the header is checked before any row), so an endpoint catching CsvFormatError has
+written nothing yet. Everything about a single row is a RowError result; the rest of the file goes on.
 """
 
 from __future__ import annotations

@@ -65,24 +65,13 @@ _ROOM_WORDS = re.compile(r"\b(?:rooms?|zimmer|keys|chambres|habitaciones|camere|
 _TAG_SPLIT = re.compile(r"[,;|]")
 _TAG = re.compile(r"^[\w][\w .:/+-]*$")
 _WEBSITE_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_RISKY_STATUSES = (
+    *("risky", "catch-all", "catch all", "catchall", "accept all", "accept_all", "accept-all", "guessed"),
+    *("likely to engage", "unverifiable", "role"),
+)
 _EMAIL_STATUS = {
     **dict.fromkeys(("valid", "verified", "deliverable", "ok", "safe", "good", "valid email"), EmailStatus.VALID),
-    **dict.fromkeys(
-        (
-            "risky",
-            "catch-all",
-            "catch all",
-            "catchall",
-            "accept all",
-            "accept_all",
-            "accept-all",
-            "guessed",
-            "likely to engage",
-            "unverifiable",
-            "role",
-        ),
-        EmailStatus.RISKY,
-    ),  # fmt: skip
+    **dict.fromkeys(_RISKY_STATUSES, EmailStatus.RISKY),
     **dict.fromkeys(("invalid", "undeliverable", "bad", "invalid email", "do not mail"), EmailStatus.INVALID),
     **dict.fromkeys(("bounced", "bounce", "hard bounce", "hard bounced"), EmailStatus.BOUNCED),
     **dict.fromkeys(("unknown", "unverified", "not verified", "pending"), EmailStatus.UNKNOWN),
@@ -94,14 +83,18 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…")
 
 
+def _unneutralise(value: str) -> str:
+    """Drop the `'` an export (ours, or Excel) put before `=`, `+`, `-`, `@`: "'+49 89 123" -> "+49 89 123"."""
+    if value[:1] == "'" and value[1:].lstrip()[:1] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
 def clean_cell(value: str) -> str:
     """Strip control characters, collapse whitespace, undo spreadsheet formula neutralisation."""
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
-    value = " ".join(value.split())
-    if value[:1] == "'" and value[1:].lstrip()[:1] in ("=", "+", "-", "@"):
-        value = value[1:]
-    return value
+    return _unneutralise(" ".join(value.split()))
 
 
 def clean_note(value: str) -> str:
@@ -110,7 +103,7 @@ def clean_note(value: str) -> str:
     if _NOTE_CONTROL.search(value):
         value = _NOTE_CONTROL.sub("", value)
     value = "\n".join(_NOTE_SPACES.sub(" ", line).strip() for line in value.split("\n"))
-    return _NOTE_BLANK_LINES.sub("\n\n", value).strip()
+    return _unneutralise(_NOTE_BLANK_LINES.sub("\n\n", value).strip())
 
 
 def parse_rooms(value: str) -> int | None:
@@ -156,7 +149,7 @@ class RowBuilder:
                 if not value:
                     continue
                 placeholders = _NAME_PLACEHOLDERS if field in _NAME_FIELDS else _PLACEHOLDERS
-                if value.casefold() in placeholders:
+                if value.casefold() in placeholders and not (field == "country" and value == "NA"):  # Namibia
                     continue
                 limit = LIMITS.get(field)
                 if limit is not None and len(value) > limit:
@@ -225,10 +218,8 @@ class RowBuilder:
         domain: str | None = None
         if "website" in values:
             website = values["website"]
-            if "://" in website and not _WEBSITE_SCHEME.match(website):
-                domain = None
-            else:
-                domain = normalize_domain(website)
+            other_scheme = "://" in website and not _WEBSITE_SCHEME.match(website)  # javascript://, ftp://...
+            domain = None if other_scheme else normalize_domain(website)
             if domain:
                 data["website"] = website if _WEBSITE_SCHEME.match(website) else "https://" + website
             else:
@@ -316,9 +307,9 @@ class RowBuilder:
             details = error.errors()
             first_error = details[0]
             loc = first_error.get("loc", ())
-            field = str(loc[0]) if loc else None
+            bad_field = str(loc[0]) if loc else None
             more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
-            return RowError(number, field, f"{field or 'row'}: {first_error.get('msg', 'invalid')}{more}")
+            return RowError(number, bad_field, f"{bad_field or 'row'}: {first_error.get('msg', 'invalid')}{more}")
         return ParsedRow(
             row_number=number,
             fields=model.model_dump(exclude_none=True),
