@@ -22,7 +22,9 @@ def clean_text(value: object, *, max_length: int = 500) -> str | None:
     """Trim, collapse whitespace, drop control characters; None for empty."""
     if value is None:
         return None
-    text = "".join(ch for ch in str(value) if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
+    text = str(value)
+    if not text.isprintable():  # the per-character filter only when there is something to filter
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
     text = _SPACES.sub(" ", text).strip()
     return text[:max_length] or None
 

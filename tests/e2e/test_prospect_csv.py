@@ -69,7 +69,7 @@ async def test_role_addresses_are_imported_but_never_sendable(http: httpx.AsyncC
 @pytest.mark.parametrize(
     ("body", "headers", "status"),
     [
-        (b"PK\x03\x04\x14\x00\x06\x00binary-xlsx\x00\x00", CSV, 400),
+        (b"PK\x03\x04\x14\x00\x06\x00binary-xlsx\x00\x00", CSV, 415),
         (b"", CSV, 400),
         (b"colour,size\nred,big\n", CSV, 400),  # no identity column
         (SAMPLE, {**AUTH, "Content-Type": "application/json"}, 415),

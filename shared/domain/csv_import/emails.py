@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass
 
 from shared.domain.normalize import normalize_email
+from shared.domain.roles import is_role_address
+
+__all__ = ["EmailCheck", "check_email", "is_role_address"]
 
 _ATOM_CHARS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LOCAL = re.compile(rf"{_ATOM_CHARS}+(?:\.{_ATOM_CHARS}+)*\Z")
@@ -31,26 +34,6 @@ _LIST_SEPARATORS = re.compile(r"[,;]+")
 _SPACES = re.compile(r"\s+")
 _WRAP_LEFT = "\"'([<,;:"
 _WRAP_RIGHT = "\"')]>.,;:"  # a trailing dot ends a sentence; a leading one is part of an (invalid) address
-_ROLE_STRIP = re.compile(r"[^a-z]")
-_ROLE_SEGMENT = re.compile(r"[._+-]")
-
-# Compared against the local part with digits and separators removed, and against its first segment.
-_ROLE_WORDS_TEXT = """
-info information reservations reservation reservas reserva reservierung reservierungen booking bookings buchung
-buchungen sales salesoffice reception rezeption recepcion empfang frontdesk frontoffice desk contact contacts
-contactus kontakt contacto contatto hello hallo hola hi welcome willkommen admin administrator administration office
-buero bureau events event eventsales meetings weddings groups marketing press media jobs careers career karriere
-recruiting recruitment bewerbung hiring noreply donotreply support help helpdesk service services customerservice
-guestservices guest guests enquiries enquiry inquiries inquiry anfrage anfragen team mail post postmaster webmaster
-hostmaster abuse billing invoice invoices accounts accounting finance buchhaltung privacy datenschutz legal
-compliance security newsletter notifications mailerdaemon root all everyone staff concierge spa restaurant revenue
-rooms housekeeping general hotel mailbox direction direccion direzione accueil prenotazioni prenotazione
-ricevimento rezervace hr pr it fb res
-"""
-# Too short or too name-like to match as a first segment ("post.anna@"); they count only as the whole local part.
-_ROLE_WHOLE_ONLY_TEXT = "hr pr it fb res hi all root desk hotel general rooms guest spa team mail post"
-ROLE_WORDS = frozenset(_ROLE_WORDS_TEXT.split())
-_ROLE_WHOLE_ONLY = frozenset(_ROLE_WHOLE_ONLY_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +97,3 @@ def check_email(value: str) -> EmailCheck:
             return EmailCheck(address, None, several=len(candidates) > 1)
         first_problem = first_problem or problem
     return EmailCheck(None, first_problem, several=len(candidates) > 1)
-
-
-def is_role_address(address: str) -> bool:
-    local = address.rpartition("@")[0].casefold().split("+", 1)[0]
-    if _ROLE_STRIP.sub("", local) in ROLE_WORDS:
-        return True
-    first = _ROLE_STRIP.sub("", _ROLE_SEGMENT.split(local, 1)[0])
-    return first in ROLE_WORDS and first not in _ROLE_WHOLE_ONLY

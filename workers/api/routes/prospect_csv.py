@@ -71,8 +71,9 @@ async def import_csv(
             raise ApiError(400, "the CSV file is empty", code="bad_request")
         report = await importer.finish()
     except CsvFormatError as exc:
-        body: dict[str, Any] = {"message": str(exc), "report": importer.report.as_dict()}
-        raise ApiError(400, str(exc), code="unreadable_csv", details=body) from exc
+        status = 415 if getattr(exc, "code", None) == "binary_file" else 400  # e.g. an .xlsx sent as CSV
+        details: dict[str, Any] = {"reason": getattr(exc, "code", None), "report": importer.report.as_dict()}
+        raise ApiError(status, str(exc), code="unreadable_csv", details=details) from exc
     return JSONResponse(report.as_dict())
 
 
