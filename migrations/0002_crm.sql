@@ -50,10 +50,12 @@ CREATE UNIQUE INDEX uq_prospects_email ON prospects (email_normalized)
     WHERE email_normalized IS NOT NULL AND archived = 0;
 CREATE UNIQUE INDEX uq_prospects_linkedin ON prospects (linkedin_normalized) WHERE linkedin_normalized IS NOT NULL;
 CREATE INDEX idx_prospects_person_key ON prospects (person_key) WHERE person_key IS NOT NULL;
-CREATE INDEX idx_prospects_score ON prospects (archived, score DESC, id DESC);
-CREATE INDEX idx_prospects_name ON prospects (archived, sort_name, id);
-CREATE INDEX idx_prospects_created ON prospects (archived, created_at DESC, id DESC);
-CREATE INDEX idx_prospects_contacted ON prospects (archived, ifnull(last_contacted_at, ''), id);
+-- Sort orders: walked in order with `archived` as a residual filter (most rows are live, pages stop early), so
+-- the same index serves archived=false, true and all.
+CREATE INDEX idx_prospects_score ON prospects (score DESC, id DESC);
+CREATE INDEX idx_prospects_name ON prospects (sort_name, id);
+CREATE INDEX idx_prospects_created ON prospects (created_at DESC, id DESC);
+CREATE INDEX idx_prospects_contacted ON prospects (ifnull(last_contacted_at, ''), id);
 CREATE INDEX idx_prospects_stage ON prospects (stage, archived, score DESC, id DESC);
 CREATE INDEX idx_prospects_tier ON prospects (tier, archived, score DESC, id DESC);
 CREATE INDEX idx_prospects_country ON prospects (country, archived, score DESC, id DESC);
