@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.domain.errors import ValidationFailed
-from shared.domain.prospect_records import ProspectRecord
-from shared.domain.prospects import Stage, Tier, check_transition
+from shared.domain.prospect_records import ProspectRecord, patched_record
+from shared.domain.prospects import ProspectPatch, Stage, Tier, check_transition
 
 MAX_BULK_IDS = 10_000
 
@@ -71,6 +71,7 @@ def apply(record: ProspectRecord, action: BulkAction, value: str | None, now: da
             replace(record, tags=[t for t in record.tags if t != value]) if value in record.tags else Outcome.UNCHANGED
         )
     if action is BulkAction.SET_TIER:
+        # A manual tier: it holds until the prospect's next change recomputes score and tier.
         return Outcome.UNCHANGED if record.tier == value else replace(record, tier=str(value))
     if action is BulkAction.SET_STAGE:
         if record.stage == value:
@@ -79,5 +80,5 @@ def apply(record: ProspectRecord, action: BulkAction, value: str | None, now: da
             check_transition(Stage(record.stage), Stage(str(value)))
         except ValidationFailed:
             return Outcome.INVALID_TRANSITION
-        return replace(record, stage=str(value))
+        return patched_record(record, ProspectPatch(stage=Stage(str(value))), now=now)  # re-scores, re-tiers
     raise ValueError(f"{action} is not an update")

@@ -869,3 +869,16 @@ def _country_of(value: str) -> str | None:
     if code in _countries().zones:
         return code
     return country_code(value)
+
+
+def is_timezone(name: str) -> bool:
+    """An IANA zone name the runtime knows (tzdata is a dependency, so this holds on Workers too)."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True

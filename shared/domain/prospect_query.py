@@ -94,6 +94,12 @@ def cursor_position(cursor: str | None, sort: SortKey) -> tuple[Any, str] | None
     sort_value, value, prospect_id = decode_cursor(cursor, arity=3)
     if sort_value != sort.value:
         raise ValidationFailed("cursor belongs to a different sort order")
-    if not isinstance(prospect_id, str) or not isinstance(value, (str, int)) or isinstance(value, bool):
+    numeric = sort.value.lstrip("-") == "score"
+    valid_value = (
+        (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100)
+        if numeric
+        else (isinstance(value, str) and len(value) <= 300)
+    )
+    if not valid_value or not isinstance(prospect_id, str) or not 0 < len(prospect_id) <= 64:
         raise ValidationFailed("invalid cursor")
     return value, prospect_id

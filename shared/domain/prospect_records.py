@@ -9,14 +9,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.domain.csv_import.emails import check_email
 from shared.domain.errors import ValidationFailed
-from shared.domain.geo import country_code, infer_timezone
+from shared.domain.geo import country_code, infer_timezone, is_timezone
 from shared.domain.normalize import (
     clean_text,
     fold,
     normalize_company,
     normalize_domain,
-    normalize_email,
     normalize_linkedin,
     normalize_website,
     person_key,
@@ -84,9 +84,12 @@ USER_FIELDS = tuple(ProspectFields.model_fields)
 
 def _derived(values: dict[str, Any]) -> dict[str, Any]:
     """Everything computed from the user-settable values: keys, names, location, score, tier."""
-    email = normalize_email(values.get("email")) if values.get("email") else None
-    if values.get("email") and email is None:
-        raise ValidationFailed(f"email {values['email']!r} is not a valid address")
+    email = None
+    if values.get("email"):
+        checked = check_email(str(values["email"]))  # the same rule as the CSV importer
+        if checked.address is None or checked.several:
+            raise ValidationFailed(f"email {values['email']!r} is not a valid address: {checked.problem or 'several'}")
+        email = checked.address
     linkedin = normalize_linkedin(values.get("linkedin_url")) if values.get("linkedin_url") else None
     if values.get("linkedin_url") and linkedin is None:
         raise ValidationFailed("linkedin_url is not a LinkedIn profile URL")
@@ -99,6 +102,8 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
         if country is None:
             raise ValidationFailed(f"country {values['country']!r} is not a known country")
     timezone = values.get("timezone") or infer_timezone(values.get("city"), values.get("region"), country)
+    if values.get("timezone") and not is_timezone(values["timezone"]):
+        raise ValidationFailed(f"timezone {values['timezone']!r} is not an IANA time zone")
     first, last = clean_text(values.get("first_name")), clean_text(values.get("last_name"))
     contact = " ".join(p for p in (first, last) if p) or None
     email_status = EmailStatus(values.get("email_status") or EmailStatus.UNKNOWN)
@@ -132,7 +137,7 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
         "contact_name": contact,
         "sort_name": fold(contact or values.get("company_name") or ""),
         "company_normalized": normalize_company(values.get("company_name")),
-        "person_key": person_key(values.get("company_name"), first, last),
+        "person_key": person_key(values.get("company_name") or values.get("property_name"), first, last),
         "stage": stage.value,
         "score": points,
         "tier": tier(signals, points).value,
@@ -140,11 +145,17 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+IDENTITY_FIELDS = ("email", "linkedin_url", "company_name", "property_name", "first_name", "last_name")
+
+
+def _require_identity(values: dict[str, Any]) -> None:
+    if not any(values.get(name) for name in IDENTITY_FIELDS):
+        raise ValidationFailed("a prospect needs at least an email, a LinkedIn URL, a name or a company")
+
+
 def new_record(data: ProspectCreate, *, prospect_id: str, now: datetime) -> ProspectRecord:
     values = data.model_dump()
-    identity = ("email", "linkedin_url", "company_name", "first_name", "last_name")
-    if not any(values.get(name) for name in identity):
-        raise ValidationFailed("a prospect needs at least an email, a LinkedIn URL, a name or a company")
+    _require_identity(values)
     stamp = now.isoformat()
     return ProspectRecord(id=prospect_id, created_at=stamp, updated_at=stamp, **_record_fields(values))
 
@@ -160,6 +171,7 @@ def patched_record(stored: ProspectRecord, patch: ProspectPatch, *, now: datetim
     values = {name: getattr(stored, name) for name in USER_FIELDS}
     values["stage"] = stored.stage
     values.update(changes)
+    _require_identity(values)
     if {"city", "region", "country"} & changes.keys() and "timezone" not in changes:
         values["timezone"] = None  # re-infer from the new location
     stamp = now.isoformat()

@@ -34,7 +34,14 @@ class ImportReport:
     duplicates: int = 0
     skipped: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     errors_truncated: bool = False
+
+    def warn(self, row: int, field_name: str | None, message: str) -> None:
+        if len(self.warnings) < MAX_REPORTED_ERRORS:
+            self.warnings.append({"row": row, "field": field_name, "message": message})
+        else:
+            self.errors_truncated = True
 
     def error(self, row: int, field_name: str | None, message: str) -> None:
         self.skipped += 1
@@ -50,6 +57,7 @@ class ImportReport:
             "duplicates": self.duplicates,
             "skipped": self.skipped,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
         if self.errors_truncated:
             body["errors_truncated"] = True
@@ -88,6 +96,8 @@ class ProspectImporter:
             elif isinstance(checked, RowError):
                 self.report.error(checked.row_number, checked.field, checked.message)
             elif isinstance(checked, ParsedRow):
+                for warning in checked.warnings:
+                    self.report.warn(checked.row_number, warning.field, warning.message)
                 self._pending.append(checked)
 
     async def _flush(self) -> None:
@@ -98,17 +108,26 @@ class ProspectImporter:
             person_keys=[r.person_key for r in rows if r.person_key],
         )
         matches: dict[int, str] = {}
+        ambiguous: set[int] = set()
         for row in rows:
-            for kind, attribute in _KEY_KINDS:
-                key = getattr(row, attribute)
-                if key and (kind, key) in existing:
-                    matches[row.row_number] = existing[(kind, key)]
-                    break
+            found = {
+                kind: existing[(kind, getattr(row, attribute))]
+                for kind, attribute in _KEY_KINDS
+                if getattr(row, attribute) and (kind, getattr(row, attribute)) in existing
+            }
+            if len(set(found.values())) > 1:  # e.g. the email is A's and the LinkedIn URL is B's
+                ambiguous.add(row.row_number)
+                names = ", ".join(f"{kind} → {pid}" for kind, pid in found.items())
+                self.report.error(row.row_number, None, f"matches more than one existing prospect ({names})")
+            elif found:
+                matches[row.row_number] = next(iter(found.values()))
         stored = await self._repo.get_many(sorted(set(matches.values())))
         creates: list[tuple[ProspectRecord, Activity]] = []
         updates: list[PendingWrites] = []
         touched: set[str] = set()
         for row in rows:
+            if row.row_number in ambiguous:
+                continue
             target = matches.get(row.row_number)
             try:
                 if target is None:
@@ -165,10 +184,9 @@ class ProspectImporter:
         prospects), fall back to one batch per row so only the colliding rows are lost to duplicates."""
         if not creates and not updates:
             return
+        inserts = self._repo.insert_many_queries(creates)
         try:
-            await self._repo.run_batch(
-                self._repo.insert_many_queries(creates) + [q for queries in updates for q in queries]
-            )
+            changes = await self._repo.run_batch(inserts + [q for queries in updates for q in queries])
         except ConstraintViolation:
             for record, activity in creates:
                 await self._write_one(self._repo.insert_queries(record, self._ids.new_id(), activity), "created")
@@ -176,15 +194,24 @@ class ProspectImporter:
                 await self._write_one(queries, "updated")
             return
         self.report.created += len(creates)
-        self.report.updated += len(updates)
+        position = len(inserts)
+        for queries in updates:  # each update's first statement is its version-guarded UPDATE
+            if changes[position] > 0:
+                self.report.updated += 1
+            else:
+                self.report.duplicates += 1  # changed by someone else meanwhile: left as they made it
+            position += len(queries)
 
     async def _write_one(self, queries: PendingWrites, outcome: str) -> None:
         try:
-            await self._repo.run_batch(queries)
+            changes = await self._repo.run_batch(queries)
         except ConstraintViolation:
             self.report.duplicates += 1
-        else:
+            return
+        if changes[0] > 0:
             self._count(outcome)
+        else:
+            self.report.duplicates += 1
 
     def _count(self, outcome: str) -> None:
         if outcome == "created":

@@ -119,14 +119,11 @@ class ProspectService:
         return record_to_prospect(replace(record, version=expected_version + 1))
 
     async def delete(self, prospect_id: str, *, expected_version: int | None) -> None:
-        if expected_version is not None:
+        if not await self.repo.delete(prospect_id, expected_version):
             current = await self.repo.version_of(prospect_id)
             if current is None:
                 raise NotFound(f"prospect {prospect_id} does not exist")
-            if current != expected_version:
-                raise StaleVersion(prospect_id, current)
-        if not await self.repo.delete(prospect_id):
-            raise NotFound(f"prospect {prospect_id} does not exist")
+            raise StaleVersion(prospect_id, current if expected_version is not None else 0)
         self.log.info("prospect deleted", prospect_id=prospect_id)
 
     async def page(self, query: ProspectQuery) -> tuple[list[Prospect], str | None]:
@@ -204,16 +201,18 @@ class ProspectService:
             )
         if writes:
             try:
-                await self.repo.run_batch([q for queries in writes.values() for q in queries])
+                changes = await self.repo.run_batch([q for queries in writes.values() for q in queries])
+                position = 0
+                for prospect_id, queries in writes.items():  # each prospect's first statement is its guarded UPDATE
+                    outcomes[prospect_id] = Outcome.UPDATED if changes[position] > 0 else Outcome.CONFLICT
+                    position += len(queries)
             except ConstraintViolation:
                 # One change collides with another prospect (e.g. unarchiving a duplicate address): apply them one
                 # at a time so only the colliding ones fail.
                 for prospect_id, queries in writes.items():
                     try:
-                        await self.repo.run_batch(queries)
+                        first = (await self.repo.run_batch(queries))[0]
                     except ConstraintViolation:
-                        outcomes[prospect_id] = Outcome.CONFLICT
-            won = await self.repo.written(tokens)
-            for prospect_id in tokens:
-                outcomes.setdefault(prospect_id, Outcome.UPDATED if prospect_id in won else Outcome.CONFLICT)
+                        first = 0
+                    outcomes[prospect_id] = Outcome.UPDATED if first > 0 else Outcome.CONFLICT
         return outcomes

@@ -119,3 +119,31 @@ async def test_export_honours_filters(http: httpx.AsyncClient) -> None:
     countries = {r["country"] for r in csv.DictReader(io.StringIO(italy))}
     assert countries <= {"IT"}
     assert (await http.get("/api/prospects/export", params={"stage": "nope"}, headers=AUTH)).status_code == 422
+
+
+async def test_property_only_rows_are_recognised_on_reimport(http: httpx.AsyncClient) -> None:
+    body = b"First Name,Last Name,Property Name\nJane,Doe,Seaview\n"
+    assert (await import_csv(http, body)).json()["created"] == 1
+    assert (await import_csv(http, body)).json()["created"] == 0
+
+
+async def test_an_archived_prospect_is_not_revived_by_a_reimport(http: httpx.AsyncClient) -> None:
+    await import_csv(http, b"email,first_name\nanna@hotel.example,Anna\n")
+    [prospect] = (await http.get("/api/prospects", headers=AUTH)).json()["items"]
+    await http.post("/api/prospects/bulk", json={"action": "archive", "ids": [prospect["id"]]}, headers=AUTH)
+    report = (await import_csv(http, b"email,first_name\nanna@hotel.example,Anna\n")).json()
+    assert report["created"] == 0
+    assert (await http.get("/api/prospects", headers=AUTH)).json()["items"] == []
+
+
+async def test_a_row_matching_two_prospects_is_an_error_not_a_guess(http: httpx.AsyncClient) -> None:
+    await import_csv(http, b"email,linkedin_url\na@hotel.example,\n,https://linkedin.com/in/bee\n")
+    report = (await import_csv(http, b"email,linkedin_url\na@hotel.example,https://linkedin.com/in/bee\n")).json()
+    assert report["skipped"] == 1
+    assert "more than one existing prospect" in report["errors"][0]["message"]
+
+
+async def test_dropped_values_are_reported_as_warnings(http: httpx.AsyncClient) -> None:
+    report = (await import_csv(http, b"email,linkedin_url,rooms\nbad-address,https://linkedin.com/in/x,lots\n")).json()
+    assert report["created"] == 1
+    assert {w["field"] for w in report["warnings"]} >= {"email"}

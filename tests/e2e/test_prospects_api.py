@@ -242,3 +242,53 @@ async def test_bulk_by_ids_and_by_filter_reports_each_id(http: httpx.AsyncClient
 )  # fmt: skip
 async def test_bad_bulk_requests_are_422(http: httpx.AsyncClient, body: dict[str, Any]) -> None:
     assert (await http.post("/api/prospects/bulk", json=body, headers=AUTH)).status_code == 422
+
+
+async def test_bulk_stage_change_rescores(http: httpx.AsyncClient) -> None:
+    pid = (await create(http)).json()["id"]
+    response = await http.post(
+        "/api/prospects/bulk", json={"action": "set_stage", "ids": [pid], "value": "won"}, headers=AUTH
+    )
+    assert response.json()["counts"] == {"updated": 1}
+    won = (await http.get(f"/api/prospects/{pid}", headers=AUTH)).json()
+    assert (won["stage"], won["tier"]) == ("won", "cold")  # won/lost prospects are never in the hot tier
+
+
+async def test_delete_with_if_match(http: httpx.AsyncClient) -> None:
+    pid = (await create(http)).json()["id"]
+    assert (await http.delete(f"/api/prospects/{pid}", headers={**AUTH, "If-Match": '"v9"'})).status_code == 409
+    assert (await http.delete(f"/api/prospects/{pid}", headers={**AUTH, "If-Match": '"v1"'})).status_code == 204
+    assert (await http.delete(f"/api/prospects/{pid}", headers={**AUTH, "If-Match": '"v1"'})).status_code == 404
+
+
+async def test_patch_validations(http: httpx.AsyncClient) -> None:
+    pid = (await create(http)).json()["id"]
+    etag = {**AUTH, "If-Match": '"v1"'}
+    bad_tz = await http.patch(f"/api/prospects/{pid}", json={"timezone": "Not/AZone"}, headers=etag)
+    assert bad_tz.status_code == 422
+    nothing_left = {"email": None, "linkedin_url": None, "first_name": None, "last_name": None, "company_name": None}
+    assert (await http.patch(f"/api/prospects/{pid}", json=nothing_left, headers=etag)).status_code == 422
+    taken = (await create(http, email="other@hotel.example", linkedin_url=None, company_name="Other")).json()
+    clash = await http.patch(f"/api/prospects/{taken['id']}", json={"email": HANNAH["email"]}, headers=etag)
+    assert clash.status_code == 409 and clash.json()["error"]["details"]["existing_id"] == pid
+
+
+async def test_forged_cursors_are_422_not_5xx(http: httpx.AsyncClient) -> None:
+    from shared.domain.pagination import encode_cursor
+
+    for forged in (["-score", 10**30, "x"], ["-score", "text", "x"], ["name", 5, "x"], ["-score", 5, ""]):
+        sort = forged[0]
+        response = await http.get(
+            "/api/prospects", params={"cursor": encode_cursor(forged), "sort": sort}, headers=AUTH
+        )
+        assert response.status_code == 422, (forged, response.text)
+
+
+async def test_bulk_filter_needs_a_criterion(http: httpx.AsyncClient) -> None:
+    await seed(http, 2)
+    response = await http.post("/api/prospects/bulk", json={"action": "delete", "filter": {}}, headers=AUTH)
+    assert response.status_code == 422
+    response = await http.post("/api/prospects/bulk", json={"action": "delete", "filter": {"tag": "x" * 500}},
+                               headers=AUTH)  # fmt: skip
+    assert response.status_code == 422
+    assert len((await http.get("/api/prospects", headers=AUTH)).json()["items"]) == 2

@@ -86,12 +86,18 @@ class D1Client:
 
     async def batch(self, queries: Sequence[Query]) -> list[list[dict[str, Any]]]:
         """Run statements as one atomic unit (D1's only transaction); returns each statement's rows."""
+        return [_rows(r) for r in await self._batch(queries)]
+
+    async def batch_changes(self, queries: Sequence[Query]) -> list[int]:
+        """Like `batch`, returning how many rows each statement changed (what a guarded write needs)."""
+        return [int(r["meta"]["changes"]) for r in await self._batch(queries)]
+
+    async def _batch(self, queries: Sequence[Query]) -> list[Any]:
         if not queries:
             return []
         try:
-            results = await self._db.batch([self._statement(q) for q in queries])
+            return list(await self._db.batch([self._statement(q) for q in queries]))
         except Exception as exc:
             if _is_d1_error(exc):
                 raise translate_error(exc) from exc
             raise
-        return [_rows(r) for r in results]

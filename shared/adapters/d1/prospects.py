@@ -130,7 +130,7 @@ class D1ProspectRepository:
         """Which of these identity keys already belong to a prospect: {(kind, key): prospect id}. Chunked."""
         found: dict[tuple[str, str], str] = {}
         lookups = (
-            ("email", "email_normalized", emails, " AND archived = 0"),
+            ("email", "email_normalized", emails, ""),  # archived prospects count: re-imports must not revive them
             ("linkedin", "linkedin_normalized", linkedins, ""),
             ("person", "person_key", person_keys, ""),
         )
@@ -138,7 +138,9 @@ class D1ProspectRepository:
             for chunk in _chunks(list(dict.fromkeys(values))):
                 placeholders = ", ".join("?" for _ in chunk)
                 rows = await self._db.all(
-                    f"SELECT id, {column} AS k FROM prospects WHERE {column} IN ({placeholders}){extra}", *chunk
+                    f"SELECT id, {column} AS k FROM prospects WHERE {column} IN ({placeholders}){extra} "
+                    "ORDER BY archived, created_at",  # a live prospect wins over an archived one
+                    *chunk,
                 )
                 for row in rows:
                     found.setdefault((kind, str(row["k"])), str(row["id"]))
@@ -206,29 +208,17 @@ class D1ProspectRepository:
     ) -> bool:
         """True when the row was at `expected_version` and is now updated; False when stale or gone."""
         queries = self.update_queries(record, expected_version, token, activity, tags_changed=tags_changed)
-        await self._db.batch(queries)
-        return await self._won(record.id, token)
+        changes = await self._db.batch_changes(queries)
+        return changes[0] > 0  # the version-guarded UPDATE is the first statement (trigger rows may count too)
 
-    async def _won(self, prospect_id: str, token: str) -> bool:
-        row = await self._db.first("SELECT 1 AS ok FROM prospects WHERE id = ? AND write_token = ?", prospect_id, token)
-        return row is not None
+    async def run_batch(self, queries: list[Query]) -> list[int]:
+        """Commit statements atomically; returns each statement's changed-row count, in order."""
+        return await self._db.batch_changes(queries)
 
-    async def run_batch(self, queries: list[Query]) -> None:
-        await self._db.batch(queries)
-
-    async def written(self, tokens: dict[str, str]) -> set[str]:
-        """Of {prospect id: write token}, the ids whose last write is that token (i.e. whose write won)."""
-        won: set[str] = set()
-        items = list(tokens.items())
-        for start in range(0, len(items), MAX_BOUND_PARAMETERS // 2):
-            chunk = items[start : start + MAX_BOUND_PARAMETERS // 2]
-            where = " OR ".join("(id = ? AND write_token = ?)" for _ in chunk)
-            rows = await self._db.all(f"SELECT id FROM prospects WHERE {where}", *[v for pair in chunk for v in pair])
-            won |= {str(r["id"]) for r in rows}
-        return won
-
-    async def delete(self, prospect_id: str) -> bool:
-        return await self._db.run(sql.DELETE_PROSPECT, prospect_id) > 0
+    async def delete(self, prospect_id: str, expected_version: int | None = None) -> bool:
+        if expected_version is None:
+            return await self._db.run(sql.DELETE_PROSPECT, prospect_id) > 0
+        return await self._db.run(sql.DELETE_PROSPECT_IF_VERSION, prospect_id, expected_version) > 0
 
     async def delete_many(self, ids: Sequence[str]) -> set[str]:
         existing = set(await self.get_many(ids))

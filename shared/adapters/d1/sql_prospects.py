@@ -29,6 +29,7 @@ UPDATABLE_COLUMNS = tuple(_UPDATABLE)
 GET_PROSPECT = SELECT_PROSPECT + " WHERE id = ?"
 GET_VERSION = "SELECT version FROM prospects WHERE id = ?"
 DELETE_PROSPECT = "DELETE FROM prospects WHERE id = ?"
+DELETE_PROSPECT_IF_VERSION = "DELETE FROM prospects WHERE id = ? AND version = ?"
 
 FIND_BY_EMAIL = "SELECT id FROM prospects WHERE email_normalized = ? AND archived = 0"
 FIND_BY_LINKEDIN = "SELECT id FROM prospects WHERE linkedin_normalized = ?"

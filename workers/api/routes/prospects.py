@@ -124,18 +124,31 @@ class ActivityPage(BaseModel):
     next_cursor: str | None
 
 
+FilterValues = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)]
+
+
 class BulkFilter(BaseModel):
+    """The list filters, with the same limits as the query parameters. An empty filter would match every prospect,
+    so a bulk action by filter needs at least one criterion."""
+
     model_config = ConfigDict(extra="forbid")
 
-    stage: list[str] | None = None
-    tier: list[str] | None = None
-    country: list[str] | None = None
-    tag: str | None = None
-    archived: str = "false"
+    stage: FilterValues | None = None
+    tier: FilterValues | None = None
+    country: FilterValues | None = None
+    tag: Annotated[str, Field(max_length=40)] | None = None
+    archived: Annotated[str, Field(pattern="^(true|false|all)$")] = "false"
     has_email: bool | None = None
-    email_status: list[str] | None = None
-    campaign: str | None = None
-    q: str | None = None
+    email_status: FilterValues | None = None
+    campaign: Annotated[str, Field(max_length=64)] | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _has_a_criterion(self) -> BulkFilter:
+        criteria = self.model_dump(exclude={"archived"}, exclude_none=True)
+        if not criteria:
+            raise ValueError("a bulk filter needs at least one criterion (use ids to act on specific prospects)")
+        return self
 
 
 class BulkRequest(BaseModel):
