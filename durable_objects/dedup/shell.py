@@ -1,17 +1,46 @@
 """Dedup: the Durable Object shell (sharded by key hash: first-claim-wins idempotency keys with TTL).
 
-Thin on purpose: RPC methods forward to pure logic. The health probe is wired now; the object's own logic arrives
-with the Durable Objects issue.
+Thin on purpose: RPC methods validate their payload and forward to the pure logic in `logic.py`; the shard naming
+and payloads live in `shared.messages.dedup`. Used for queue-message idempotency and inbound Message-IDs.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from workers import DurableObject
 
 from durable_objects import probe
+from durable_objects.dedup.logic import DedupLogic
+from shared.messages.dedup import ClaimRequest, ReleaseClaimRequest
 from shared.messages.durable import PingReply
 
 
+def _payload(payload: Any) -> dict[str, Any]:
+    to_py = getattr(payload, "to_py", None)
+    return dict(to_py() if callable(to_py) else payload)
+
+
 class Dedup(DurableObject):
+    def __init__(self, ctx: Any, env: Any) -> None:
+        super().__init__(ctx, env)
+        self._logic: DedupLogic | None = None
+
+    def _claims(self) -> DedupLogic:
+        if self._logic is None:
+            self._logic = DedupLogic(self.ctx.storage)
+        return self._logic
+
     async def ping(self, trace_id: str) -> PingReply:
         return await probe.ping(self.ctx.storage, "Dedup", trace_id)
+
+    async def claim(self, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = await self._claims().claim(ClaimRequest.model_validate(_payload(payload)))
+        return reply.model_dump()
+
+    async def release(self, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = await self._claims().release(ReleaseClaimRequest.model_validate(_payload(payload)))
+        return reply.model_dump()
+
+    async def alarm(self, alarm_info: Any = None) -> None:
+        await self._claims().sweep()
