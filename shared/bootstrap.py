@@ -9,12 +9,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.adapters.coordination import DurableDedup, DurableInboxHealth, DurableProspectLocks, DurableWarmup
 from shared.adapters.d1.api_keys import D1ApiKeyRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
 from shared.adapters.d1.inbound import D1InboundRepository
 from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
+from shared.adapters.d1.settings import D1InboxDirectory, D1SettingsRepository
 from shared.adapters.durable import DurableObjectClient
 from shared.adapters.kv import KvCache
 from shared.adapters.queues import CfQueuePublisher
@@ -24,6 +26,7 @@ from shared.config import Settings
 from shared.observability.log import Logger
 from shared.ports.api_keys import ApiKeyRepository
 from shared.ports.cache import Cache
+from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
 from shared.ports.durable import DurableObjectPinger
 from shared.ports.prospects import ProspectRepository
 from shared.ports.queues import QueuePublisher
@@ -31,6 +34,7 @@ from shared.ports.rate_limit import RateLimiter
 from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
 from shared.ports.runtime import Clock, IdFactory
 from shared.service_layer.health import HealthChecks
+from shared.service_layer.sending_gate import SendGate, SettingsStore
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,19 @@ class Services:
     api_keys: ApiKeyRepository
     rate_limiter: RateLimiter
     prospects: ProspectRepository
+    settings_store: SettingsStore
+    inboxes: D1InboxDirectory
+    warmup: WarmupClient
+    inbox_health: InboxHealthClient
+    dedup: DedupClient
+    prospect_locks: ProspectLocks
 
     def with_trace(self, trace_id: str, component: str | None = None) -> Services:
         return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
+
+    @property
+    def send_gate(self) -> SendGate:
+        return SendGate(settings=self.settings_store, health=self.inbox_health, warmup=self.warmup, clock=self.clock)
 
     @property
     def health(self) -> HealthChecks:
@@ -100,6 +114,12 @@ def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = Non
         inbound=D1InboundRepository(db),
         api_keys=D1ApiKeyRepository(db),
         prospects=D1ProspectRepository(db),
+        settings_store=D1SettingsRepository(db),
+        inboxes=D1InboxDirectory(db),
+        warmup=DurableWarmup(env),
+        inbox_health=DurableInboxHealth(env),
+        dedup=DurableDedup(env),
+        prospect_locks=DurableProspectLocks(env),
         rate_limiter=DurableObjectRateLimiter(env, clock) if settings.rate_limit_enabled else UnlimitedRateLimiter(),
     )
     return replace(services, **overrides) if overrides else services

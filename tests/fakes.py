@@ -184,6 +184,12 @@ def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
         "api_keys": FakeApiKeys(),
         "rate_limiter": FakeRateLimiter(),
         "prospects": NotWired("prospects: use the e2e runtime (real D1) for prospect tests"),
+        "settings_store": NotWired("settings: use the e2e runtime"),
+        "inboxes": NotWired("inboxes: use the e2e runtime"),
+        "warmup": NotWired("warmup: use the e2e runtime (real Durable Object)"),
+        "inbox_health": NotWired("inbox health: use the e2e runtime (real Durable Object)"),
+        "dedup": NotWired("dedup: use the e2e runtime (real Durable Object)"),
+        "prospect_locks": NotWired("prospect locks: use the e2e runtime (real Durable Object)"),
     }
     values.update(overrides)
     return Services(**values)

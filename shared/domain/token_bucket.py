@@ -14,12 +14,15 @@ before the exact instant. A request is therefore granted when it is short by at 
 ever granted more than a microsecond early.
 
 A request for 0 tokens is a probe: granted when at least one whole token is available, and it takes nothing.
+
+Daily quotas (at the end) cap the tokens granted per UTC day on top of a bucket; the day is a number, not a clock read.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 EPSILON = 1e-9  # tokens
 TIME_SLACK_S = 1e-6
@@ -87,3 +90,32 @@ def full_at(state: BucketState, limit: BucketLimit) -> float:
 
 def _whole(tokens: float) -> int:
     return max(0, math.floor(tokens + EPSILON))
+
+
+# -- daily quotas ------------------------------------------------------------------------------------------------
+# A quota counts the tokens granted per UTC day. Days are numbered from the epoch (`utc_day`), so a counter keyed by
+# the day needs no reset: the next day simply starts a new counter. Epoch seconds have no leap seconds, so a UTC day
+# is always exactly `SECONDS_PER_DAY` long and midnight is an exact multiple of it.
+
+SECONDS_PER_DAY = 86_400
+
+
+def utc_day(now: float) -> int:
+    """The UTC day `now` falls in, as days since 1970-01-01."""
+    return int(now // SECONDS_PER_DAY)
+
+
+def utc_date(day: int) -> str:
+    """The ISO date (`YYYY-MM-DD`) of a `utc_day` number."""
+    return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
+
+
+def next_utc_midnight(now: float) -> float:
+    """Epoch seconds of the first UTC midnight after `now` (the next day's start; `now` itself if it is midnight
+    is still today's start, so this is always later)."""
+    return float((utc_day(now) + 1) * SECONDS_PER_DAY)
+
+
+def quota_allows(used: int, quota: int, tokens: int) -> bool:
+    """Whether a day that has used `used` of `quota` can grant `tokens` more (a probe, 0 tokens, needs one left)."""
+    return used + max(tokens, 1) <= quota

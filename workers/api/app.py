@@ -17,7 +17,7 @@ from api.deps import scope_settings
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimitMiddleware, Scope, body_limit_for
 from api.middleware import RequestContextMiddleware
-from api.routes import api_keys, failed_tasks, health, prospect_csv, prospects
+from api.routes import admin, api_keys, failed_tasks, health, prospect_csv, prospects, status
 from shared.config import Settings
 
 _DESCRIPTION = """Jengu's JSON API. Every `/api/*` route needs `Authorization: Bearer <key>` (the **Authorize**
@@ -35,6 +35,8 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(failed_tasks.router)
     app.include_router(prospect_csv.router)  # before prospects: /export is not a prospect id
     app.include_router(prospects.router)
+    app.include_router(status.router)
+    app.include_router(admin.router)
 
     def limit_for(scope: Scope) -> int:
         current = settings or scope_settings(scope)

@@ -48,3 +48,14 @@ MARK_INBOUND_PARSED = """
 UPDATE inbound_messages SET status = 'parsed', message_id = ?, subject = ?
 WHERE id = ? AND status = 'received'
 """
+
+# -- settings (JSON values by key) -------------------------------------------------------------------------------
+GET_SETTING = "SELECT value, updated_at FROM settings WHERE key = ?"
+PUT_SETTING = """
+INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+"""
+
+# -- inboxes -----------------------------------------------------------------------------------------------------
+LIST_INBOXES = "SELECT id, email, timezone, status FROM inboxes ORDER BY email LIMIT ?"
+GET_INBOX = "SELECT id, email, timezone, status FROM inboxes WHERE id = ?"

@@ -47,8 +47,9 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
 
 
 def actor_of(request: Request) -> str | None:
-    value = getattr(request.state, "api_key_id", None)
-    return str(value) if value else None
+    """The API key the request acts as (recorded on timeline entries)."""
+    principal = getattr(request.state, "principal", None)
+    return str(principal.key_id) if principal is not None else None
 
 
 def _values(raw: list[str] | None) -> list[str]:

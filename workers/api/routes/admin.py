@@ -1,0 +1,43 @@
+"""`/api/admin/*` (admin scope): resume a paused inbox, and the emergency stop every sender checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from api.auth import AdminServices
+from api.routes.prospects import actor_of
+from shared.domain.errors import NotFound
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+class EmergencyStop(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    enabled: bool
+
+
+@router.post("/inboxes/{inbox_id}/resume")
+async def resume_inbox(inbox_id: str, request: Request, services: AdminServices) -> dict[str, Any]:
+    if await services.inboxes.get(inbox_id) is None:
+        raise NotFound(f"inbox {inbox_id} does not exist")
+    status = await services.inbox_health.resume(
+        inbox_id, services.clock.now().timestamp(), by=actor_of(request) or "admin"
+    )
+    services.log.warning("inbox resumed by hand", inbox_id=inbox_id, by=actor_of(request))
+    return {"inbox_id": inbox_id, **status.model_dump(mode="json")}
+
+
+@router.get("/emergency-stop")
+async def get_emergency_stop(services: AdminServices) -> dict[str, Any]:
+    return await services.send_gate.emergency_stop()
+
+
+@router.post("/emergency-stop")
+async def set_emergency_stop(body: EmergencyStop, request: Request, services: AdminServices) -> dict[str, Any]:
+    value = await services.send_gate.set_emergency_stop(body.enabled, by=actor_of(request))
+    services.log.warning("emergency stop changed", enabled=body.enabled, by=actor_of(request))
+    return value
