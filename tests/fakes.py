@@ -295,3 +295,6 @@ class FakeRateLimiter:
         state, decision = take(self.buckets.get((key_class, key)), limit, self.clock.now().timestamp(), tokens)
         self.buckets[(key_class, key)] = state
         return decision
+
+    async def status(self, keys: Any) -> list[Any]:
+        return []  # unit tests of the API never ask; the e2e tests use the real Durable Object

@@ -1,8 +1,9 @@
 """RateLimiter: the Durable Object shell (one object per key class and hash shard; see shared/messages/rate_limit).
 
-Thin on purpose: RPC methods decode their payload and forward to the pure logic in `logic.py`; the limits per key
-class come from the Worker's settings (the same env the callers read). Daily quotas arrive with the Durable Objects
-issue.
+Thin on purpose: RPC methods decode their payload and forward to the pure logic in `logic.py`. The limits per key
+class come from the Worker's env: `api_key` and `ip` from `Settings.rate_limits()`, the `provider:*` classes (with
+their optional daily quotas) from `provider_limits()`, i.e. the defaults in `shared.messages.rate_limit` with the
+`RATE_LIMIT_PROVIDERS` override applied.
 """
 
 from __future__ import annotations
@@ -14,8 +15,23 @@ from workers import DurableObject
 from durable_objects import probe
 from durable_objects.rate_limiter.logic import RateLimiterLogic
 from shared.config import Settings
+from shared.domain.token_bucket import BucketLimit
 from shared.messages.durable import PingReply
-from shared.messages.rate_limit import AcquireRequest
+from shared.messages.rate_limit import (
+    PROVIDER_LIMITS_VAR,
+    AcquireRequest,
+    ClassLimit,
+    StatusRequest,
+    provider_limits,
+)
+
+
+def class_limits(env: Any) -> dict[str, BucketLimit | ClassLimit]:
+    """Every key class this deployment knows, with its limits."""
+    limits: dict[str, BucketLimit | ClassLimit] = {}
+    limits.update(provider_limits(getattr(env, PROVIDER_LIMITS_VAR, None)))
+    limits.update(Settings.from_env(env).rate_limits())
+    return limits
 
 
 class RateLimiter(DurableObject):
@@ -25,7 +41,7 @@ class RateLimiter(DurableObject):
 
     def _buckets(self) -> RateLimiterLogic:
         if self._logic is None:
-            self._logic = RateLimiterLogic(self.ctx.storage, Settings.from_env(self.env).rate_limits())
+            self._logic = RateLimiterLogic(self.ctx.storage, class_limits(self.env))
         return self._logic
 
     async def ping(self, trace_id: str) -> PingReply:
@@ -35,5 +51,15 @@ class RateLimiter(DurableObject):
         reply = await self._buckets().acquire(AcquireRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
+    async def status(self, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = await self._buckets().status(StatusRequest.model_validate(_plain(payload)))
+        return reply.model_dump()
+
     async def alarm(self, alarm_info: Any = None) -> None:
         await self._buckets().sweep()
+
+
+def _plain(value: Any) -> Any:
+    """A JS object from the RPC boundary as Python (production may hand over a proxy)."""
+    to_py = getattr(value, "to_py", None)
+    return to_py() if callable(to_py) else value

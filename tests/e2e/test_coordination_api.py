@@ -95,3 +95,13 @@ async def test_admin_routes_need_the_admin_scope_and_valid_bodies(http: httpx.As
     assert (await http.get("/api/status/warmup", headers=reader)).status_code == 200
     assert (await http.post("/api/admin/emergency-stop", json={"enabled": "yes"}, headers=AUTH)).status_code == 422
     assert (await http.post("/api/admin/emergency-stop", json={}, headers=AUTH)).status_code == 422
+
+
+async def test_rate_limit_status_shows_the_callers_bucket_and_provider_quotas(http: httpx.AsyncClient) -> None:
+    body = (await http.get("/api/status/rate-limits", headers=AUTH)).json()
+    assert body["enabled"] is True
+    by_class = {item["key_class"]: item for item in body["limits"]}
+    assert by_class["api_key"]["key"] == "bootstrap"
+    assert by_class["api_key"]["available"] < by_class["api_key"]["capacity"]  # this very request took a token
+    assert by_class["provider:google_cse"]["daily_quota"] == 100
+    assert by_class["provider:google_cse"]["quota_used"] == 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.auth import AuthorizedServices
 from shared.bootstrap import Services
+from shared.messages.rate_limit import PROVIDER_LIMITS, KeyClass
 
 router = APIRouter(prefix="/api/status", tags=["status"])
 
@@ -43,3 +44,22 @@ async def inbox_status(
                       **status.model_dump(mode="json")})  # fmt: skip
     stop = await services.send_gate.emergency_stop()
     return {"emergency_stop": stop, "inboxes": items}
+
+
+@router.get("/rate-limits")
+async def rate_limit_status(
+    request: Request,
+    services: AuthorizedServices,
+    provider_key: Annotated[
+        str, Query(max_length=200, description="the key provider calls are made under")
+    ] = "default",
+) -> dict[str, Any]:
+    """The caller's own API-key bucket and every provider class's bucket and daily quota, as they stand now."""
+    principal = request.state.principal
+    wanted = [(str(principal.key_id), KeyClass.API_KEY.value)] + [(provider_key, str(c)) for c in PROVIDER_LIMITS]
+    statuses = await services.rate_limiter.status(wanted)
+    return {
+        "enabled": services.settings.rate_limit_enabled,
+        "limits": [{"key": key, "key_class": key_class, **s.model_dump(mode="json")}
+                   for (key, key_class), s in zip(wanted, statuses, strict=False)],
+    }  # fmt: skip
