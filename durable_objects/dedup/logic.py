@@ -22,8 +22,9 @@ import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from durable_objects.storage import Storage
 from shared.messages.dedup import ClaimReply, ClaimRequest, ReleaseClaimReply, ReleaseClaimRequest
 
 CLAIM_PREFIX = "claim:"
@@ -34,20 +35,6 @@ MIN_SWEEP_INTERVAL_S = 60.0
 DELETE_BATCH = 128  # Durable Object storage takes at most 128 keys per call
 PAGE = DELETE_BATCH // 2  # each expired key deletes two entries: its index entry and its claim
 MAX_PAGES_PER_SWEEP = 32
-
-
-class Storage(Protocol):
-    """The part of `ctx.storage` this logic uses."""
-
-    async def get(self, key: Any) -> Any: ...
-
-    async def put(self, key: str, value: Any) -> None: ...
-
-    async def delete(self, keys: list[str]) -> Any: ...
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]: ...
-
-    async def setAlarm(self, scheduled_time: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,8 +43,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from durable_objects.storage import Storage
 from shared.messages.inbox_health import (
     CircuitInfo,
     ConfigureRequest,
@@ -61,20 +62,6 @@ CONFIG_KEY = "config"
 STATE_KEY = "state"
 DAY_PREFIX = "day:"
 COUNT_FIELDS = tuple(Counts.model_fields)
-
-
-class Storage(Protocol):
-    """The part of `ctx.storage` this logic uses."""
-
-    async def get(self, key: str) -> Any: ...
-
-    async def put(self, key: str, value: Any) -> None: ...
-
-    async def delete(self, keys: list[str]) -> Any: ...
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]: ...
-
-    async def setAlarm(self, scheduled_time: float) -> None: ...
 
 
 def _plain(value: Any) -> Any:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from durable_objects.storage import Storage
 from shared.messages.prospect_lock import (
     AcquireLeaseReply,
     LeaseRequest,
@@ -33,18 +34,6 @@ from shared.messages.prospect_lock import (
 
 LEASE_KEY = "lease"
 SWEEP_KEY = "sweep:at"
-
-
-class Storage(Protocol):
-    """The part of `ctx.storage` this logic uses."""
-
-    async def get(self, key: str) -> Any: ...
-
-    async def put(self, key: str, value: Any) -> None: ...
-
-    async def delete(self, keys: list[str]) -> Any: ...
-
-    async def setAlarm(self, scheduled_time: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

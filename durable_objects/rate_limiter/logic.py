@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
+from durable_objects.storage import Storage
 from shared.domain.token_bucket import (
     EPSILON,
     BucketLimit,
@@ -51,22 +52,6 @@ SWEEP_KEY = "sweep:at"
 SWEEP_INTERVAL_S = 3600.0
 LIST_PAGE = 512
 DELETE_BATCH = 128  # Durable Object storage takes at most 128 keys per call
-
-
-class Storage(Protocol):
-    """The part of `ctx.storage` this logic uses."""
-
-    async def get(self, key: str) -> Any: ...
-
-    async def put(self, key: str, value: Any) -> None: ...
-
-    async def delete(self, keys: list[str]) -> Any: ...
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]: ...
-
-    async def getAlarm(self) -> float | None: ...
-
-    async def setAlarm(self, scheduled_time: float) -> None: ...
 
 
 def bucket_key(key_class: str, key: str) -> str:

@@ -27,9 +27,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from durable_objects.storage import Storage
 from shared.messages.warmup import (
     ConfigureRequest,
     ReserveReply,
@@ -50,22 +51,6 @@ RETENTION_S = 86_400.0
 LIST_PAGE = 512
 DELETE_BATCH = 128  # Durable Object storage takes at most 128 keys per call
 HOUR_S = 3600.0
-
-
-class Storage(Protocol):
-    """The part of `ctx.storage` this logic uses."""
-
-    async def get(self, key: str) -> Any: ...
-
-    async def put(self, key: str, value: Any) -> None: ...
-
-    async def delete(self, keys: list[str]) -> Any: ...
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]: ...
-
-    async def getAlarm(self) -> float | None: ...
-
-    async def setAlarm(self, scheduled_time: float) -> None: ...
 
 
 def _plain(value: Any) -> Any:

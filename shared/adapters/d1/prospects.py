@@ -49,10 +49,17 @@ def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable
         yield values[start : start + size]
 
 
-def _row_chunks(rows: Sequence[tuple[Any, ...]], width: int) -> Iterable[Sequence[tuple[Any, ...]]]:
+def _multi_row_inserts(head: str, rows: Sequence[tuple[Any, ...]]) -> list[Query]:
+    """`head` + `(?, ...), (?, ...)` statements, as many rows per statement as fit under the parameter cap."""
+    if not rows:
+        return []
+    width = len(rows[0])
     per_statement = max(1, MAX_BOUND_PARAMETERS // width)
-    for start in range(0, len(rows), per_statement):
-        yield rows[start : start + per_statement]
+    row_placeholders = "(" + ", ".join("?" * width) + ")"
+    return [
+        Query(head + ", ".join([row_placeholders] * len(chunk)), tuple(v for row in chunk for v in row))
+        for chunk in (rows[i : i + per_statement] for i in range(0, len(rows), per_statement))
+    ]
 
 
 def _side_effects(
@@ -159,25 +166,18 @@ class D1ProspectRepository:
     def insert_many_queries(self, items: Sequence[tuple[ProspectRecord, Activity | None]]) -> list[Query]:
         """New prospects (with tags and timeline entries) as multi-row INSERTs under the parameter cap: the
         fast path for imports. A duplicate anywhere fails the whole batch, so no write-token guards are needed."""
-        queries: list[Query] = []
-        per_row = len(sql.PROSPECT_COLUMNS) + 1
         rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), f"insert:{r.id}") for r, _ in items]
-        for chunk in _row_chunks(rows, per_row):
-            placeholders = ", ".join("(" + ", ".join("?" * per_row) + ")" for _ in chunk)
-            queries.append(Query(sql.INSERT_PROSPECTS_HEAD + placeholders, tuple(v for row in chunk for v in row)))
         tags = [(tag, r.id) for r, _ in items for tag in r.tags]
-        for chunk in _row_chunks(tags, 2):
-            values = ", ".join("(?, ?)" for _ in chunk)
-            queries.append(Query(sql.INSERT_TAGS_HEAD + values, tuple(v for row in chunk for v in row)))
         activities = [
             (a.id, a.prospect_id, a.type, a.summary, json.dumps(a.data, separators=(",", ":"), default=str), a.actor,
              a.occurred_at.isoformat())
             for _, a in items if a is not None
         ]  # fmt: skip
-        for chunk in _row_chunks(activities, 7):
-            values = ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
-            queries.append(Query(sql.INSERT_ACTIVITIES_HEAD + values, tuple(v for row in chunk for v in row)))
-        return queries
+        return [
+            *_multi_row_inserts(sql.INSERT_PROSPECTS_HEAD, rows),
+            *_multi_row_inserts(sql.INSERT_TAGS_HEAD, tags),
+            *_multi_row_inserts(sql.INSERT_ACTIVITIES_HEAD, activities),
+        ]
 
     def update_queries(
         self,
