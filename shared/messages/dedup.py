@@ -12,9 +12,10 @@ object keeps no clock of its own. A claim is in force while `now < expires_at` (
 from __future__ import annotations
 
 import hashlib
-import math
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.messages.timing import EpochSeconds
 
 DEDUP_BINDING = "DEDUP"
 SHARD_HEX_DIGITS = 2
@@ -28,24 +29,13 @@ def shard_name(key: str) -> str:
     return f"shard:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:SHARD_HEX_DIGITS]}"
 
 
-def _finite_now(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("now must be a finite number of epoch seconds")
-    return value
-
-
 class ClaimRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(min_length=1, max_length=MAX_KEY_CHARS, description="e.g. `queue:<message id>`")
     ttl_s: float = Field(ge=MIN_TTL_S, le=MAX_TTL_S, description="how long the claim stays in force")
     owner: str = Field(min_length=1, max_length=MAX_KEY_CHARS, description="who claims (worker, consumer, ...)")
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        return _finite_now(value)
+    now: EpochSeconds
 
 
 class ClaimReply(BaseModel):
@@ -66,12 +56,7 @@ class ReleaseClaimRequest(BaseModel):
 
     key: str = Field(min_length=1, max_length=MAX_KEY_CHARS)
     owner: str = Field(min_length=1, max_length=MAX_KEY_CHARS)
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        return _finite_now(value)
+    now: EpochSeconds
 
 
 class ReleaseClaimReply(BaseModel):

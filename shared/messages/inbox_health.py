@@ -16,11 +16,12 @@ RPC (each takes one request dict and returns one reply dict):
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.messages.timing import EpochSeconds
 
 INBOX_HEALTH_BINDING = "INBOX_HEALTH"
 
@@ -37,12 +38,6 @@ class HealthEvent(StrEnum):
 GateState = Literal["ok", "paused", "circuit_open", "half_open"]
 CircuitState = Literal["closed", "open", "half_open"]
 PauseReason = Literal["bounce_rate", "complaint_rate"]
-
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("now must be a finite number of epoch seconds")
-    return value
 
 
 class _Model(BaseModel):
@@ -70,24 +65,18 @@ class ConfigureRequest(_Model):
 
 
 class NowRequest(_Model):
-    now: float
-
-    _check_now = field_validator("now")(_finite)
+    now: EpochSeconds
 
 
 class RecordRequest(_Model):
     event: HealthEvent
-    now: float
+    now: EpochSeconds
     count: int = Field(default=1, ge=1, le=10_000)
-
-    _check_now = field_validator("now")(_finite)
 
 
 class ResumeRequest(_Model):
-    now: float
+    now: EpochSeconds
     by: str = Field(min_length=1, max_length=200)
-
-    _check_now = field_validator("now")(_finite)
 
 
 class GateReply(_Model):

@@ -11,9 +11,9 @@ RPC (plain dicts both ways): `acquire(LeaseRequest)` → `AcquireLeaseReply`, `r
 
 from __future__ import annotations
 
-import math
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from shared.messages.timing import EpochSeconds
 
 PROSPECT_LOCK_BINDING = "PROSPECT_LOCK"
 MAX_OWNER_CHARS = 512
@@ -29,14 +29,7 @@ def lock_name(prospect_id: str | int) -> str:
 class _Timed(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("now must be a finite number of epoch seconds")
-        return value
+    now: EpochSeconds
 
 
 class LeaseRequest(_Timed):

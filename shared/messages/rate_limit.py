@@ -33,16 +33,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.token_bucket import BucketLimit
+from shared.messages.timing import EpochSeconds
 
 RATE_LIMITER_BINDING = "RATE_LIMITER"
 PROVIDER_LIMITS_VAR = "RATE_LIMIT_PROVIDERS"
@@ -124,14 +124,7 @@ class AcquireRequest(BaseModel):
     key: str = Field(min_length=1, max_length=512)
     key_class: str = Field(min_length=1, max_length=64, pattern=KEY_CLASS_PATTERN)
     tokens: int = Field(default=1, ge=0, le=1_000_000)
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("now must be a finite number of epoch seconds")
-        return value
+    now: EpochSeconds
 
 
 class AcquireReply(BaseModel):
@@ -155,14 +148,7 @@ class StatusRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     keys: list[StatusKey] = Field(max_length=MAX_STATUS_KEYS)
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("now must be a finite number of epoch seconds")
-        return value
+    now: EpochSeconds
 
 
 class KeyStatus(BaseModel):

@@ -19,12 +19,13 @@ RPC (every argument and reply is a plain dict; `now` is the caller's clock in ep
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.messages.timing import EpochSeconds
 
 WARMUP_BINDING = "WARMUP"
 
@@ -32,12 +33,6 @@ DEFAULT_RAMP: tuple[int, ...] = (5, 10, 15, 18)  # per day, for weeks 1..4; week
 DEFAULT_TARGET = 20
 DEFAULT_RESERVATION_TTL_S = 600.0
 MAX_PER_DAY = 100_000
-
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number of epoch seconds")
-    return value
 
 
 class WarmupPlan(BaseModel):
@@ -81,13 +76,8 @@ class ReserveRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     count: int = Field(default=1, ge=0, le=MAX_PER_DAY)
-    now: float
+    now: EpochSeconds
     ttl_s: float | None = Field(default=None, gt=0, le=86_400)  # None: the plan's reservation_ttl_s
-
-    @field_validator("now")
-    @classmethod
-    def _now(cls, value: float) -> float:
-        return _finite(value)
 
 
 class ReserveReply(BaseModel):
@@ -125,12 +115,7 @@ class TokenReply(BaseModel):
 class StatusRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    now: float
-
-    @field_validator("now")
-    @classmethod
-    def _now(cls, value: float) -> float:
-        return _finite(value)
+    now: EpochSeconds
 
 
 class StatusReply(BaseModel):
