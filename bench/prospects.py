@@ -27,6 +27,7 @@ from local.server import create_dev_app
 from shared.adapters.d1.prospect_queries import build_list_query
 from shared.adapters.d1.sql_prospects import INSERT_PROSPECT, PROSPECT_COLUMNS
 from shared.domain.prospect_query import ProspectQuery, SortKey, search_terms
+from shared.domain.normalize import fold
 from shared.domain.prospect_records import new_record
 from shared.domain.prospects import ProspectCreate, Stage
 
@@ -49,8 +50,8 @@ def csv_lines(n: int, seed: int = 7) -> Iterator[str]:
         company = f"Hotel {rng.choice(['Alpen', 'Mar', 'Sole', 'Park', 'Grand', 'Royal'])} {i}"
         domain = f"hotel{i}.example"
         yield (
-            f"{first},{last},{rng.choice(TITLES)},{company},https://{domain},{first.lower()}.{i}@{domain},"
-            f'https://www.linkedin.com/in/{first.lower()}-{i},"{city}, {country}"\r\n'
+            f"{first},{last},{rng.choice(TITLES)},{company},https://{domain},{fold(first)}.{i}@{domain},"
+            f'https://www.linkedin.com/in/{fold(first)}-{i},"{city}, {country}"\r\n'
         )
 
 
