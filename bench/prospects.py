@@ -26,8 +26,8 @@ from local.runtime import LocalRuntime
 from local.server import create_dev_app
 from shared.adapters.d1.prospect_queries import build_list_query
 from shared.adapters.d1.sql_prospects import INSERT_PROSPECT, PROSPECT_COLUMNS
-from shared.domain.prospect_query import ProspectQuery, SortKey, search_terms
 from shared.domain.normalize import fold
+from shared.domain.prospect_query import ProspectQuery, SortKey, search_terms
 from shared.domain.prospect_records import new_record
 from shared.domain.prospects import ProspectCreate, Stage
 
