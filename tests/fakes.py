@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from local.rpc import rpc_roundtrip
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS
 from shared.bootstrap import Services
 from shared.config import Settings
@@ -298,3 +299,49 @@ class FakeRateLimiter:
 
     async def status(self, keys: Any) -> list[Any]:
         return []  # unit tests of the API never ask; the e2e tests use the real Durable Object
+
+
+class FakeDurableStorage:
+    """A Durable Object's `ctx.storage` in memory, for the pure logic modules: values take the local runtime's RPC
+    round trip (so a float like 3.0 comes back as 3, and nothing is shared by reference), and calls respect the
+    platform's 128-keys-per-call limit. `alarm` is whatever the logic last scheduled."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.alarm: float | None = None
+        self.puts = 0
+
+    async def get(self, key: str | list[str]) -> Any:
+        if isinstance(key, list):
+            assert len(key) <= 128
+            return {k: rpc_roundtrip(self.data[k]) for k in key if k in self.data}
+        return rpc_roundtrip(self.data.get(key))
+
+    async def put(self, key: str, value: Any) -> None:
+        self.puts += 1
+        self.data[key] = rpc_roundtrip(value)
+
+    async def delete(self, keys: list[str]) -> int:
+        assert len(keys) <= 128
+        return sum(self.data.pop(k, None) is not None for k in keys)
+
+    async def list(self, options: dict[str, Any]) -> dict[str, Any]:
+        names = sorted(k for k in self.data if k.startswith(options.get("prefix", "")))
+        if "start" in options:
+            names = [n for n in names if n >= options["start"]]
+        if "startAfter" in options:
+            names = [n for n in names if n > options["startAfter"]]
+        if "end" in options:
+            names = [n for n in names if n < options["end"]]
+        if options.get("reverse"):
+            names.reverse()
+        return {n: rpc_roundtrip(self.data[n]) for n in names[: options.get("limit")]}
+
+    async def getAlarm(self) -> float | None:
+        return self.alarm
+
+    async def setAlarm(self, scheduled_time: float) -> None:
+        self.alarm = scheduled_time
+
+    async def deleteAlarm(self) -> None:
+        self.alarm = None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,46 +9,13 @@ from pydantic import ValidationError
 
 from durable_objects.dedup.logic import CLAIM_PREFIX, INDEX_PREFIX, SWEEP_KEY, DedupLogic
 from shared.messages.dedup import ClaimRequest, ReleaseClaimRequest, shard_name
+from tests.fakes import FakeDurableStorage
 
 T0 = 1_767_600_000.0
 
 
-class FakeStorage:
-    """`ctx.storage` in memory, with the runtime's value round trip (integral floats → int) and its 128-key limit."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.alarm: float | None = None
-
-    @staticmethod
-    def _wire(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: FakeStorage._wire(v) for k, v in value.items()}
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
-
-    async def get(self, key: Any) -> Any:
-        if isinstance(key, list):
-            assert len(key) <= 128
-            return {k: self.data[k] for k in key if k in self.data}
-        return self.data.get(key)
-
-    async def put(self, key: str, value: Any) -> None:
-        self.data[key] = self._wire(value)
-
-    async def delete(self, keys: list[str]) -> int:
-        assert len(keys) <= 128
-        return sum(self.data.pop(k, None) is not None for k in keys)
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]:
-        names = sorted(k for k in self.data if k.startswith(options.get("prefix", "")))
-        if "end" in options:
-            names = [n for n in names if n < options["end"]]
-        return {n: self.data[n] for n in names[: options.get("limit")]}
-
-    async def setAlarm(self, scheduled_time: float) -> None:
-        self.alarm = scheduled_time
+class FakeStorage(FakeDurableStorage):
+    """The shared fake storage, plus what these tests inspect."""
 
     def claims(self) -> int:
         return sum(k.startswith(CLAIM_PREFIX) for k in self.data)

@@ -4,7 +4,6 @@ circuit breaker, score bounds (plus a hypothesis property)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,32 +13,12 @@ from hypothesis import strategies as st
 
 from durable_objects.inbox_health.logic import DAY_PREFIX, InboxHealthLogic, health_score
 from shared.messages.inbox_health import ConfigureRequest, HealthConfig, HealthEvent
+from tests.fakes import FakeDurableStorage
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()
 DAY = 86400.0
 
-
-class FakeStorage:
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.alarm: float | None = None
-
-    async def get(self, key: str) -> Any:
-        return self.data.get(key)
-
-    async def put(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-    async def delete(self, keys: list[str]) -> int:
-        return sum(self.data.pop(k, None) is not None for k in keys)
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]:
-        prefix = options.get("prefix", "")
-        end = options.get("end")
-        return {k: v for k, v in sorted(self.data.items()) if k.startswith(prefix) and (end is None or k < end)}
-
-    async def setAlarm(self, scheduled_time: float) -> None:
-        self.alarm = scheduled_time
+FakeStorage = FakeDurableStorage
 
 
 def make() -> tuple[InboxHealthLogic, FakeStorage]:

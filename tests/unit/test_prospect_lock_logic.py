@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,26 +9,13 @@ from pydantic import ValidationError
 
 from durable_objects.prospect_lock.logic import LEASE_KEY, ProspectLockLogic
 from shared.messages.prospect_lock import LeaseRequest, ReleaseLeaseRequest, StatusRequest, lock_name
+from tests.fakes import FakeDurableStorage
 
 T0 = 1_767_600_000.0
 
 
-class FakeStorage:
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.alarm: float | None = None
-
-    async def get(self, key: str) -> Any:
-        return self.data.get(key)
-
-    async def put(self, key: str, value: Any) -> None:
-        self.data[key] = dict(value) if isinstance(value, dict) else value
-
-    async def delete(self, keys: list[str]) -> int:
-        return sum(self.data.pop(k, None) is not None for k in keys)
-
-    async def setAlarm(self, scheduled_time: float) -> None:
-        self.alarm = scheduled_time
+class FakeStorage(FakeDurableStorage):
+    """The shared fake storage, plus what these tests inspect."""
 
     async def fire_alarm_if_due(self, logic: ProspectLockLogic, now: float) -> bool:
         if self.alarm is None or self.alarm > now * 1000:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +21,7 @@ from shared.domain.token_bucket import (
     take,
 )
 from shared.messages.rate_limit import AcquireRequest, KeyClass, shard_name
+from tests.fakes import FakeDurableStorage
 
 T0 = 1_767_600_000.0
 LIMIT = BucketLimit(capacity=5, refill_per_s=2.0)
@@ -175,44 +174,7 @@ def test_settings_give_a_limit_per_key_class() -> None:
 # -- the Durable Object logic ------------------------------------------------------------------------------------
 
 
-class FakeStorage:
-    """`ctx.storage` in memory, with the same value round trip the runtime applies (integral floats → int)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.alarm: float | None = None
-        self.puts = 0
-
-    @staticmethod
-    def _wire(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: FakeStorage._wire(v) for k, v in value.items()}
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
-
-    async def get(self, key: str) -> Any:
-        return self.data.get(key)
-
-    async def put(self, key: str, value: Any) -> None:
-        self.puts += 1
-        self.data[key] = self._wire(value)
-
-    async def delete(self, keys: list[str]) -> int:
-        assert len(keys) <= 128
-        return sum(self.data.pop(k, None) is not None for k in keys)
-
-    async def list(self, options: dict[str, Any]) -> Mapping[str, Any]:
-        names = sorted(k for k in self.data if k.startswith(options.get("prefix", "")))
-        if "startAfter" in options:
-            names = [n for n in names if n > options["startAfter"]]
-        return {n: self.data[n] for n in names[: options.get("limit")]}
-
-    async def getAlarm(self) -> float | None:
-        return self.alarm
-
-    async def setAlarm(self, scheduled_time: float) -> None:
-        self.alarm = scheduled_time
+FakeStorage = FakeDurableStorage
 
 
 def request(key: str, now: float, tokens: int = 1, key_class: str = "ip") -> AcquireRequest:
