@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 _SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,17 +50,21 @@ def normalize_email(value: object) -> str | None:
     return f"{local.lower()}@{domain}"
 
 
-def normalize_domain(value: object) -> str | None:
-    """'https://www.Hotel.example/about' -> 'hotel.example'."""
+def _url(value: object) -> SplitResult | None:
+    """A URL's parts; a bare 'host/path' is read as https. None for empty or unparseable input."""
     text = clean_text(value, max_length=2000)
     if text is None:
         return None
-    if "://" not in text:
-        text = "http://" + text
     try:
-        host = urlsplit(text).hostname
+        return urlsplit(text if "://" in text else "https://" + text)
     except ValueError:
         return None
+
+
+def normalize_domain(value: object) -> str | None:
+    """'https://www.Hotel.example/about' -> 'hotel.example'."""
+    parts = _url(value)
+    host = parts.hostname if parts else None
     if not host or "." not in host:
         return None
     host = host.removeprefix("www.")
@@ -78,14 +82,8 @@ def normalize_website(value: object) -> str | None:
 
 def normalize_linkedin(value: object) -> str | None:
     """'https://www.LinkedIn.com/in/Jane-Doe-123/?x=1' -> 'linkedin.com/in/jane-doe-123'."""
-    text = clean_text(value, max_length=2000)
-    if text is None:
-        return None
-    if "://" not in text:
-        text = "https://" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
+    parts = _url(value)
+    if parts is None:
         return None
     host = (parts.hostname or "").lower()
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
