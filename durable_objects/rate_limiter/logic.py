@@ -20,7 +20,7 @@ counter left keeps the sweep going, so at most two days of counters exist per ke
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from durable_objects.storage import Storage
@@ -181,6 +181,20 @@ class RateLimiterLogic:
         await self._storage.put(SWEEP_KEY, at)
         await self._storage.setAlarm(math.ceil(at * 1000))
 
+    async def _entries(self, prefix: str) -> AsyncIterator[tuple[str, Any]]:
+        """Every stored entry under `prefix`, listed a page at a time."""
+        start_after: str | None = None
+        while True:
+            options: dict[str, Any] = {"prefix": prefix, "limit": LIST_PAGE}
+            if start_after is not None:
+                options["startAfter"] = start_after
+            page = dict(_plain(await self._storage.list(options)))
+            for item in page.items():
+                yield item
+            if len(page) < LIST_PAGE:
+                return
+            start_after = max(page)
+
     async def sweep(self) -> int:
         """The alarm: delete every bucket that is full by the scheduled sweep time and every quota counter of a day
         that ended (`QUOTA_KEEP_S` grace) by then; returns how many entries went."""
@@ -190,37 +204,19 @@ class RateLimiterLogic:
             return 0
         expired: list[str] = []
         remaining = 0
-        start_after: str | None = None
-        while True:
-            options: dict[str, Any] = {"prefix": BUCKET_PREFIX, "limit": LIST_PAGE}
-            if start_after is not None:
-                options["startAfter"] = start_after
-            page = dict(_plain(await self._storage.list(options)))
-            for name, raw in page.items():
-                value = _plain(raw)
-                done = value.get("full_at") if isinstance(value, Mapping) else None
-                if not isinstance(done, (int, float)) or done <= at:
-                    expired.append(name)
-                else:
-                    remaining += 1
-            if len(page) < LIST_PAGE:
-                break
-            start_after = max(page)
+        async for name, raw in self._entries(BUCKET_PREFIX):
+            value = _plain(raw)
+            done = value.get("full_at") if isinstance(value, Mapping) else None
+            if not isinstance(done, (int, float)) or done <= at:
+                expired.append(name)
+            else:
+                remaining += 1
         oldest_kept = utc_date(utc_day(float(at) - QUOTA_KEEP_S))  # counters of earlier days are done
-        start_after = None
-        while True:
-            options = {"prefix": QUOTA_PREFIX, "limit": LIST_PAGE}
-            if start_after is not None:
-                options["startAfter"] = start_after
-            page = dict(_plain(await self._storage.list(options)))
-            for name in page:
-                if name[len(QUOTA_PREFIX) : len(QUOTA_PREFIX) + 10] < oldest_kept:
-                    expired.append(name)
-                else:
-                    remaining += 1
-            if len(page) < LIST_PAGE:
-                break
-            start_after = max(page)
+        async for name, _ in self._entries(QUOTA_PREFIX):
+            if name[len(QUOTA_PREFIX) : len(QUOTA_PREFIX) + 10] < oldest_kept:
+                expired.append(name)
+            else:
+                remaining += 1
         for i in range(0, len(expired), DELETE_BATCH):
             await self._storage.delete(expired[i : i + DELETE_BATCH])
         if remaining:

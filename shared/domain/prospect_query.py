@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.normalize import fold
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.domain.prospects import EmailStatus, Prospect, Stage, Tier
 
@@ -46,8 +47,6 @@ class SortKey(StrEnum):
 
 
 def sort_name_of(prospect: Prospect) -> str:
-    from shared.domain.normalize import fold
-
     return fold(prospect.contact_name or prospect.company_name or "")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -142,19 +142,27 @@ class ProspectService:
         last = (page[-1].occurred_at.isoformat(), page[-1].id) if len(rows) > limit and page else None
         return page, last
 
+    async def pages(self, query: ProspectQuery, page_size: int = 500) -> AsyncIterator[list[ProspectRecord]]:
+        """Every record the query matches, page by page along its keyset order (export, bulk by filter)."""
+        page_query = replace(query, limit=page_size, after=None)
+        while True:
+            records = await self.repo.page(page_query)
+            page = records[:page_size]
+            if page:
+                yield page
+            if len(records) <= page_size:
+                return
+            last = record_to_prospect(page[-1])
+            page_query = replace(page_query, after=(page_query.sort.key_of(last), last.id))
+
     async def ids_matching(self, query: ProspectQuery) -> list[str]:
         """Every id a filter matches (for bulk actions), refusing more than MAX_BULK_IDS."""
         ids: list[str] = []
-        cursor_query = replace(query, limit=500, after=None)
-        while True:
-            rows = await self.repo.page(cursor_query)
-            ids += [r.id for r in rows[:500]]
+        async for page in self.pages(query):
+            ids += [r.id for r in page]
             if len(ids) > MAX_BULK_IDS:
                 raise ValidationFailed(f"the filter matches more than {MAX_BULK_IDS} prospects; narrow it down")
-            if len(rows) <= 500:
-                return ids
-            last = record_to_prospect(rows[499])
-            cursor_query = replace(cursor_query, after=(cursor_query.sort.key_of(last), last.id))
+        return ids
 
     async def bulk(
         self, action: BulkAction, ids: Sequence[str], value: str | None, *, actor: str | None

@@ -7,7 +7,6 @@ Registered before `routes/prospects.py`, so `/export` is not read as a prospect 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,7 +16,7 @@ from api.errors import ApiError
 from api.routes.prospects import QueryDep, ServiceDep, actor_of, prospect_service
 from shared.domain.csv_export import csv_lines
 from shared.domain.csv_import import CsvFormatError
-from shared.domain.prospect_records import ProspectRecord, record_to_prospect
+from shared.domain.prospect_records import ProspectRecord
 from shared.service_layer.imports import ProspectImporter
 from shared.service_layer.prospects import ProspectService
 
@@ -85,22 +84,11 @@ def _export_row(record: ProspectRecord) -> list[object]:
 
 @router.get("/export")
 async def export_csv(query: QueryDep, service: ServiceDep) -> StreamingResponse:
-    first = replace(query, limit=EXPORT_PAGE)
-
     async def lines() -> AsyncIterator[bytes]:
         yield "\ufeff".encode()  # BOM: Excel then reads UTF-8
         yield next(csv_lines(EXPORT_COLUMNS, [])).encode()
-        page_query = first
-        while True:
-            records = await service.repo.page(page_query)
-            page = records[:EXPORT_PAGE]
-            if page:
-                body = "".join(list(csv_lines(EXPORT_COLUMNS, [_export_row(r) for r in page]))[1:])
-                yield body.encode()
-            if len(records) <= EXPORT_PAGE:
-                return
-            last = record_to_prospect(page[-1])
-            page_query = replace(page_query, after=(page_query.sort.key_of(last), last.id))
+        async for page in service.pages(query, EXPORT_PAGE):
+            yield "".join(list(csv_lines(EXPORT_COLUMNS, [_export_row(r) for r in page]))[1:]).encode()
 
     return StreamingResponse(
         lines(),

@@ -195,7 +195,7 @@ async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> Bulk
     if body.filter is not None:
         f = body.filter
         query = prospect_query(
-            stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=_check_archived(f.archived),
+            stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived,
             has_email=f.has_email, email_status=f.email_status, campaign=f.campaign, q=f.q,
         )  # fmt: skip
         ids = await service.ids_matching(query)
@@ -206,12 +206,6 @@ async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> Bulk
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
     return BulkResult(action=body.action, matched=len(results), counts=counts, results=results)
-
-
-def _check_archived(value: str) -> str:
-    if value not in ("true", "false", "all"):
-        raise ValidationFailed("archived must be true, false or all")
-    return value
 
 
 @router.get("/{prospect_id}")
