@@ -24,7 +24,8 @@ def scope_settings(scope: MutableMapping[str, Any]) -> Settings:
     return settings
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """This request's services (async: FastAPI would run a plain `def` dependency in a thread, see decision 0014)."""
     env = request.scope.get("env")
     if env is None:
         raise RuntimeError("no Worker env in the ASGI scope")

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/prospects", tags=["prospects"])
 _ETAG = re.compile(r'^(?:W/)?"v(\d{1,9})"$')
 
 
-def prospect_service(services: AuthorizedServices) -> ProspectService:
+async def prospect_service(services: AuthorizedServices) -> ProspectService:
     return ProspectService(repo=services.prospects, clock=services.clock, ids=services.ids, log=services.log)
 
 
@@ -80,7 +80,7 @@ def _archived(value: str) -> bool | None:
     return {"false": False, "true": True, "all": None}[value]
 
 
-def prospect_query(
+async def prospect_query(
     stage: Annotated[
         list[str] | None, Query(description="new, enriched, ready, ... (repeat or comma-separate)")
     ] = None,
@@ -94,8 +94,32 @@ def prospect_query(
     q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None,
     sort: SortKey = SortKey.SCORE_DESC,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="opaque: the next_cursor of the previous page")
+    ] = None,
 ) -> ProspectQuery:
+    return build_query(
+        stage=stage, tier=tier, country=country, tag=tag, archived=archived, has_email=has_email,
+        email_status=email_status, campaign=campaign, q=q, sort=sort, limit=limit, cursor=cursor,
+    )  # fmt: skip
+
+
+def build_query(
+    *,
+    stage: list[str] | None = None,
+    tier: list[str] | None = None,
+    country: list[str] | None = None,
+    tag: str | None = None,
+    archived: str = "false",
+    has_email: bool | None = None,
+    email_status: list[str] | None = None,
+    campaign: str | None = None,
+    q: str | None = None,
+    sort: SortKey = SortKey.SCORE_DESC,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ProspectQuery:
+    """The validated query of the list filters (shared by the query-string dependency and bulk-by-filter)."""
     return ProspectQuery(
         stages=_enum_values(Stage, stage, "stage"),
         tiers=_enum_values(Tier, tier, "tier"),
@@ -194,7 +218,7 @@ async def list_prospects(query: QueryDep, service: ServiceDep) -> ProspectPage:
 async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> BulkResult:
     if body.filter is not None:
         f = body.filter
-        query = prospect_query(
+        query = build_query(
             stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived,
             has_email=f.has_email, email_status=f.email_status, campaign=f.campaign, q=f.q,
         )  # fmt: skip
