@@ -3,6 +3,7 @@
 - HTTP: /live and /health latency (p50/p95) through the dev server's ASGI app and the Worker's fetch.
 - Queues: envelopes/s through the durable broker and the real consumer dispatch, vs the broker alone.
 - D1: rows/s written through the D1 adapter (chunked batches under the 100-parameter cap) vs sqlite3 executemany.
+- Startup: CPU time of importing the bundle's entry module from source vs `import fastapi` (bench/startup.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import prospects
+from bench import prospects, startup
 from bench.stats import percentile, timed
 from local.clock import ManualClock
 from local.d1 import LocalD1
@@ -126,6 +127,7 @@ async def main() -> None:
         await bench_d1(Path(tmp))
         with contextlib.redirect_stdout(io.StringIO()):
             await prospects.run(Path(tmp), figure)
+    startup.run(figure)  # fresh interpreters, after the rest so their load does not skew it
     print("\n".join(FIGURES))
     print(f"(python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus)")
 
