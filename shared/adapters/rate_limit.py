@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +62,8 @@ class DurableObjectRateLimiter:
             if len(reply.items) != len(positions):
                 raise RuntimeError(f"RateLimiter {shard} answered {len(reply.items)} of {len(positions)} keys")
             return reply.items
+
+        import asyncio  # here, not at the top: the real SDK loads it anyway, the local stand-ins do not (0012)
 
         results: list[KeyStatus | None] = [None] * len(asked)
         for (_, positions), items in zip(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email import message_from_bytes
-from email import policy as email_policy
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +36,8 @@ class HeaderSummary(BaseModel):
 
 def summarise_headers(raw: bytes) -> HeaderSummary:
     """Read the few headers we index, tolerating broken MIME (never raises on bad input)."""
+    from email import policy as email_policy  # the header registry loads on the email door's first use
+
     msg = message_from_bytes(raw, policy=email_policy.compat32)
 
     def header(name: str) -> str | None:

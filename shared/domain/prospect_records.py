@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.domain.csv_import.emails import check_email
 from shared.domain.errors import ValidationFailed
 from shared.domain.geo import country_code, infer_timezone, is_timezone
 from shared.domain.normalize import (
@@ -86,6 +85,8 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
     """Everything computed from the user-settable values: keys, names, location, score, tier."""
     email = None
     if values.get("email"):
+        from shared.domain.csv_import.emails import check_email  # not at the top: it loads the CSV parsers (0012)
+
         checked = check_email(str(values["email"]))  # the same rule as the CSV importer
         if checked.address is None or checked.several:
             raise ValidationFailed(f"email {values['email']!r} is not a valid address: {checked.problem or 'several'}")
