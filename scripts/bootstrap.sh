@@ -62,3 +62,6 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The real-Pyodide test tier's pinned wheels (workers-runtime-sdk, micropip), hash-checked, into .local/.
+UV="$UV" bash scripts/pyodide_wheels.sh

@@ -1,0 +1,508 @@
+// JS mock bindings for the Pyodide tier. What matters is what the SDK and Pyodide see, so each mock is a JS class
+// with the constructor name the SDK dispatches on (workers-runtime-sdk 1.9.5 `workers/rpc.py` `_EnvWrapper`,
+// `entrypoints.py` `DurableObjectContext`) and the shape workerd gives it:
+//   D1Database / D1PreparedStatement   workerd src/cloudflare/internal/d1-api.ts (bind() copied verbatim)
+//   KvNamespace, WorkerQueue, DurableObjectNamespace, DurableObjectStorage, DurableObjectState   src/workerd/api/*.h
+//   QueueController / QueueMessage, ScheduledController   src/workerd/api/queue.h, scheduled.h
+//   ForwardableEmailMessage   types/defines/email.d.ts (from, to, raw, rawSize, headers, setReject, forward, reply)
+//   SendEmail / EmailMessage   the send_email binding and cloudflare:email (needs JS objects: a PyProxy of a dict
+//                              has no `from` property, exactly as on workerd)
+// Every call is recorded with a description of each argument's JS type, so a case can assert what really crossed.
+
+let pyodide = null;
+export let calls = [];
+
+export function setPyodide(instance) {
+  pyodide = instance;
+}
+
+export function reset() {
+  calls = [];
+}
+
+export function callsJson() {
+  return JSON.stringify(calls);
+}
+
+function isPyProxy(value) {
+  return pyodide !== null && value instanceof pyodide.ffi.PyProxy;
+}
+
+// A JSON description of a JS value: its JS type (constructor name), and its contents where they are plain data.
+export function describe(value) {
+  if (value === null) return { t: "null" };
+  if (value === undefined) return { t: "undefined" };
+  const type = typeof value;
+  if (type === "bigint") return { t: "bigint", v: String(value) };
+  if (type === "number") return Number.isFinite(value) ? { t: "number", v: value } : { t: "number", v: String(value) };
+  if (type === "string" || type === "boolean") return { t: type, v: value };
+  if (isPyProxy(value)) return { t: "PyProxy", v: String(value.type) };
+  if (type === "function") return { t: "function" };
+  if (Array.isArray(value)) return { t: "Array", v: value.map(describe) };
+  if (ArrayBuffer.isView(value)) return { t: value.constructor.name, v: Array.from(value) };
+  if (value instanceof ArrayBuffer) return { t: "ArrayBuffer", v: Array.from(new Uint8Array(value)) };
+  if (value instanceof Date) return { t: "Date", v: value.getTime() };
+  if (value instanceof Map) return { t: "Map", v: [...value].map(([k, v]) => [describe(k), describe(v)]) };
+  const ctor = Object.getPrototypeOf(value) === null ? "Object" : value.constructor?.name;
+  if (ctor === "Object") {
+    return { t: "Object", v: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, describe(v)])) };
+  }
+  return { t: ctor || "unknown" };
+}
+
+function record(binding, method, args) {
+  calls.push({ binding, method, args: args.map(describe) });
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object" || isPyProxy(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// -- entrypoint helper and compatibility flags (what workerd registers for the SDK) -----------------------------
+
+export const waitUntilPromises = [];
+export const entrypointHelper = {
+  cloudflareWorkersModule: { env: {}, waitUntil: (p) => waitUntilPromises.push(p) },
+  cloudflareSocketsModule: {},
+  doAnImport: async (name) => {
+    throw new Error(`the Pyodide tier has no JS module ${name}`);
+  },
+  patchWaitUntil: () => {},
+};
+// The flags of our compatibility date the SDK reads (workerd compatibility-date.capnp; both are on by 2026-05-26).
+export const compatFlags = { python_workflows_implicit_dependencies: true, python_request_headers_preserve_commas: true };
+
+// -- D1 -----------------------------------------------------------------------------------------------------------
+
+const D1_META = { duration: 0, changes: 0, last_row_id: 0, changed_db: false, size_after: 0, rows_read: 0, rows_written: 0 };
+
+export class D1Database {
+  constructor() {
+    this.replies = [];
+  }
+  // A case queues the upstream answer of the next statement: JSON text of {results, meta} or an error message.
+  queueResult(json) {
+    const reply = JSON.parse(json);
+    this.replies.push({ success: true, results: reply.results ?? [], meta: { ...D1_META, ...(reply.meta ?? {}) } });
+  }
+  queueError(message) {
+    this.replies.push({ error: message });
+  }
+  _answer(statement) {
+    calls.push({ binding: "DB", method: "query", sql: statement.statement, args: statement.params.map(describe) });
+    const reply = this.replies.shift() ?? { success: true, results: [], meta: { ...D1_META } };
+    if (reply.error) throw new Error(reply.error, { cause: new Error(reply.error) });
+    return structuredClone(reply);
+  }
+  prepare(sql) {
+    return new D1PreparedStatement(this, sql);
+  }
+  async batch(statements) {
+    record("DB", "batch", [statements]);
+    if (!Array.isArray(statements)) throw new TypeError("D1_ERROR: batch() expects an array of statements");
+    for (const s of statements) {
+      if (!(s instanceof D1PreparedStatement)) throw new TypeError("D1_ERROR: batch() expects D1PreparedStatements");
+    }
+    return statements.map((s) => this._answer(s));
+  }
+}
+
+export class D1PreparedStatement {
+  constructor(db, statement, values) {
+    this.db = db;
+    this.statement = statement;
+    this.params = values || [];
+  }
+  // Verbatim from workerd d1-api.ts D1PreparedStatement.bind().
+  bind(...values) {
+    const transformedValues = values.map((r) => {
+      const rType = typeof r;
+      if (rType === "number" || rType === "string") {
+        return r;
+      } else if (rType === "boolean") {
+        return r ? 1 : 0;
+      } else if (rType === "object") {
+        if (r == null) return r;
+        if (Array.isArray(r) && r.every((b) => typeof b == "number" && b >= 0 && b < 256)) return r;
+        if (r instanceof ArrayBuffer) return Array.from(new Uint8Array(r));
+        if (ArrayBuffer.isView(r)) return Array.from(r);
+      }
+      throw new Error(`D1_TYPE_ERROR: Type '${rType}' not supported for value '${r}'`, {
+        cause: new Error(`Type '${rType}' not supported for value '${r}'`),
+      });
+    });
+    return new D1PreparedStatement(this.db, this.statement, transformedValues);
+  }
+  async all() {
+    return this.db._answer(this);
+  }
+  async run() {
+    return this.db._answer(this);
+  }
+  async first(column) {
+    const rows = this.db._answer(this).results;
+    if (!rows.length) return null;
+    if (column === undefined) return rows[0];
+    if (rows[0][column] === undefined) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${column})`);
+    return rows[0][column];
+  }
+}
+
+// -- KV -------------------------------------------------------------------------------------------------------
+
+export class KvNamespace {
+  constructor() {
+    this.store = new Map();
+  }
+  async get(key, options) {
+    record("KV", "get", [key, options]);
+    const entry = this.store.get(key);
+    return entry === undefined ? null : entry.value;
+  }
+  async put(key, value, options) {
+    record("KV", "put", [key, value, options]);
+    if (typeof value !== "string" && !(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)) {
+      throw new TypeError("KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.");
+    }
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError("KV put() options must be an object");
+    const ttl = options?.expirationTtl;
+    if (ttl !== undefined && ttl < 60) {
+      throw new Error(`KV PUT failed: 400 Invalid expiration_ttl of ${ttl}. Expiration TTL must be at least 60.`);
+    }
+    this.store.set(key, { value, expirationTtl: ttl });
+  }
+  async delete(key) {
+    record("KV", "delete", [key]);
+    this.store.delete(key);
+  }
+}
+
+// -- Queues ------------------------------------------------------------------------------------------------------
+
+export class WorkerQueue {
+  constructor(name) {
+    this.name = name;
+  }
+  async send(body, options) {
+    record(this.name, "send", [body, options]);
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError("send() options must be an object");
+    structuredClone(body);
+  }
+  async sendBatch(messages, options) {
+    record(this.name, "sendBatch", [messages, options]);
+    if (!Array.isArray(messages)) throw new TypeError("sendBatch() expects an array of messages");
+    for (const m of messages) {
+      if (!isPlainObject(m) || !("body" in m)) throw new TypeError("sendBatch() messages must be {body, ...} objects");
+      structuredClone(m.body);
+    }
+  }
+}
+
+export class QueueMessage {
+  #acked = null;
+  constructor(id, body, attempts, timestampMs) {
+    this._id = id;
+    this._body = body;
+    this._attempts = attempts;
+    this._timestamp = new Date(timestampMs);
+  }
+  get id() {
+    return this._id;
+  }
+  get body() {
+    return this._body;
+  }
+  get attempts() {
+    return this._attempts;
+  }
+  get timestamp() {
+    return this._timestamp;
+  }
+  ack() {
+    record(this._id, "ack", []);
+  }
+  retry(options) {
+    record(this._id, "retry", [options]);
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError("retry() options must be an object");
+  }
+}
+
+export class QueueController {
+  constructor(queue, messages) {
+    this._queue = queue;
+    this._messages = messages;
+  }
+  get queue() {
+    return this._queue;
+  }
+  get messages() {
+    return this._messages;
+  }
+  get metadata() {
+    return { metrics: { backlogCount: this._messages.length, backlogBytes: 0 } };
+  }
+  retryAll(options) {
+    record("batch", "retryAll", [options]);
+    if (options !== undefined && !isPlainObject(options)) throw new TypeError("retryAll() options must be an object");
+  }
+  ackAll() {
+    record("batch", "ackAll", []);
+  }
+}
+
+// A batch as workerd hands it to `queue(batch, env, ctx)`: bodies given as JSON text, parsed as contentType json.
+export function makeBatch(queue, messagesJson) {
+  const messages = JSON.parse(messagesJson).map(
+    (m) => new QueueMessage(m.id, m.body, m.attempts, m.timestamp ?? 1_767_225_600_000),
+  );
+  return new QueueController(queue, messages);
+}
+
+// -- cron ------------------------------------------------------------------------------------------------------
+
+export class ScheduledController {
+  constructor(cron, scheduledTime) {
+    this._cron = cron;
+    this._scheduledTime = scheduledTime;
+  }
+  get cron() {
+    return this._cron;
+  }
+  get scheduledTime() {
+    return this._scheduledTime;
+  }
+  noRetry() {
+    record("controller", "noRetry", []);
+  }
+}
+
+// -- email -------------------------------------------------------------------------------------------------------
+
+function streamOf(bytes) {
+  return new ReadableStream({
+    start(controller) {
+      // Several chunks, as the runtime streams a message.
+      for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+      controller.close();
+    },
+  });
+}
+
+export class ForwardableEmailMessage {
+  constructor(from, to, rawBytes, headerPairs) {
+    this.from = from;
+    this.to = to;
+    this.raw = streamOf(rawBytes);
+    this.rawSize = rawBytes.length;
+    this.headers = new Headers(headerPairs);
+  }
+  setReject(reason) {
+    record("email", "setReject", [reason]);
+  }
+  async forward(rcptTo, headers) {
+    record("email", "forward", [rcptTo, headers]);
+    return { messageId: "forwarded@example.com" };
+  }
+  async reply(message) {
+    record("email", "reply", [message]);
+    return { messageId: "reply@example.com" };
+  }
+}
+
+// Production hands the handler a runtime object; miniflare (wrangler dev) a plain object literal of the same shape.
+export function makeEmail(from, to, rawText, plain) {
+  const raw = new TextEncoder().encode(rawText);
+  const headers = [["subject", "Hello"], ["message-id", "<m1@example.com>"]];
+  const message = new ForwardableEmailMessage(from, to, raw, headers);
+  if (!plain) return message;
+  return {
+    from: message.from,
+    to: message.to,
+    raw: message.raw,
+    rawSize: message.rawSize,
+    headers: message.headers,
+    setReject: (reason) => message.setReject(reason),
+    forward: (rcpt, h) => message.forward(rcpt, h),
+    reply: (m) => message.reply(m),
+  };
+}
+
+const RAW_EMAIL = Symbol("EmailMessage::raw");
+
+// cloudflare:email's EmailMessage(from, to, raw).
+export class EmailMessage {
+  constructor(from, to, raw) {
+    this.from = from;
+    this.to = to;
+    this[RAW_EMAIL] = raw;
+  }
+}
+
+export class SendEmail {
+  async send(message) {
+    record("EMAIL", "send", [message]);
+    if (message === null || typeof message !== "object" || isPyProxy(message)) {
+      throw new TypeError("Failed to execute 'send' on 'SendEmail': parameter 1 is not of type 'EmailMessage'.");
+    }
+    if (message instanceof EmailMessage) return { messageId: "raw@example.com" };
+    // An Email Service builder: a plain JS object. Property reads, as the runtime does them.
+    if (typeof message.from !== "string" && typeof message.from?.email !== "string") {
+      throw new Error("E_FIELD_MISSING: from is required");
+    }
+    if (message.to === undefined) throw new Error("E_FIELD_MISSING: to is required");
+    if (message.subject === undefined) throw new Error("E_FIELD_MISSING: subject is required");
+    return { messageId: "built@example.com" };
+  }
+}
+
+// -- Durable Objects -------------------------------------------------------------------------------------------
+
+export class DurableObjectId {
+  constructor(name) {
+    this.name = name;
+  }
+  toString() {
+    return Buffer.from(this.name).toString("hex").padEnd(64, "0").slice(0, 64);
+  }
+  equals(other) {
+    return other instanceof DurableObjectId && other.name === this.name;
+  }
+}
+
+// Stubs call `invoker(name, method, args)` (the case's bridge into a Python object through workerd's wrapper_func)
+// with structured-cloned arguments and results, as Workers RPC serialises them.
+export class DurableObjectNamespace {
+  constructor(invoker) {
+    this.invoker = invoker;
+  }
+  idFromName(name) {
+    record("namespace", "idFromName", [name]);
+    return new DurableObjectId(name);
+  }
+  get(id) {
+    record("namespace", "get", [id]);
+    if (!(id instanceof DurableObjectId)) throw new TypeError("get() expects a DurableObjectId");
+    const invoker = this.invoker;
+    return new Proxy(
+      {},
+      {
+        get(_, prop) {
+          if (prop === "then" || typeof prop !== "string") return undefined;
+          return async (...args) => {
+            calls.push({ binding: "stub", method: prop, args: args.map(describe) });
+            const result = await invoker(id.name, prop, structuredClone(args));
+            return structuredClone(result);
+          };
+        },
+      },
+    );
+  }
+}
+
+export class DurableObjectStorage {
+  constructor() {
+    this.data = new Map();
+    this.alarm = null;
+  }
+  async get(keys) {
+    record("storage", "get", [keys]);
+    if (Array.isArray(keys)) {
+      const found = new Map();
+      for (const k of keys) if (this.data.has(k)) found.set(k, structuredClone(this.data.get(k)));
+      return found;
+    }
+    if (typeof keys !== "string") throw new TypeError("get() expects a string or an array of strings");
+    return this.data.has(keys) ? structuredClone(this.data.get(keys)) : undefined;
+  }
+  async put(keyOrEntries, value) {
+    record("storage", "put", [keyOrEntries, value]);
+    if (typeof keyOrEntries === "string") {
+      if (value === undefined) throw new TypeError("put() needs a value");
+      this.data.set(keyOrEntries, structuredClone(value));
+      return;
+    }
+    if (!isPlainObject(keyOrEntries)) throw new TypeError("put() expects a key or an object of entries");
+    for (const [k, v] of Object.entries(keyOrEntries)) this.data.set(k, structuredClone(v));
+  }
+  async delete(keys) {
+    record("storage", "delete", [keys]);
+    if (Array.isArray(keys)) {
+      let n = 0;
+      for (const k of keys) n += this.data.delete(k) ? 1 : 0;
+      return n;
+    }
+    if (typeof keys !== "string") throw new TypeError("delete() expects a string or an array of strings");
+    return this.data.delete(keys);
+  }
+  async list(options = {}) {
+    record("storage", "list", [options]);
+    if (!isPlainObject(options)) throw new TypeError("list() options must be an object");
+    let keys = [...this.data.keys()].sort();
+    if (options.prefix !== undefined) keys = keys.filter((k) => k.startsWith(options.prefix));
+    if (options.start !== undefined) keys = keys.filter((k) => k >= options.start);
+    if (options.end !== undefined) keys = keys.filter((k) => k < options.end);
+    if (options.reverse) keys.reverse();
+    if (options.limit !== undefined) keys = keys.slice(0, options.limit);
+    return new Map(keys.map((k) => [k, structuredClone(this.data.get(k))]));
+  }
+  async getAlarm() {
+    record("storage", "getAlarm", []);
+    return this.alarm;
+  }
+  async setAlarm(time) {
+    record("storage", "setAlarm", [time]);
+    const ms = time instanceof Date ? time.getTime() : time;
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw new TypeError("setAlarm() expects a number or a Date");
+    this.alarm = ms;
+  }
+  async deleteAlarm() {
+    record("storage", "deleteAlarm", []);
+    this.alarm = null;
+  }
+}
+
+export class DurableObjectState {
+  constructor(name) {
+    this.id = new DurableObjectId(name);
+    this.storage = new DurableObjectStorage();
+  }
+  waitUntil(promise) {
+    waitUntilPromises.push(promise);
+  }
+  async blockConcurrencyWhile(fn) {
+    return await fn();
+  }
+}
+
+export class ExecutionContext {
+  waitUntil(promise) {
+    waitUntilPromises.push(promise);
+  }
+  passThroughOnException() {}
+}
+
+// -- env and requests ----------------------------------------------------------------------------------------------
+
+export function makeEnv(invoker) {
+  const env = {
+    DB: new D1Database(),
+    KV: new KvNamespace(),
+    EMAIL: new SendEmail(),
+    APP_ENV: "test",
+  };
+  for (const name of ["ENRICH_QUEUE", "COMPOSE_QUEUE", "SEND_QUEUE", "INBOUND_QUEUE", "EVENTS_QUEUE", "DLQ_QUEUE"]) env[name] = new WorkerQueue(name);
+  if (invoker) env.DO = new DurableObjectNamespace(invoker);
+  return env;
+}
+
+export function makeRequest(url, method, headersJson, bodyText) {
+  const init = { method, headers: JSON.parse(headersJson) };
+  if (bodyText !== null && bodyText !== undefined) init.body = bodyText;
+  return new Request(url, init);
+}
+
+export function bytesOf(text) {
+  return new TextEncoder().encode(text);
+}
