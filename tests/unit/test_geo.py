@@ -130,7 +130,7 @@ def test_no_alias_names_two_countries() -> None:
 
 def all_zones() -> set[str]:
     zones = {zone for zone in geo._countries().zones.values() if zone}
-    for code in set(geo._REGIONS) | set(geo._CITIES):
+    for code in geo.zoned_countries():
         tables = geo._zone_tables(code)
         zones |= {zone for zone, _ in tables.regions.values() if zone}
         zones |= {zone for entries in tables.cities.values() for zone, _ in entries}
