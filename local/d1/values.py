@@ -29,7 +29,7 @@ def to_d1_value(value: object) -> D1Value:
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
+        if abs(value) >= MAX_SAFE_INTEGER:  # Pyodide 0.28 makes ±(2**53-1) a BigInt too (the Pyodide tier shows it)
             raise type_error("bigint", str(value))
         return value
     if isinstance(value, float):

@@ -1,8 +1,9 @@
 """A thin client over the D1 binding: run named SQL, normalise rows, translate D1 errors into ours.
 
 The binding surface (`prepare().bind().all()/first()/run()`, `batch([...])`) is the same in workerd and in the
-local runtime, so this one adapter serves both. D1 errors arrive as exceptions whose text starts with `D1_`
-(`pyodide.ffi.JsException` in production); they leave this module as `shared.domain.errors` types.
+local runtime, so this one adapter serves both. D1 errors arrive as `pyodide.ffi.JsException` in production (its
+text `Error: D1_ERROR: ...`, the JS error's string) and as the local D1's `D1Error` (`D1_ERROR: ...`); they leave this
+module as `shared.domain.errors` types carrying D1's message without the JS prefix.
 """
 
 from __future__ import annotations
@@ -37,8 +38,15 @@ class Query:
             raise ValueError(f"{len(self.params)} bound parameters; D1 allows {MAX_BOUND_PARAMETERS}")
 
 
-def translate_error(exc: BaseException) -> DatabaseError:
+def d1_message(exc: BaseException) -> str:
+    """D1's own message: Pyodide stringifies a JS `Error` as `Error: D1_ERROR: ...`; the local D1 has no prefix."""
     text = str(exc)
+    name, sep, rest = text.partition(": ")
+    return rest if sep and name.endswith("Error") and rest.startswith("D1_") else text
+
+
+def translate_error(exc: BaseException) -> DatabaseError:
+    text = d1_message(exc)
     if any(marker in text for marker in _CONSTRAINT_MARKERS):
         return ConstraintViolation(text)
     if any(marker in text for marker in _TRANSIENT_MARKERS):
@@ -47,7 +55,8 @@ def translate_error(exc: BaseException) -> DatabaseError:
 
 
 def _is_d1_error(exc: Exception) -> bool:
-    return str(exc).startswith("D1_") or type(exc).__name__ in {"JsException", "D1Error"}
+    """A JS error from the binding (`pyodide.ffi.JsException`, or the local D1's subclass of its stand-in)."""
+    return d1_message(exc).startswith("D1_") or any(c.__name__ == "JsException" for c in type(exc).__mro__)
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
