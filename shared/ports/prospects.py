@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shared.domain.activities import Activity
@@ -11,6 +12,16 @@ from shared.domain.prospect_records import ProspectRecord
 
 # Statements for one atomic batch, built by the repository and committed by `run_batch`; opaque to callers.
 PendingWrites = list[Any]
+
+
+@dataclass
+class KeyMatches:
+    """What `match_keys` found: `owners` {(kind, key): prospect id}, the prospects themselves, and the token of
+    each one's last write (an import job recognises the rows it wrote itself)."""
+
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    records: dict[str, ProspectRecord] = field(default_factory=dict)
+    write_tokens: dict[str, str | None] = field(default_factory=dict)
 
 
 class ProspectRepository(Protocol):
@@ -28,11 +39,17 @@ class ProspectRepository(Protocol):
         self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
     ) -> dict[tuple[str, str], str]: ...
 
+    async def match_keys(
+        self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
+    ) -> KeyMatches: ...
+
     async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]: ...
 
     def insert_queries(self, record: ProspectRecord, token: str, activity: Activity | None) -> PendingWrites: ...
 
-    def insert_many_queries(self, items: Sequence[tuple[ProspectRecord, Activity | None]]) -> PendingWrites: ...
+    def insert_many_queries(
+        self, items: Sequence[tuple[ProspectRecord, Activity | None]], tokens: Sequence[str] | None = None
+    ) -> PendingWrites: ...
 
     def update_queries(
         self,

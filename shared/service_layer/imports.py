@@ -1,28 +1,34 @@
 """CSV import of prospects: stream bytes in, deduplicate within the file and against the database, write in
 atomic chunks, and report `{created, updated, duplicates, skipped, errors}`.
 
-Memory stays flat: rows are parsed as bytes arrive and written every `CHUNK_ROWS` rows; only identity keys are
-kept for the whole file. A row that matches an existing prospect fills that prospect's empty fields (never
-overwrites what a user entered); with nothing to fill it counts as a duplicate, so re-importing a file creates
-nothing. A bad row is reported and skipped; the rest of the file goes on.
+`ImportPlanner` decides, for a list of parsed rows, what each becomes (created / updated / duplicate / error) with
+one lookup of all their keys; `ProspectImporter` (the synchronous route) feeds it `CHUNK_ROWS` at a time, and an
+import job's slice (`shared/service_layer/import_jobs.py`) feeds it one slice and commits the slice atomically.
+
+Memory stays flat: rows are parsed as bytes arrive and every full chunk is written before more is parsed; only
+identity keys are kept for the whole file. A row that matches an existing prospect fills that prospect's empty
+fields (never overwrites what a user entered); with nothing to fill it counts as a duplicate, so re-importing a
+file creates nothing. A bad row is reported and skipped; the rest of the file goes on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from shared.domain.activities import Activity
 from shared.domain.csv_import import CsvBytesParser, InFileDeduper
-from shared.domain.csv_import.results import DuplicateRow, ParsedRow, RowError
+from shared.domain.csv_import.results import DuplicateRow, ParsedRow, RowError, RowResult, RowWarning
 from shared.domain.errors import ConstraintViolation, ValidationFailed
 from shared.domain.prospect_records import ProspectRecord, new_record, patched_record
 from shared.domain.prospects import ProspectCreate, ProspectPatch
 from shared.observability.log import Logger
-from shared.ports.prospects import PendingWrites, ProspectRepository
+from shared.ports.prospects import KeyMatches, PendingWrites, ProspectRepository
 from shared.ports.runtime import Clock, IdFactory
 
 CHUNK_ROWS = 200
+FEED_BYTES = 32 * 1024
 MAX_REPORTED_ERRORS = 1_000
 _KEY_KINDS = (("email", "email_normalized"), ("linkedin", "linkedin_normalized"), ("person", "person_key"))
 
@@ -64,86 +70,84 @@ class ImportReport:
         return body
 
 
-class ProspectImporter:
+Outcome = Literal["created", "updated", "duplicate", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowPlan:
+    """What one row of the file becomes. `writes` are the statements for an update; `create` a new prospect."""
+
+    row: int
+    outcome: Outcome
+    warnings: tuple[RowWarning, ...] = ()
+    create: tuple[ProspectRecord, Activity] | None = None
+    writes: PendingWrites = field(default_factory=list)
+    error_field: str | None = None
+    error: str | None = None
+
+
+class ImportPlanner:
+    """Plans rows against the database: one `match_keys` lookup per call, no writes.
+
+    `token_for(row)` names the write token of each created or updated row (default: fresh ids); a prospect whose
+    current write token starts with `own_tokens` was written by this same import earlier (an import job's earlier
+    slice), so a row matching it is a duplicate within the file, as the in-file deduper would have said."""
+
     def __init__(
-        self, *, repo: ProspectRepository, clock: Clock, ids: IdFactory, log: Logger, actor: str | None,
-        lead_source: str = "csv_import",
+        self, *, repo: ProspectRepository, clock: Clock, ids: IdFactory, actor: str | None, lead_source: str,
+        own_tokens: str | None = None,
     ) -> None:  # fmt: skip
-        self._repo, self._clock, self._ids, self._log, self._actor = repo, clock, ids, log, actor
+        self._repo, self._clock, self._ids, self._actor = repo, clock, ids, actor
         self._lead_source = lead_source
-        self._parser = CsvBytesParser()
-        self._deduper = InFileDeduper()
-        self._pending: list[ParsedRow] = []
-        self.report = ImportReport()
+        self._own_tokens = own_tokens
 
-    async def feed(self, data: bytes) -> None:
-        self._accept(self._parser.feed(data))
-        if len(self._pending) >= CHUNK_ROWS:
-            await self._flush()
+    def token_for(self, row: int) -> str:
+        return f"{self._own_tokens}{row}" if self._own_tokens else self._ids.new_id()
 
-    async def finish(self) -> ImportReport:
-        self._accept(self._parser.finish())
-        while self._pending:
-            await self._flush()
-        self._log.info("csv import finished", **{k: v for k, v in self.report.as_dict().items() if k != "errors"})
-        return self.report
-
-    def _accept(self, results: list[Any]) -> None:
-        for result in results:
-            checked = self._deduper.check(result)
-            if isinstance(checked, DuplicateRow):
-                self.report.duplicates += 1
-            elif isinstance(checked, RowError):
-                self.report.error(checked.row_number, checked.field, checked.message)
-            elif isinstance(checked, ParsedRow):
-                for warning in checked.warnings:
-                    self.report.warn(checked.row_number, warning.field, warning.message)
-                self._pending.append(checked)
-
-    async def _flush(self) -> None:
-        rows, self._pending = self._pending[:CHUNK_ROWS], self._pending[CHUNK_ROWS:]
-        existing = await self._repo.find_existing_keys(
-            emails=[r.email_normalized for r in rows if r.email_normalized],
-            linkedins=[r.linkedin_normalized for r in rows if r.linkedin_normalized],
-            person_keys=[r.person_key for r in rows if r.person_key],
+    async def plan(self, results: Sequence[RowResult | DuplicateRow]) -> list[RowPlan]:
+        rows = [r for r in results if isinstance(r, ParsedRow)]
+        matches = (
+            await self._repo.match_keys(
+                emails=[r.email_normalized for r in rows if r.email_normalized],
+                linkedins=[r.linkedin_normalized for r in rows if r.linkedin_normalized],
+                person_keys=[r.person_key for r in rows if r.person_key],
+            )
+            if rows
+            else KeyMatches()
         )
-        matches: dict[int, str] = {}
-        ambiguous: set[int] = set()
-        for row in rows:
-            found = {
-                kind: existing[(kind, getattr(row, attribute))]
-                for kind, attribute in _KEY_KINDS
-                if getattr(row, attribute) and (kind, getattr(row, attribute)) in existing
-            }
-            if len(set(found.values())) > 1:  # e.g. the email is A's and the LinkedIn URL is B's
-                ambiguous.add(row.row_number)
-                names = ", ".join(f"{kind} → {pid}" for kind, pid in found.items())
-                self.report.error(row.row_number, None, f"matches more than one existing prospect ({names})")
-            elif found:
-                matches[row.row_number] = next(iter(found.values()))
-        stored = await self._repo.get_many(sorted(set(matches.values())))
-        creates: list[tuple[ProspectRecord, Activity]] = []
-        updates: list[PendingWrites] = []
         touched: set[str] = set()
-        for row in rows:
-            if row.row_number in ambiguous:
-                continue
-            target = matches.get(row.row_number)
-            try:
-                if target is None:
-                    creates.append(self._create(row))
-                elif target in touched or target not in stored:
-                    self.report.duplicates += 1
-                else:
-                    queries = self._fill(stored[target], row)
-                    touched.add(target)
-                    if queries:
-                        updates.append(queries)
-                    else:
-                        self.report.duplicates += 1
-            except ValidationFailed as exc:
-                self.report.error(row.row_number, None, str(exc))
-        await self._write(creates, updates)
+        return [self._plan_one(result, matches, touched) for result in results]
+
+    def _plan_one(self, result: RowResult | DuplicateRow, matches: KeyMatches, touched: set[str]) -> RowPlan:
+        if isinstance(result, DuplicateRow):
+            return RowPlan(result.row_number, "duplicate")
+        if isinstance(result, RowError):
+            return RowPlan(result.row_number, "error", error_field=result.field, error=result.message)
+        row = result
+        found = {
+            kind: matches.owners[(kind, getattr(row, attribute))]
+            for kind, attribute in _KEY_KINDS
+            if getattr(row, attribute) and (kind, getattr(row, attribute)) in matches.owners
+        }
+        if len(set(found.values())) > 1:  # e.g. the email is A's and the LinkedIn URL is B's
+            names = ", ".join(f"{kind} → {pid}" for kind, pid in found.items())
+            return RowPlan(row.row_number, "error", row.warnings,
+                           error=f"matches more than one existing prospect ({names})")  # fmt: skip
+        target = next(iter(found.values()), None)
+        try:
+            if target is None:
+                return RowPlan(row.row_number, "created", row.warnings, create=self._create(row))
+            stored = matches.records.get(target)
+            token = matches.write_tokens.get(target) or ""
+            if stored is None or target in touched or (self._own_tokens and token.startswith(self._own_tokens)):
+                return RowPlan(row.row_number, "duplicate", row.warnings)
+            writes = self._fill(stored, row)
+            touched.add(target)
+            if not writes:
+                return RowPlan(row.row_number, "duplicate", row.warnings)
+            return RowPlan(row.row_number, "updated", row.warnings, writes=writes)
+        except ValidationFailed as exc:
+            return RowPlan(row.row_number, "error", row.warnings, error=str(exc))
 
     def _create(self, row: ParsedRow) -> tuple[ProspectRecord, Activity]:
         data = ProspectCreate.model_validate({"lead_source": self._lead_source, **row.fields})
@@ -166,7 +170,7 @@ class ProspectImporter:
         record = patched_record(stored, ProspectPatch.model_validate(changes), now=self._clock.now())
         activity = self._activity(record, "import_merged", f"Filled {', '.join(sorted(changes))} from CSV")
         return self._repo.update_queries(
-            record, stored.version, self._ids.new_id(), activity, tags_changed=record.tags != stored.tags
+            record, stored.version, self.token_for(row.row_number), activity, tags_changed=record.tags != stored.tags
         )
 
     def _activity(self, record: ProspectRecord, type_: str, summary: str) -> Activity:
@@ -179,28 +183,69 @@ class ProspectImporter:
             occurred_at=self._clock.now(),
         )
 
-    async def _write(self, creates: list[tuple[ProspectRecord, Activity]], updates: list[PendingWrites]) -> None:
+
+class ProspectImporter:
+    def __init__(
+        self, *, repo: ProspectRepository, clock: Clock, ids: IdFactory, log: Logger, actor: str | None,
+        lead_source: str = "csv_import",
+    ) -> None:  # fmt: skip
+        self._repo, self._ids, self._log = repo, ids, log
+        self._planner = ImportPlanner(repo=repo, clock=clock, ids=ids, actor=actor, lead_source=lead_source)
+        self._parser = CsvBytesParser()
+        self._deduper = InFileDeduper()
+        self._pending: list[RowResult | DuplicateRow] = []
+        self.report = ImportReport()
+
+    async def feed(self, data: bytes) -> None:
+        """Parse `data` FEED_BYTES at a time, writing every full chunk as soon as it is parsed: however large
+        `data` is (the SDK hands over a whole buffered body), only one slice's rows are ever held."""
+        view = memoryview(data)
+        for start in range(0, len(view), FEED_BYTES):
+            self._accept(self._parser.feed(bytes(view[start : start + FEED_BYTES])))
+            while len(self._pending) >= CHUNK_ROWS:
+                await self._flush()
+
+    async def finish(self) -> ImportReport:
+        self._accept(self._parser.finish())
+        while self._pending:
+            await self._flush()
+        self._log.info("csv import finished", **{k: v for k, v in self.report.as_dict().items() if k != "errors"})
+        return self.report
+
+    def _accept(self, results: list[RowResult]) -> None:
+        self._pending.extend(self._deduper.check(result) for result in results)
+
+    async def _flush(self) -> None:
+        chunk, self._pending = self._pending[:CHUNK_ROWS], self._pending[CHUNK_ROWS:]
+        plans = await self._planner.plan(chunk)
+        for plan in plans:
+            record_plan(self.report, plan)
+        await self._write([p for p in plans if p.create], [p for p in plans if p.outcome == "updated"])
+
+    async def _write(self, creates: list[RowPlan], updates: list[RowPlan]) -> None:
         """All of a chunk in one atomic batch; if one row collides (a concurrent insert, two keys naming two
         prospects), fall back to one batch per row so only the colliding rows are lost to duplicates."""
         if not creates and not updates:
             return
-        inserts = self._repo.insert_many_queries(creates)
+        inserts = self._repo.insert_many_queries([p.create for p in creates if p.create])
         try:
-            changes = await self._repo.run_batch(inserts + [q for queries in updates for q in queries])
+            changes = await self._repo.run_batch(inserts + [q for p in updates for q in p.writes])
         except ConstraintViolation:
-            for record, activity in creates:
+            for plan in creates:
+                assert plan.create is not None
+                record, activity = plan.create
                 await self._write_one(self._repo.insert_queries(record, self._ids.new_id(), activity), "created")
-            for queries in updates:
-                await self._write_one(queries, "updated")
+            for plan in updates:
+                await self._write_one(plan.writes, "updated")
             return
         self.report.created += len(creates)
         position = len(inserts)
-        for queries in updates:  # each update's first statement is its version-guarded UPDATE
+        for plan in updates:  # each update's first statement is its version-guarded UPDATE
             if changes[position] > 0:
                 self.report.updated += 1
             else:
                 self.report.duplicates += 1  # changed by someone else meanwhile: left as they made it
-            position += len(queries)
+            position += len(plan.writes)
 
     async def _write_one(self, queries: PendingWrites, outcome: str) -> None:
         try:
@@ -209,12 +254,19 @@ class ProspectImporter:
             self.report.duplicates += 1
             return
         if changes[0] > 0:
-            self._count(outcome)
+            if outcome == "created":
+                self.report.created += 1
+            else:
+                self.report.updated += 1
         else:
             self.report.duplicates += 1
 
-    def _count(self, outcome: str) -> None:
-        if outcome == "created":
-            self.report.created += 1
-        else:
-            self.report.updated += 1
+
+def record_plan(report: ImportReport, plan: RowPlan) -> None:
+    """Count a planned row in the report: warnings, errors and duplicates now; created/updated once written."""
+    for warning in plan.warnings:
+        report.warn(plan.row, warning.field, warning.message)
+    if plan.outcome == "duplicate":
+        report.duplicates += 1
+    elif plan.outcome == "error":
+        report.error(plan.row, plan.error_field, plan.error or "invalid row")

@@ -46,8 +46,10 @@ class D1FailedTaskRepository:
     async def list(
         self, *, status: FailedTaskStatus, limit: int, after: tuple[str, str] | None = None
     ) -> list[FailedTask]:
-        failed_at, task_id = after if after else (None, None)
-        rows = await self._db.all(sql.LIST_FAILED_TASKS, status.value, failed_at, task_id, limit)
+        if after is None:
+            rows = await self._db.all(sql.LIST_FAILED_TASKS_FIRST, status.value, limit)
+        else:
+            rows = await self._db.all(sql.LIST_FAILED_TASKS_AFTER, status.value, after[0], after[1], limit)
         return [_row_to_task(r) for r in rows]
 
     async def mark_replayed(self, task_id: str, at: datetime) -> bool:

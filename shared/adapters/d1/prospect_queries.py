@@ -25,9 +25,10 @@ def _in(column: str, values: tuple[Any, ...], params: list[Any]) -> str:
 
 
 def fts_match(terms: tuple[str, ...]) -> str:
-    """Each word as a quoted prefix term, all required: `"gra"* "munich"*`. Quotes in words are impossible
-    (words are \\w+), so user text cannot inject FTS5 syntax."""
-    return " ".join(f'"{term}"*' for term in terms)
+    """Each term as a quoted FTS5 string with a prefix star, all required: `"gra"* "munich"*`. Inside the quotes a
+    `"` is doubled, so user text cannot inject FTS5 syntax; the index's tokenizer splits each term exactly as it
+    split the stored text (a term like `jean-luc` is the phrase `jean luc`)."""
+    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
 
 
 def build_list_query(query: ProspectQuery) -> Query:
@@ -59,8 +60,13 @@ def build_list_query(query: ProspectQuery) -> Query:
     direction, cmp = ("DESC", "<") if query.sort.descending else ("ASC", ">")
     if query.after is not None:
         value, last_id = query.after
-        where.append(f"({expr} {cmp} ? OR ({expr} = ? AND id {cmp} ?))")
-        params.extend([value, value, last_id])
+        # A row-value comparison: a range seek on the sort index. SQLite seeks an expression index only on a
+        # plain bound, so an expression sort gets the (redundant) `expr <= ?` / `expr >= ?` as well.
+        if "(" in expr:
+            where.append(f"{expr} {cmp}= ?")
+            params.append(value)
+        where.append(f"({expr}, id) {cmp} (?, ?)")
+        params.extend([value, last_id])
     sql = SELECT_PROSPECT
     if where:
         sql += " WHERE " + " AND ".join(where)

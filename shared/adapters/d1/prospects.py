@@ -16,8 +16,11 @@ from shared.adapters.d1.prospect_queries import build_list_query
 from shared.domain.activities import Activity
 from shared.domain.prospect_query import ProspectQuery
 from shared.domain.prospect_records import ProspectRecord
+from shared.ports.prospects import KeyMatches
 
 _BOOL_COLUMNS = ("email_is_role", "archived")
+# Characters of JSON per statement parameter: D1 caps a value at 2,000,000 bytes (UTF-8; up to 3 a character here).
+MAX_JSON_CHARS = 600_000
 
 
 def _row_to_record(row: dict[str, Any]) -> ProspectRecord:
@@ -49,17 +52,25 @@ def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable
         yield values[start : start + size]
 
 
-def _multi_row_inserts(head: str, rows: Sequence[tuple[Any, ...]]) -> list[Query]:
-    """`head` + `(?, ...), (?, ...)` statements, as many rows per statement as fit under the parameter cap."""
-    if not rows:
-        return []
-    width = len(rows[0])
-    per_statement = max(1, MAX_BOUND_PARAMETERS // width)
-    row_placeholders = "(" + ", ".join("?" * width) + ")"
-    return [
-        Query(head + ", ".join([row_placeholders] * len(chunk)), tuple(v for row in chunk for v in row))
-        for chunk in (rows[i : i + per_statement] for i in range(0, len(rows), per_statement))
-    ]
+def _json(values: Sequence[Any]) -> str:
+    return json.dumps(list(dict.fromkeys(values)), separators=(",", ":"), ensure_ascii=False)
+
+
+def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_chars: int = MAX_JSON_CHARS) -> list[Query]:
+    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_chars`."""
+    queries: list[Query] = []
+    pieces: list[str] = []
+    size = 0
+    for row in rows:
+        piece = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+        if pieces and size + len(piece) + 1 > max_chars:
+            queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
+            pieces, size = [], 0
+        pieces.append(piece)
+        size += len(piece) + 1
+    if pieces:
+        queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
+    return queries
 
 
 def _side_effects(
@@ -134,28 +145,33 @@ class D1ProspectRepository:
     async def find_existing_keys(
         self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
     ) -> dict[tuple[str, str], str]:
-        """Which of these identity keys already belong to a prospect: {(kind, key): prospect id}. Chunked."""
-        found: dict[tuple[str, str], str] = {}
-        lookups = (
-            ("email", "email_normalized", emails, ""),  # archived prospects count: re-imports must not revive them
-            ("linkedin", "linkedin_normalized", linkedins, ""),
-            ("person", "person_key", person_keys, ""),
-        )
-        for kind, column, values, extra in lookups:
-            for chunk in _chunks(list(dict.fromkeys(values))):
-                placeholders = ", ".join("?" for _ in chunk)
-                rows = await self._db.all(
-                    f"SELECT id, {column} AS k FROM prospects WHERE {column} IN ({placeholders}){extra} "
-                    "ORDER BY archived, created_at",  # a live prospect wins over an archived one
-                    *chunk,
-                )
-                for row in rows:
-                    found.setdefault((kind, str(row["k"])), str(row["id"]))
-        return found
+        """Which of these identity keys already belong to a prospect: {(kind, key): prospect id}."""
+        matches = await self.match_keys(emails=emails, linkedins=linkedins, person_keys=person_keys)
+        return matches.owners
+
+    async def match_keys(
+        self, *, emails: Sequence[str], linkedins: Sequence[str], person_keys: Sequence[str]
+    ) -> KeyMatches:
+        """The prospects holding these identity keys, whole, in one statement (each key list one JSON parameter;
+        every branch an index seek). Archived prospects count (a re-import must not revive them), but a live
+        holder wins over an archived one, and the oldest holder of a person key wins."""
+        rows = await self._db.all(sql.MATCH_KEYS, _json(emails), _json(linkedins), _json(person_keys))
+        rows.sort(key=lambda r: (r["archived"], r["created_at"], r["id"]))
+        matches = KeyMatches()
+        for row in rows:
+            kind, key, token = str(row.pop("kind")), str(row.pop("k")), row.pop("write_token")
+            prospect_id = str(row["id"])
+            matches.owners.setdefault((kind, key), prospect_id)
+            if prospect_id not in matches.records:
+                matches.records[prospect_id] = _row_to_record(row)
+                matches.write_tokens[prospect_id] = None if token is None else str(token)
+        return matches
 
     async def activities(self, prospect_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Activity]:
-        occurred, last_id = after if after else (None, None)
-        rows = await self._db.all(sql.LIST_ACTIVITIES, prospect_id, occurred, last_id, limit)
+        if after is None:
+            rows = await self._db.all(sql.LIST_ACTIVITIES_FIRST, prospect_id, limit)
+        else:
+            rows = await self._db.all(sql.LIST_ACTIVITIES_AFTER, prospect_id, after[0], after[1], limit)
         return [Activity.model_validate({**r, "data": json.loads(r["data"] or "{}")}) for r in rows]
 
     # -- writes ----------------------------------------------------------------------------------------------
@@ -163,10 +179,14 @@ class D1ProspectRepository:
         insert = Query(sql.INSERT_PROSPECT, (*_column_values(record, sql.PROSPECT_COLUMNS), token))
         return [insert, *_side_effects(record, token, activity, tags_changed=bool(record.tags), new=True)]
 
-    def insert_many_queries(self, items: Sequence[tuple[ProspectRecord, Activity | None]]) -> list[Query]:
-        """New prospects (with tags and timeline entries) as multi-row INSERTs under the parameter cap: the
-        fast path for imports. A duplicate anywhere fails the whole batch, so no write-token guards are needed."""
-        rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), f"insert:{r.id}") for r, _ in items]
+    def insert_many_queries(
+        self, items: Sequence[tuple[ProspectRecord, Activity | None]], tokens: Sequence[str] | None = None
+    ) -> list[Query]:
+        """New prospects (with tags and timeline entries) as a few INSERT ... SELECT FROM json_each(?) statements:
+        the fast path for imports. A duplicate anywhere fails the whole batch, so no write-token guards are
+        needed; `tokens` (one per item) mark who wrote each row, `insert:<id>` by default."""
+        marks = tokens if tokens is not None else [f"insert:{r.id}" for r, _ in items]
+        rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), mark) for (r, _), mark in zip(items, marks, strict=True)]
         tags = [(tag, r.id) for r, _ in items for tag in r.tags]
         activities = [
             (a.id, a.prospect_id, a.type, a.summary, json.dumps(a.data, separators=(",", ":"), default=str), a.actor,
@@ -174,9 +194,9 @@ class D1ProspectRepository:
             for _, a in items if a is not None
         ]  # fmt: skip
         return [
-            *_multi_row_inserts(sql.INSERT_PROSPECTS_HEAD, rows),
-            *_multi_row_inserts(sql.INSERT_TAGS_HEAD, tags),
-            *_multi_row_inserts(sql.INSERT_ACTIVITIES_HEAD, activities),
+            *json_rows_inserts(sql.INSERT_PROSPECTS_JSON, rows),
+            *json_rows_inserts(sql.INSERT_TAGS_JSON, tags),
+            *json_rows_inserts(sql.INSERT_ACTIVITIES_JSON, activities),
         ]
 
     def update_queries(

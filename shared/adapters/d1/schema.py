@@ -9,7 +9,12 @@ from __future__ import annotations
 from shared.adapters.d1 import sql
 from shared.adapters.d1.client import D1Client
 
-EXPECTED_MIGRATIONS: tuple[str, ...] = ("0001_platform.sql", "0002_crm.sql")
+EXPECTED_MIGRATIONS: tuple[str, ...] = (
+    "0001_platform.sql",
+    "0002_crm.sql",
+    "0003_import_jobs.sql",
+    "0004_text_folding.sql",
+)
 
 
 class D1SchemaRepository:

@@ -18,13 +18,12 @@ SELECT id, queue, type, version, attempts, last_error, payload, raw_body, trace_
 FROM failed_tasks WHERE id = ?
 """
 COUNT_OPEN_FAILED_TASKS = "SELECT count(*) AS n FROM failed_tasks WHERE status = 'open'"
-LIST_FAILED_TASKS = """
+_FAILED_TASKS = """
 SELECT id, queue, type, version, attempts, last_error, payload, raw_body, trace_id, failed_at, status
-FROM failed_tasks
-WHERE status = ?1 AND (?2 IS NULL OR failed_at < ?2 OR (failed_at = ?2 AND id < ?3))
-ORDER BY failed_at DESC, id DESC
-LIMIT ?4
-"""
+FROM failed_tasks WHERE status = ?1"""
+# Keyset pages as row-value range seeks (a first page of its own: `?2 IS NULL OR ...` would scan the index).
+LIST_FAILED_TASKS_FIRST = f"{_FAILED_TASKS} ORDER BY failed_at DESC, id DESC LIMIT ?2"
+LIST_FAILED_TASKS_AFTER = f"{_FAILED_TASKS} AND (failed_at, id) < (?2, ?3) ORDER BY failed_at DESC, id DESC LIMIT ?4"
 REOPEN_FAILED_TASK = "UPDATE failed_tasks SET status = 'open', resolved_at = NULL WHERE id = ? AND status = 'replayed'"
 MARK_FAILED_TASK_REPLAYED = """
 UPDATE failed_tasks SET status = 'replayed', resolved_at = ? WHERE id = ? AND status = 'open'

@@ -6,6 +6,9 @@ Push style, for a request body arriving in chunks (`async for chunk in body: han
     for chunk in chunks: results = parser.feed(chunk)
     results = parser.finish()
 
+Two steps, for an import job: `feed_records()` / `finish_records()` split and check the header (cheap) and
+return data records to store; later `CsvParser.resumed(delimiter, header_cells).rows(records)` builds the rows.
+
 Pull style, for anything iterable: `parse_rows(text_pieces)` / `parse_csv_bytes(byte_chunks)` generators.
 
 Text pieces may be of any size and split anywhere (lines keep their line endings: pieces are concatenated as they
@@ -49,9 +52,26 @@ class CsvParser:
         self.dialect: Dialect | None = None
         self.columns: ColumnMap | None = None
         self.header_row: int | None = None
+        self.header_cells: list[str] | None = None
         self.rows_seen = 0
 
+    @classmethod
+    def resumed(cls, delimiter: str, header_cells: list[str], *, max_row_chars: int = MAX_ROW_CHARS) -> CsvParser:
+        """A parser for records split earlier (an import job's staged chunks): `rows()` only, no `feed()`."""
+        parser = cls(delimiter=delimiter, max_row_chars=max_row_chars)
+        parser.dialect = Dialect(delimiter, "\n", 0)
+        parser._use_header(header_cells, number=1)
+        parser._finished = True
+        return parser
+
     def feed(self, text: str) -> list[RowResult]:
+        return self.rows(self.feed_records(text))
+
+    def finish(self) -> list[RowResult]:
+        return self.rows(self.finish_records())
+
+    def feed_records(self, text: str) -> list[Record]:
+        """Like feed(), stopping before rows are built: the data records (the header is read and checked here)."""
         if self._finished:
             raise RuntimeError("feed() after finish()")
         if self._splitter is None:
@@ -62,20 +82,20 @@ class CsvParser:
             if self._sample_chars < SAMPLE_CHARS:
                 return []
             return self._start()
-        return self._handle(self._splitter.feed(text))
+        return self._data_records(self._splitter.feed(text))
 
-    def finish(self) -> list[RowResult]:
+    def finish_records(self) -> list[Record]:
         if self._finished:
             return []
-        results = self._start() if self._splitter is None else []
+        records = self._start() if self._splitter is None else []
         assert self._splitter is not None
-        results += self._handle(self._splitter.finish())
+        records += self._data_records(self._splitter.finish())
         self._finished = True
         if self.columns is None:
             raise CsvFormatError("The file is empty: there is no header row.", code="empty_file")
-        return results
+        return records
 
-    def _start(self) -> list[RowResult]:
+    def _start(self) -> list[Record]:
         text = "".join(self._sample)
         self._sample = []
         self.dialect = detect_dialect(text[:SAMPLE_CHARS])
@@ -85,7 +105,18 @@ class CsvParser:
             ending = text.find(self.dialect.line_ending)
             text = text[ending + len(self.dialect.line_ending) :] if ending >= 0 else ""
         self._splitter = RecordSplitter(self.dialect.delimiter, max_chars=self._max_row_chars)
-        return self._handle(self._splitter.feed(text))
+        return self._data_records(self._splitter.feed(text))
+
+    def _data_records(self, records: list[Record]) -> list[Record]:
+        if self._builder is not None:
+            return records
+        out: list[Record] = []
+        for record in records:
+            if self._builder is None:
+                self._read_header(record)
+            else:
+                out.append(record)
+        return out
 
     def _cells(self, record: Record) -> list[str] | RowError:
         assert self.dialect is not None and record.text is not None
@@ -96,12 +127,11 @@ class CsvParser:
         except csv.Error as error:
             return RowError(record.number, None, f"the row cannot be read as CSV: {error}")
 
-    def _handle(self, records: list[Record]) -> list[RowResult]:
+    def rows(self, records: list[Record]) -> list[RowResult]:
+        """RowResults for data records (after the header); blank records yield nothing."""
         results: list[RowResult] = []
         for record in records:
-            if self._builder is None:
-                self._read_header(record)
-                continue
+            assert self._builder is not None
             if record.text is None:
                 self.rows_seen += 1
                 results.append(self._oversized(record))
@@ -144,9 +174,13 @@ class CsvParser:
             raise CsvFormatError(f"The header row cannot be read: {cells.message}", code="no_header")
         if not any(cell.strip() for cell in cells):
             return
+        self._use_header(cells, number=record.number)
+
+    def _use_header(self, cells: list[str], *, number: int) -> None:
         self.columns = map_headers(cells)
         self._builder = RowBuilder(self.columns)
-        self.header_row = record.number
+        self.header_cells = cells
+        self.header_row = number
 
     def _oversized(self, record: Record) -> RowError:
         limit = f"{self._max_row_chars // 1024:,} KB" if self._max_row_chars >= 1024 else f"{self._max_row_chars}"
@@ -187,13 +221,19 @@ class CsvBytesParser:
         self.parser = CsvParser(delimiter=delimiter, max_row_chars=max_row_chars)
 
     def feed(self, data: bytes) -> list[RowResult]:
-        text = self.decoder.feed(data)
-        return self.parser.feed(text) if text else []
+        return self.parser.rows(self.feed_records(data))
 
     def finish(self) -> list[RowResult]:
+        return self.parser.rows(self.finish_records())
+
+    def feed_records(self, data: bytes) -> list[Record]:
+        text = self.decoder.feed(data)
+        return self.parser.feed_records(text) if text else []
+
+    def finish_records(self) -> list[Record]:
         text = self.decoder.finish()
-        results = self.parser.feed(text) if text else []
-        return results + self.parser.finish()
+        records = self.parser.feed_records(text) if text else []
+        return records + self.parser.finish_records()
 
 
 def parse_csv_bytes(
