@@ -1,0 +1,139 @@
+"""The startup rule (decision 0012), checked deterministically: importing the bundle's entry module in a fresh
+interpreter loads none of the door-specific heavy modules and does no I/O, draws no randomness and touches no JS.
+
+Timing lives in `make bench` (bench/startup.py); this test only looks at what the import *does*. The child runs with
+guards installed before `import entry`: any file opened outside the interpreter's own tree (pydantic reads its
+plugins' dist-info there), any write, socket, subprocess or entropy (os.urandom, unseeded Random, SystemRandom,
+uuid4, secrets) raises `StartupViolation`, except where the SDK itself allows it: the bodies of the OpenTelemetry
+modules FastAPI imports draw UUIDs, which workers-runtime-sdk permits for exactly those modules.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bench.startup import build_bundle, fresh_python
+
+# Loaded on first use, never by `import entry`: (module, why it is door-specific).
+HEAVY_MODULES: dict[str, str] = {
+    "shared.domain.geo_tables": "geo tables: loaded by the first country / time zone lookup",
+    "shared.domain.csv_import": "CSV parsers: the import routes and the import job consumer",
+    "csv": "CSV parsers",
+    "shared.domain.csv_export": "CSV export: one route",
+    "shared.service_layer.imports": "CSV import service",
+    "email.policy": "the email header registry (modern MIME policies): inbound parsing only",
+    "email.headerregistry": "the email header registry",
+    "api.routes": "the HTTP routes load with the app, on the fetch door's first request",
+    "pydantic.v1": "FastAPI's route analysis imports it: routes load with the app",
+    "asyncio": "not needed at import (the SDK loads it in production; the local stand-ins do not)",
+    "js": "no JS objects at import: only handlers touch the Pyodide `js` module",
+    "pyodide": "no JS objects at import",
+}
+
+GUARDED_IMPORT = textwrap.dedent(
+    """
+    import builtins, io, json, os, random, socket, subprocess, sys, uuid
+
+    class StartupViolation(Exception):
+        pass
+
+    # The SDK lets these modules' bodies draw entropy at import (workers-runtime-sdk
+    # _workers_sdk_entropy_import_context.py: UUID-keyed OpenTelemetry contexts, which FastAPI imports).
+    SDK_ALLOWED = ("opentelemetry.context", "opentelemetry.trace.propagation", "opentelemetry.baggage",
+                   "fastapi.telemetry")
+
+    def allowed_by_the_sdk():
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__", "").startswith(SDK_ALLOWED):
+                return True
+            frame = frame.f_back
+        return False
+
+    def guard(what, real=None):
+        def guarded(*args, **kwargs):
+            if real is None or not allowed_by_the_sdk():
+                raise StartupViolation(what + " during import")
+            return real(*args, **kwargs)
+        return guarded
+
+    trusted = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix})
+    real_open = builtins.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        path = None if isinstance(file, int) else os.path.realpath(os.fsdecode(file))
+        if path is None or any(flag in mode for flag in "wax+") or not path.startswith(trusted):
+            raise StartupViolation(f"open({file!r}, {mode!r}) during import")
+        return real_open(file, mode, *args, **kwargs)
+
+    builtins.open = io.open = guarded_open
+    os.urandom = random._urandom = guard("os.urandom", os.urandom)
+    uuid.uuid4 = guard("uuid4", uuid.uuid4)
+    uuid.uuid1 = guard("uuid1")
+    real_seed = random.Random.seed
+
+    def guarded_seed(self, a=None, version=2):
+        if a is None:
+            raise StartupViolation("an unseeded Random during import")
+        return real_seed(self, a, version)
+
+    random.Random.seed = guarded_seed
+    for name in ("random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
+                 "getrandbits", "randbytes", "gauss"):
+        setattr(random, name, guard("random." + name))
+    socket.socket.__init__ = guard("a socket")
+    socket.create_connection = socket.getaddrinfo = guard("a network lookup")
+    subprocess.Popen.__init__ = guard("a subprocess")
+
+    for name in sys.argv[1:]:
+        __import__(name)
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_bundle(tmp_path_factory.mktemp("startup"))
+
+
+def guarded_import(bundle: Path, *modules: str) -> set[str]:
+    """The modules loaded after importing `modules` in a fresh, guarded interpreter (fails on a violation)."""
+    done = fresh_python(bundle, bundle.parent / "pycache", GUARDED_IMPORT, *modules)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_importing_entry_loads_no_door_specific_heavy_module(bundle: Path) -> None:
+    loaded = guarded_import(bundle, "entry")
+    assert "entry" in loaded and "api.app" in loaded  # the import really ran, with the fetch door's base
+    offenders = {name: why for name, why in HEAVY_MODULES.items() if name in loaded}
+    assert offenders == {}
+
+
+def test_the_heavy_modules_exist_and_import_cleanly_on_first_use(bundle: Path) -> None:
+    # A typo in the list would make the first test pass vacuously; and loading later must not break the rule either.
+    assert set(HEAVY_MODULES) <= guarded_import(bundle, "entry", *HEAVY_MODULES)
+
+
+@pytest.mark.parametrize(
+    ("statement", "violation"),
+    [
+        ("import os; os.urandom(4)", "os.urandom during import"),
+        ("import uuid; uuid.uuid4()", "uuid4 during import"),
+        ("import random; random.Random()", "an unseeded Random during import"),
+        ("import secrets; secrets.token_hex(4)", "os.urandom during import"),
+        ("open('/etc/hostname')", "open('/etc/hostname', 'r') during import"),
+        ("import socket; socket.socket()", "a socket during import"),
+    ],
+)
+def test_the_guards_catch_side_effects_at_import(bundle: Path, statement: str, violation: str) -> None:
+    # A module doing one forbidden thing at import time makes the guarded child fail, naming it.
+    (bundle / "impure_module.py").write_text(statement + "\n")
+    done = fresh_python(bundle, bundle.parent / "pycache", GUARDED_IMPORT, "impure_module")
+    assert done.returncode != 0
+    assert f"StartupViolation: {violation}" in done.stderr
