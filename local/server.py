@@ -15,7 +15,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 from workers import Request as WorkerRequest
 
 from local.email import LocalEmailMessage, smtp_transport
@@ -79,15 +79,19 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
         result: Any = await runtime.fetch(forwarded)
         return _with_headers(Response(content=result.body, status_code=result.status), result.header_list)
 
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return Starlette(
+    async def worker_app(scope: Any, receive: Any, send: Any) -> None:
+        await request_response(worker)(scope, receive, send)
+
+    app = Starlette(
         routes=[
             Route("/cdn-cgi/handler/scheduled", scheduled, methods=["GET", "POST"]),
             Route("/cdn-cgi/handler/email", email, methods=["POST"]),
             Route("/__local/queues", queues, methods=["GET"]),
-            Route("/{path:path}", worker, methods=methods),
         ]
     )
+    # Everything else, whatever the method or path (a route pattern would miss paths with a decoded newline).
+    app.router.default = worker_app
+    return app
 
 
 def _with_headers(response: Response, headers: list[tuple[str, str]]) -> Response:

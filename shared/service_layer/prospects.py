@@ -78,11 +78,15 @@ class ProspectService:
         return record_to_prospect(record)
 
     async def update(
-        self, prospect_id: str, patch: ProspectPatch, *, expected_version: int, actor: str | None
+        self, prospect_id: str, patch: ProspectPatch, *, expected_version: int | None, actor: str | None
     ) -> Prospect:
+        """Apply `patch` if the prospect is at `expected_version` (None: whatever version it is at now, `If-Match: *`;
+        the write is still guarded by the version read here, so a concurrent change is a conflict, never lost)."""
         stored = await self.repo.get(prospect_id)
         if stored is None:
             raise NotFound(f"prospect {prospect_id} does not exist")
+        if expected_version is None:
+            expected_version = stored.version
         if stored.version != expected_version:
             raise StaleVersion(prospect_id, stored.version)
         record = patched_record(stored, patch, now=self.clock.now())

@@ -27,12 +27,16 @@ limited per key (and per client address when unauthenticated): a 429 carries `Re
 def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None = None) -> FastAPI:
     # The routes (their models, domain modules and FastAPI's dependency analysis) load with the app, on the fetch
     # door's first request: the Worker's top level stays a fixed cost however many routes are added (0012).
+    from api.openapi import install_openapi
     from api.routes import admin, api_keys, failed_tasks, health, prospect_csv, prospects, status
+    from api.security_headers import SecurityHeadersMiddleware
 
     app = FastAPI(
-        title="Jengu", version="0.1.0", description=_DESCRIPTION, docs_url="/docs", openapi_url="/openapi.json"
-    )
+        title="Jengu", version="0.1.0", description=_DESCRIPTION, docs_url="/docs", openapi_url="/openapi.json",
+        redirect_slashes=False,  # Starlette builds that redirect from the client's Host header
+    )  # fmt: skip
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(api_keys.router)
     app.include_router(failed_tasks.router)
@@ -56,6 +60,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.domain.errors import Conflict, JenguError, NotFound, PreconditionRequired, ValidationFailed
 
@@ -128,7 +129,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     response = error_response(exc.status_code, message, request, details=getattr(exc, "details", None))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the resource at this path takes. Starlette's 405 names only the first matching route's, and a
+    path such as /api/prospects/{id} has one route per method. When a literal path (/api/prospects/bulk) also fits a
+    template (/api/prospects/{id}), the resource is the most literal one: the fewest path parameters."""
+    by_specificity: dict[int, set[str]] = {}
+    for route in _effective_routes(request.app):
+        match, _ = route.matches({**request.scope, "method": "\x00"})  # no route serves this: partial matches
+        if match is not Match.NONE:
+            params = len(getattr(route, "param_convertors", None) or {})
+            by_specificity.setdefault(params, set()).update(getattr(route, "methods", None) or ())
+    return sorted(by_specificity[min(by_specificity)]) if by_specificity else []
+
+
+def _effective_routes(app: Any) -> list[Any]:
+    try:
+        from fastapi.routing import iter_route_contexts  # fastapi >= 0.16x keeps included routers lazily
+    except ImportError:  # pragma: no cover - older fastapi copies routes into app.routes
+        return list(app.routes)
+    return list(iter_route_contexts(app.routes))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -136,6 +160,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "request body is not valid JSON", request, code="malformed_json")
+    if errors and all(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", "if-match") for e in errors):
+        return error_response(428, "send If-Match with the ETag from your last read (or *)", request)
     if _sent_non_json_body(request, errors):
         return error_response(
             415,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import AdminServices
+from api.openapi import error_responses
 from api.routes.prospects import actor_of
 from shared.domain.errors import NotFound
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=error_responses(403))
 
 
 class EmergencyStop(BaseModel):
@@ -20,8 +21,10 @@ class EmergencyStop(BaseModel):
     enabled: bool
 
 
-@router.post("/inboxes/{inbox_id}/resume")
-async def resume_inbox(inbox_id: str, request: Request, services: AdminServices) -> dict[str, Any]:
+@router.post("/inboxes/{inbox_id}/resume", responses=error_responses(404))
+async def resume_inbox(
+    inbox_id: Annotated[str, Path(min_length=1, max_length=64)], request: Request, services: AdminServices
+) -> dict[str, Any]:
     if await services.inboxes.get(inbox_id) is None:
         raise NotFound(f"inbox {inbox_id} does not exist")
     status = await services.inbox_health.resume(

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminServices
 from api.limits import require_content_type
+from api.openapi import error_responses
 from shared.domain.api_keys import ApiKey
 from shared.service_layer.api_keys import MAX_NAME_LENGTH, create_api_key, revoke_api_key
 
-router = APIRouter(prefix="/api/keys", tags=["api keys"])
+router = APIRouter(prefix="/api/keys", tags=["api keys"], responses=error_responses(403))
 
 JsonBody = Depends(require_content_type("application/json"))
 
@@ -48,7 +49,7 @@ async def list_keys(services: AdminServices) -> ApiKeyList:
     return ApiKeyList(items=await services.api_keys.list())
 
 
-@router.delete("/{key_id}", status_code=204)
+@router.delete("/{key_id}", status_code=204, responses=error_responses(404))
 async def revoke_key(key_id: Annotated[str, Path(max_length=64)], services: AdminServices) -> Response:
     await revoke_api_key(key_id, api_keys=services.api_keys, clock=services.clock, log=services.log)
     return Response(status_code=204)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from api.auth import AuthorizedServices
+from api.openapi import error_responses
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.service_layer.failed_tasks import replay_failed_task
@@ -32,7 +33,9 @@ async def list_failed_tasks(
     services: AuthorizedServices,
     status: FailedTaskStatus = FailedTaskStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="opaque: the next_cursor of the previous page")
+    ] = None,
 ) -> FailedTaskPage:
     after: tuple[str, str] | None = None
     if cursor:
@@ -44,8 +47,10 @@ async def list_failed_tasks(
     return FailedTaskPage(items=page, next_cursor=next_cursor)
 
 
-@router.post("/{task_id}/replay", status_code=202)
-async def replay(task_id: str, request: Request, services: AuthorizedServices) -> ReplayOut:
+@router.post("/{task_id}/replay", status_code=202, responses=error_responses(404, 409))
+async def replay(
+    task_id: Annotated[str, Path(min_length=1, max_length=64)], request: Request, services: AuthorizedServices
+) -> ReplayOut:
     trace_id = str(request.state.request_id)
     task, envelope = await replay_failed_task(
         task_id,

@@ -13,6 +13,12 @@ from shared.bootstrap import Services
 router = APIRouter(tags=["health"])
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "Not ready / a dependency failed: the same report, with the failing checks",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
 
 
 @router.get("/live")
@@ -20,13 +26,13 @@ async def live() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses=NOT_READY)
 async def ready(services: ServicesDep) -> JSONResponse:
     ok, body = await services.health.ready()
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@router.get("/health")
+@router.get("/health", responses=NOT_READY)
 async def health(request: Request, services: ServicesDep) -> JSONResponse:
     request_id = str(request.state.request_id)
     report = await services.health.health(trace_id=request_id, probe_token=services.ids.new_id())

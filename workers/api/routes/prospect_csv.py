@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.errors import ApiError
+from api.openapi import CsvStream, csv_upload
 from api.routes.prospects import QueryDep, ServiceDep, actor_of, prospect_service
 from shared.domain.csv_export import csv_lines
 from shared.domain.csv_import import CsvFormatError
@@ -51,7 +52,7 @@ async def _csv_chunks(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
-@router.post("/import", responses={200: {"description": "import report"}})
+@router.post("/import", responses={200: {"description": "import report"}}, openapi_extra=csv_upload())
 async def import_csv(
     request: Request,
     service: Annotated[ProspectService, Depends(prospect_service)],
@@ -82,7 +83,7 @@ def _export_row(record: ProspectRecord) -> list[object]:
     return [data[name] for name in EXPORT_COLUMNS]
 
 
-@router.get("/export")
+@router.get("/export", response_class=CsvStream)
 async def export_csv(query: QueryDep, service: ServiceDep) -> StreamingResponse:
     async def lines() -> AsyncIterator[bytes]:
         yield "\ufeff".encode()  # BOM: Excel then reads UTF-8

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import AuthorizedServices
+from api.openapi import error_responses
 from shared.domain.activities import Activity
 from shared.domain.bulk import MAX_BULK_IDS, BulkAction
 from shared.domain.errors import PreconditionRequired, ValidationFailed
@@ -21,7 +22,21 @@ from shared.service_layer.prospects import ProspectService
 
 router = APIRouter(prefix="/api/prospects", tags=["prospects"])
 
+ProspectId = Annotated[str, Path(min_length=1, max_length=64)]
+
 _ETAG = re.compile(r'^(?:W/)?"v(\d{1,9})"$')
+IF_MATCH_PATTERN = r'^(\*|(W/)?"v[0-9]{1,9}")$'
+ANY_VERSION = "*"
+
+
+def if_match_header(*, required: bool) -> Any:
+    """The If-Match header parameter as OpenAPI shows it: one ETag we issued, or `*` (any current version)."""
+    need = "required: without it the answer is 428" if required else "optional: without it the delete is unconditional"
+    return Header(
+        pattern=IF_MATCH_PATTERN,
+        max_length=20,
+        description=f'The ETag from your last read (`"v3"`), or `*` for whatever version is current; {need}.',
+    )
 
 
 async def prospect_service(services: AuthorizedServices) -> ProspectService:
@@ -35,11 +50,14 @@ def etag(version: int) -> str:
     return f'"v{version}"'
 
 
-def parse_if_match(value: str | None, *, required: bool) -> int | None:
+def parse_if_match(value: str | None, *, required: bool) -> int | str | None:
+    """The version an If-Match names, `ANY_VERSION` for `*` (RFC 9110: matches any current representation)."""
     if value is None:
         if required:
             raise PreconditionRequired("send If-Match with the ETag from your last read of this prospect")
         return None
+    if value.strip() == ANY_VERSION:
+        return ANY_VERSION
     match = _ETAG.match(value.strip())
     if not match:
         raise ValidationFailed('If-Match must be an ETag such as "v3"')
@@ -50,6 +68,20 @@ def actor_of(request: Request) -> str | None:
     """The API key the request acts as (recorded on timeline entries)."""
     principal = getattr(request.state, "principal", None)
     return str(principal.key_id) if principal is not None else None
+
+
+def one_or_more_of(enum: Any) -> str:
+    """The pattern of a filter value: enum members, comma-separated, blanks around them ignored (`new, ready`)."""
+    names = "|".join(re.escape(m.value) for m in enum)
+    return rf"^[\s,]*(?:(?:{names})(?:\s*,[\s,]*|\s*$))*$"
+
+
+StageValues = list[Annotated[str, Field(pattern=one_or_more_of(Stage))]]
+TierValues = list[Annotated[str, Field(pattern=one_or_more_of(Tier))]]
+EmailStatusValues = list[Annotated[str, Field(pattern=one_or_more_of(EmailStatus))]]
+
+
+SEARCHABLE = r"\w"  # a query with no word in it has nothing to search for (search_terms)
 
 
 def _values(raw: list[str] | None) -> list[str]:
@@ -82,16 +114,16 @@ def _archived(value: str) -> bool | None:
 
 async def prospect_query(
     stage: Annotated[
-        list[str] | None, Query(description="new, enriched, ready, ... (repeat or comma-separate)")
+        StageValues | None, Query(description="new, enriched, ready, ... (repeat or comma-separate)")
     ] = None,
-    tier: Annotated[list[str] | None, Query()] = None,
+    tier: Annotated[TierValues | None, Query()] = None,
     country: Annotated[list[str] | None, Query(description="ISO code or English name")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     archived: Annotated[str, Query(pattern="^(true|false|all)$")] = "false",
     has_email: bool | None = None,
-    email_status: Annotated[list[str] | None, Query()] = None,
+    email_status: Annotated[EmailStatusValues | None, Query()] = None,
     campaign: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=SEARCHABLE, description="full-text search")] = None,
     sort: SortKey = SortKey.SCORE_DESC,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
@@ -149,40 +181,94 @@ class ActivityPage(BaseModel):
     next_cursor: str | None
 
 
-FilterValues = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)]
+NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
+FilterValues = Annotated[
+    list[Annotated[str, Field(max_length=100, pattern=r"[^\s,]")]], Field(min_length=1, max_length=20)
+]
+CRITERIA = ("stage", "tier", "country", "tag", "has_email", "email_status", "campaign", "q")
+BULK_TAG_PATTERN = r"^[\w][\w .:/+-]*$"  # the rule of a prospect's tags (shared.domain.prospects.Tag)
+_VALUE_KINDS = {
+    "none": [BulkAction.ARCHIVE, BulkAction.UNARCHIVE, BulkAction.DELETE],
+    "tag": [BulkAction.TAG, BulkAction.UNTAG],
+}
 
 
-class BulkFilter(BaseModel):
+def _without_nulls(schema: dict[str, Any]) -> None:
+    for name, field in schema.get("properties", {}).items():
+        options = field.get("anyOf")
+        if isinstance(options, list) and {"type": "null"} in options:
+            kept = [o for o in options if o != {"type": "null"}]
+            rest = {k: v for k, v in field.items() if k != "anyOf"}
+            schema["properties"][name] = {**kept[0], **rest} if len(kept) == 1 else {"anyOf": kept, **rest}
+
+
+class AbsentNotNull(BaseModel):
+    """Optional fields are left out, never sent as JSON null (refused, 422), so the document says exactly what is
+    accepted."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(str(k) for k, v in data.items() if v is None)
+            if nulls:
+                raise ValueError(f"leave out {', '.join(nulls)} instead of sending null")
+        return data
+
+
+class BulkFilter(AbsentNotNull):
     """The list filters, with the same limits as the query parameters. An empty filter would match every prospect,
-    so a bulk action by filter needs at least one criterion."""
+    so a bulk action by filter needs at least one criterion (`archived` alone is none)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: _filter_schema(schema))
 
-    stage: FilterValues | None = None
-    tier: FilterValues | None = None
+    stage: Annotated[StageValues, Field(min_length=1, max_length=20)] | None = None
+    tier: Annotated[TierValues, Field(min_length=1, max_length=20)] | None = None
     country: FilterValues | None = None
-    tag: Annotated[str, Field(max_length=40)] | None = None
+    tag: Annotated[str, Field(max_length=40, pattern=r"\S")] | None = None
     archived: Annotated[str, Field(pattern="^(true|false|all)$")] = "false"
     has_email: bool | None = None
-    email_status: FilterValues | None = None
-    campaign: Annotated[str, Field(max_length=64)] | None = None
-    q: Annotated[str, Field(max_length=200)] | None = None
+    email_status: Annotated[EmailStatusValues, Field(min_length=1, max_length=20)] | None = None
+    campaign: Annotated[NonBlank, Field(max_length=64)] | None = None
+    q: Annotated[str, Field(max_length=200, pattern=SEARCHABLE)] | None = None
 
     @model_validator(mode="after")
     def _has_a_criterion(self) -> BulkFilter:
-        criteria = self.model_dump(exclude={"archived"}, exclude_none=True)
-        if not criteria:
+        if all(getattr(self, name) is None for name in CRITERIA):
             raise ValueError("a bulk filter needs at least one criterion (use ids to act on specific prospects)")
         return self
 
 
-class BulkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _filter_schema(schema: dict[str, Any]) -> None:
+    _without_nulls(schema)
+    schema["anyOf"] = [{"required": [name]} for name in CRITERIA]
+
+
+def _bulk_request_schema(schema: dict[str, Any]) -> None:
+    """One target (ids or filter, never both) and the value each action takes, as JSON Schema."""
+    _without_nulls(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
+    schema["allOf"] = [
+        {"oneOf": [
+            {"properties": {"action": {"enum": _VALUE_KINDS["none"]}}, "not": {"required": ["value"]}},
+            {"properties": {"action": {"enum": _VALUE_KINDS["tag"]},
+                            "value": {"pattern": BULK_TAG_PATTERN, "maxLength": 40}}, "required": ["value"]},
+            {"properties": {"action": {"const": BulkAction.SET_TIER}, "value": {"enum": [t.value for t in Tier]}},
+             "required": ["value"]},
+            {"properties": {"action": {"const": BulkAction.SET_STAGE}, "value": {"enum": [s.value for s in Stage]}},
+             "required": ["value"]},
+        ]}
+    ]  # fmt: skip
+
+
+BulkIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_BULK_IDS)]
+
+
+class BulkRequest(AbsentNotNull):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_bulk_request_schema)
 
     action: BulkAction
-    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_BULK_IDS)] | None = (
-        None
-    )
+    ids: BulkIds | None = None
     filter: BulkFilter | None = None
     value: Annotated[str, Field(max_length=40)] | None = None
 
@@ -190,6 +276,8 @@ class BulkRequest(BaseModel):
     def _one_target(self) -> BulkRequest:
         if (self.ids is None) == (self.filter is None):
             raise ValueError("give either ids or filter")
+        if self.action in _VALUE_KINDS["tag"] and self.value is not None and not re.match(BULK_TAG_PATTERN, self.value):
+            raise ValueError("a tag starts with a letter or digit and holds letters, digits, spaces and . : / + -")
         return self
 
 
@@ -200,7 +288,7 @@ class BulkResult(BaseModel):
     results: list[dict[str, str]]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(409))
 async def create_prospect(body: ProspectCreate, request: Request, response: Response, service: ServiceDep) -> Prospect:
     prospect = await service.create(body, actor=actor_of(request))
     response.headers["ETag"] = etag(prospect.version)
@@ -232,40 +320,43 @@ async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> Bulk
     return BulkResult(action=body.action, matched=len(results), counts=counts, results=results)
 
 
-@router.get("/{prospect_id}")
-async def get_prospect(prospect_id: str, response: Response, service: ServiceDep) -> Prospect:
+@router.get("/{prospect_id}", responses=error_responses(404))
+async def get_prospect(prospect_id: ProspectId, response: Response, service: ServiceDep) -> Prospect:
     prospect = await service.get(prospect_id)
     response.headers["ETag"] = etag(prospect.version)
     return prospect
 
 
-@router.patch("/{prospect_id}")
+@router.patch("/{prospect_id}", responses=error_responses(404, 409, 428))
 async def patch_prospect(
-    prospect_id: str,
+    prospect_id: ProspectId,
     body: ProspectPatch,
     request: Request,
     response: Response,
     service: ServiceDep,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[str, if_match_header(required=True)],
 ) -> Prospect:
     expected = parse_if_match(if_match, required=True)
-    assert expected is not None
-    prospect = await service.update(prospect_id, body, expected_version=expected, actor=actor_of(request))
+    version = expected if isinstance(expected, int) else None  # `*`: the current version
+    prospect = await service.update(prospect_id, body, expected_version=version, actor=actor_of(request))
     response.headers["ETag"] = etag(prospect.version)
     return prospect
 
 
-@router.delete("/{prospect_id}", status_code=204)
+@router.delete("/{prospect_id}", status_code=204, responses=error_responses(404, 409))
 async def delete_prospect(
-    prospect_id: str, service: ServiceDep, if_match: Annotated[str | None, Header()] = None
+    prospect_id: ProspectId,
+    service: ServiceDep,
+    if_match: Annotated[str | None, if_match_header(required=False)] = None,
 ) -> Response:
-    await service.delete(prospect_id, expected_version=parse_if_match(if_match, required=False))
+    expected = parse_if_match(if_match, required=False)
+    await service.delete(prospect_id, expected_version=expected if isinstance(expected, int) else None)
     return Response(status_code=204)
 
 
-@router.get("/{prospect_id}/activities")
+@router.get("/{prospect_id}/activities", responses=error_responses(404))
 async def activities(
-    prospect_id: str,
+    prospect_id: ProspectId,
     service: ServiceDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,

@@ -51,7 +51,7 @@ async def rate_limit_status(
     request: Request,
     services: AuthorizedServices,
     provider_key: Annotated[
-        str, Query(max_length=200, description="the key provider calls are made under")
+        str, Query(min_length=1, max_length=200, description="the key provider calls are made under")
     ] = "default",
 ) -> dict[str, Any]:
     """The caller's own API-key bucket and every provider class's bucket and daily quota, as they stand now."""

@@ -1,0 +1,39 @@
+"""The contract tier: schemathesis against the local runtime's `/openapi.json` over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from schemathesis.schemas import BaseSchema
+
+from tests.contract.server import serve_runtime
+from tests.e2e.conftest import ROOT, TEST_API_KEY
+
+# Rate limits far above what a run sends (a 429 is still declared and checked, just not the common answer).
+RAISED_LIMITS = {
+    "RATE_LIMIT_API_KEY_CAPACITY": "1000000",
+    "RATE_LIMIT_API_KEY_REFILL_PER_S": "1000",
+    "RATE_LIMIT_IP_CAPACITY": "1000000",
+    "RATE_LIMIT_IP_REFILL_PER_S": "1000",
+}
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("contract")
+    dev_vars = tmp / ".dev.vars"
+    dev_vars.write_text(f"APP_ENV=test\nLOG_LEVEL=error\nAPI_KEY={TEST_API_KEY}\n")
+    with serve_runtime(ROOT, tmp / "state", dev_vars, RAISED_LIMITS) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def api_schema(base_url: str) -> BaseSchema:
+    return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+
+
+AUTH_HEADERS = {"Authorization": f"Bearer {TEST_API_KEY}"}
+ROOT_DIR: Path = ROOT
