@@ -10,7 +10,6 @@ The Durable Object classes are imported here so the runtime exports them. Nothin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import asgi
@@ -26,7 +25,7 @@ from durable_objects.warmup.shell import WarmupManager
 from scheduler.jobs import tick
 from shared.bootstrap import bootstrap
 from shared.config import Settings
-from shared.platform.cloudflare import email_sender, read_raw_email
+from shared.platform.cloudflare import email_recipient, email_sender, read_raw_email, scheduled_event
 from shared.service_layer.inbound import receive_email
 
 __all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "RateLimiter", "WarmupManager"]
@@ -38,10 +37,10 @@ class Default(WorkerEntrypoint):
         return await asgi.fetch(app, request.js_object, self.env)
 
     async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
-        scheduled_at = datetime.fromtimestamp(float(controller.scheduledTime) / 1000, tz=UTC)
+        cron, scheduled_at = scheduled_event(controller)
         services = bootstrap(self.env, component="scheduler")
         services = services.with_trace(services.ids.new_id())
-        await tick(str(controller.cron), scheduled_at, services)
+        await tick(cron, scheduled_at, services)
 
     async def queue(self, batch: Any, env: Any = None, ctx: Any = None) -> None:
         await handle_batch(batch, bootstrap(self.env, component="consumer"))
@@ -52,7 +51,7 @@ class Default(WorkerEntrypoint):
         raw = await read_raw_email(message)
         await receive_email(
             mail_from=email_sender(message),
-            rcpt_to=str(message.to),
+            rcpt_to=email_recipient(message),
             raw=raw,
             inbound=services.inbound,
             publisher=services.publisher,

@@ -1,7 +1,9 @@
 """The local `send_email` binding (`LocalSendEmail`) and `deliver_smtp`, the one outbound SMTP delivery path.
 
 `await env.EMAIL.send(message)` accepts what production accepts: a `cloudflare:email` EmailMessage (`from`, `to`,
-`raw`; `RawEmailMessage` here) or an Email Service builder object (see `local.email.mime.build_message`). The
+`raw`; `RawEmailMessage` here) or an Email Service builder as a JS object (`pyodide.ffi.to_js(builder,
+dict_converter=js.Object.fromEntries)`, see `local.email.mime.build_message`); a Python mapping is refused, as the
+real binding cannot read one. The
 binding's restrictions (`destination_address`, `allowed_destination_addresses`, `allowed_sender_addresses`) and
 limits (≤ 50 recipients, subject ≤ 998 chars, ≤ 5 MiB) are enforced with production's error codes, then the MIME
 goes over SMTP to the local sink. Returns `{"messageId": "<...>"}`, the Message-ID header of what was sent.
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import aiosmtplib
+from pyodide.ffi import JsObject
 
 from local.email.message import Headers, Transport, read_raw
 from local.email.mime import (
@@ -109,7 +112,13 @@ class LocalSendEmail:
 
     async def send(self, message: Any) -> dict[str, str]:
         if isinstance(message, Mapping):
-            sender, recipients, raw, message_id = self._from_builder(message)
+            # Production hands the binding a PyProxy of the dict, which has no `from`/`to` properties.
+            raise EmailTypeError(
+                "send() got a Python mapping; the binding needs a JS object "
+                "(shared.platform.cloudflare.send_email converts one)"
+            )
+        if isinstance(message, JsObject):
+            sender, recipients, raw, message_id = self._from_builder(message.to_py())
         elif hasattr(message, "raw"):
             sender, recipients, raw, message_id = await self._from_raw_message(message)
         else:

@@ -1,5 +1,7 @@
 """CPython stand-in for Pyodide's `js` module: only `Response.new(stream).arrayBuffer()` and `Object.fromEntries`.
 
+`Object.fromEntries` gives a plain JS object (`pyodide.ffi.JsObject`), not a dict, as in production.
+
 Used by `shared/platform/cloudflare.py` to read an inbound email's raw stream exactly as production does
 (`(await js.Response.new(message.raw).arrayBuffer()).to_bytes()`).
 """
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+from pyodide.ffi import JsObject
 
 
 class _ArrayBuffer:
@@ -41,5 +45,5 @@ class Response:
 
 class Object:
     @staticmethod
-    def fromEntries(entries: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-        return dict(entries)
+    def fromEntries(entries: Iterable[tuple[str, Any]]) -> JsObject:
+        return JsObject(entries)

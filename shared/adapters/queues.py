@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.errors import QueueError
-from shared.messages.envelope import Envelope
 from shared.messages.queues import PRODUCER_BINDINGS, QueueName
 from shared.ports.queues import QueueDepth
+
+if TYPE_CHECKING:  # only `.encode()` is used: the adapter stays free of pydantic (it runs in the Pyodide tier)
+    from shared.messages.envelope import Envelope
 
 MAX_BATCH_MESSAGES = 100  # sendBatch limit
 MAX_BATCH_BYTES = 256_000

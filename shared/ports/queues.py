@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from shared.messages.envelope import Envelope
 from shared.messages.queues import QueueName
+
+if TYPE_CHECKING:  # keeps the queue adapter importable without pydantic (tests/pyodide)
+    from shared.messages.envelope import Envelope
 
 
 @dataclass(frozen=True, slots=True)

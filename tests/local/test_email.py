@@ -27,6 +27,8 @@ from local.email import (
     smtp_transport,
 )
 from local.email.message import MAX_INBOUND_BYTES
+from local.email.mime import EmailTypeError
+from shared.platform.cloudflare import to_js_object
 from tests.samples import INBOUND_SAMPLES
 
 SAMPLES = INBOUND_SAMPLES
@@ -254,20 +256,22 @@ async def test_sink_stores_eml_files_with_the_envelope(sink: SmtpSink) -> None:
 async def test_send_builder_lands_in_the_outbox(sink: SmtpSink) -> None:
     binding = LocalSendEmail("EMAIL", smtp_port=sink.port)
     result = await binding.send(
-        {
-            "from": {"email": JENGU, "name": "Jengu Outreach"},
-            "to": [HOTEL],
-            "cc": "ops@jengu.example",
-            "bcc": ["archive@jengu.example"],
-            "subject": "Bookings at Sonnenhof — a quick idea",
-            "text": "Hallo Hannah,\nkurze Frage …",
-            "html": "<p>Hallo Hannah</p>",
-            "replyTo": "replies@jengu.example",
-            "headers": {"X-Jengu-Lead": "17", "List-Unsubscribe": "<https://jengu.example/u/17>"},
-            "attachments": [
-                {"content": "SGVsbG8=", "filename": "hi.txt", "type": "text/plain", "disposition": "attachment"}
-            ],
-        }
+        to_js_object(
+            {
+                "from": {"email": JENGU, "name": "Jengu Outreach"},
+                "to": [HOTEL],
+                "cc": "ops@jengu.example",
+                "bcc": ["archive@jengu.example"],
+                "subject": "Bookings at Sonnenhof — a quick idea",
+                "text": "Hallo Hannah,\nkurze Frage …",
+                "html": "<p>Hallo Hannah</p>",
+                "replyTo": "replies@jengu.example",
+                "headers": {"X-Jengu-Lead": "17", "List-Unsubscribe": "<https://jengu.example/u/17>"},
+                "attachments": [
+                    {"content": "SGVsbG8=", "filename": "hi.txt", "type": "text/plain", "disposition": "attachment"}
+                ],
+            }
+        )
     )
     assert re.fullmatch(r"<[0-9a-f]{32}@jengu\.example>", result["messageId"])
 
@@ -305,23 +309,23 @@ async def test_send_raw_email_message(sink: SmtpSink) -> None:
 async def test_send_restrictions_and_destination_default(sink: SmtpSink) -> None:
     senders = LocalSendEmail("EMAIL", smtp_port=sink.port, allowed_sender_addresses=[JENGU])
     with pytest.raises(EmailError) as err:
-        await senders.send({"from": "other@jengu.example", "to": HOTEL, "subject": "s", "text": "t"})
+        await senders.send(to_js_object({"from": "other@jengu.example", "to": HOTEL, "subject": "s", "text": "t"}))
     assert err.value.code == "E_SENDER_NOT_ALLOWED"
 
     allow = LocalSendEmail("EMAIL", smtp_port=sink.port, allowed_destination_addresses=["Ops@Jengu.example"])
     with pytest.raises(EmailError) as err:
-        await allow.send({"from": JENGU, "to": ["ops@jengu.example", HOTEL], "subject": "s", "text": "t"})
+        await allow.send(to_js_object({"from": JENGU, "to": ["ops@jengu.example", HOTEL], "subject": "s", "text": "t"}))
     assert err.value.code == "E_RECIPIENT_NOT_ALLOWED"
     with pytest.raises(EmailError) as err:
         await allow.send(RawEmailMessage(JENGU, HOTEL, "Subject: s\n\nt\n"))
     assert err.value.code == "E_RECIPIENT_NOT_ALLOWED"
-    await allow.send({"from": JENGU, "to": "ops@jengu.example", "subject": "s", "text": "t"})
+    await allow.send(to_js_object({"from": JENGU, "to": "ops@jengu.example", "subject": "s", "text": "t"}))
 
     fixed = LocalSendEmail("OPS", smtp_port=sink.port, destination_address="ops@jengu.example")
     with pytest.raises(EmailError) as err:
-        await fixed.send({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"})
+        await fixed.send(to_js_object({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"}))
     assert err.value.code == "E_RECIPIENT_NOT_ALLOWED"
-    await fixed.send({"from": JENGU, "subject": "to the fixed address", "text": "t"})
+    await fixed.send(to_js_object({"from": JENGU, "subject": "to the fixed address", "text": "t"}))
 
     assert [m["To"] for m in sink.messages()] == ["ops@jengu.example", "ops@jengu.example"]
 
@@ -368,9 +372,16 @@ async def test_send_restrictions_and_destination_default(sink: SmtpSink) -> None
 async def test_send_limits_raise_with_codes(message: dict[str, object], code: str) -> None:
     binding = LocalSendEmail("EMAIL", smtp_port=1)  # never reached: validation fails first
     with pytest.raises(EmailError) as err:
-        await binding.send(message)
+        await binding.send(to_js_object(message))
     assert err.value.code == code
     assert isinstance(err.value, JsException)
+
+
+async def test_a_python_mapping_is_refused_as_in_production() -> None:
+    """The real binding gets a PyProxy of a dict, which has no `from` property: only a JS object will do."""
+    binding = LocalSendEmail("EMAIL", smtp_port=1)
+    with pytest.raises(EmailTypeError, match="Python mapping"):
+        await binding.send({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"})
 
 
 async def test_raw_send_over_5_mib_is_refused() -> None:
@@ -385,5 +396,5 @@ async def test_delivery_failure_has_a_code(tmp_path: Path) -> None:
         port = stopped.port
     binding = LocalSendEmail("EMAIL", smtp_port=port)
     with pytest.raises(EmailError) as err:
-        await binding.send({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"})
+        await binding.send(to_js_object({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"}))
     assert err.value.code == "E_DELIVERY_FAILED"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ class PyodideTier:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
+            env={**os.environ, "TZ": "UTC"},  # workerd runs in UTC; naive datetimes from the SDK assume it
             text=True,
             bufsize=1,
         )

@@ -87,7 +87,8 @@ lines.on("line", (line) => {
     mocks.reset();
     try {
       const text = await runCase(request.module, request.func);
-      send({ id: request.id, ok: true, result: JSON.parse(text) });
+      // Python's JSON text as is: JSON.parse would round ints beyond 2**53 to doubles.
+      process.stdout.write(`{"id": ${JSON.stringify(request.id)}, "ok": true, "result": ${text}}\n`);
     } catch (err) {
       send({ id: request.id, ok: false, error: String(err && err.message ? err.message : err) });
     }

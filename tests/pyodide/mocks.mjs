@@ -190,6 +190,11 @@ export class WorkerQueue {
     if (options !== undefined && !isPlainObject(options)) throw new TypeError("send() options must be an object");
     structuredClone(body);
   }
+  // workerd queue.h Metrics: {backlogCount, backlogBytes, oldestMessageTimestamp?: Date}.
+  async metrics() {
+    record(this.name, "metrics", []);
+    return { backlogCount: 3, backlogBytes: 300, oldestMessageTimestamp: new Date(Date.now() - 90_000) };
+  }
   async sendBatch(messages, options) {
     record(this.name, "sendBatch", [messages, options]);
     if (!Array.isArray(messages)) throw new TypeError("sendBatch() expects an array of messages");
