@@ -1,6 +1,17 @@
-"""Normalising the identifiers we deduplicate on: email addresses, LinkedIn URLs, websites/domains, company names.
+"""Normalising text and the identifiers we deduplicate on: email addresses, LinkedIn URLs, websites/domains,
+company names.
 
-Pure functions; each returns None for input that cannot be normalised rather than guessing.
+Two rules live here and nowhere else (decision 0015):
+
+* `fold` is the one text-folding rule. Search (the FTS index and the query words), duplicate detection (company and
+  person keys) and sorting (`sort_name`) all compare folded text, so a name stored one way is found, matched and
+  ordered the same way when it is typed another ("Müller", "MULLER", "mu\u0308ller", "Ｍüｌｌｅｒ"; "Straße",
+  "STRASSE"; "ﬁnca", "finca").
+* `strip_controls` / `clean_line` / `clean_multiline` are the boundary rule for user text (the API models and the CSV
+  importer): control characters, bidi overrides and isolates, zero-width spaces, BOMs and lone surrogates are
+  removed; a single-line field's whitespace collapses to single spaces, a multi-line one keeps its line breaks.
+
+Pure functions; each normaliser returns None for input that cannot be normalised rather than guessing.
 """
 
 from __future__ import annotations
@@ -9,7 +20,6 @@ import re
 import unicodedata
 from urllib.parse import SplitResult, urlsplit
 
-_SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LINKEDIN_PATH = re.compile(r"^/(in|pub|company|sales/lead|sales/people)/([^/?#]+)", re.IGNORECASE)
 _COMPANY_NOISE = re.compile(
@@ -17,22 +27,58 @@ _COMPANY_NOISE = re.compile(
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
+# C0 and C1 controls (tab, LF and CR excepted: whitespace handling decides about them), zero-width space, bidi
+# embeddings/overrides/isolates, BOM / zero-width no-break space, lone surrogates (they cannot be stored as UTF-8).
+# Zero-width joiners stay: emoji sequences and several scripts need them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\x85|\u2028|\u2029")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
+SORT_NAME_CHARS = 300
+_FOLD_AFTER = str.maketrans({"ı": "i"})  # dotless i: "YILDIZ".lower() is "yildiz", so "Yıldız" must fold there too
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab, LF, CR kept for the whitespace rules to handle)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
+def clean_line(text: str) -> str:
+    """A single-line field: no control characters, whitespace runs (line breaks included) as one space, trimmed."""
+    return " ".join(strip_controls(text).split())
+
+
+def clean_multiline(text: str) -> str:
+    """A multi-line field: line breaks unified to LF, at most one blank line in a row, each line's spaces collapsed."""
+    text = strip_controls(_LINE_BREAKS.sub("\n", text))
+    text = "\n".join(_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
 
 def clean_text(value: object, *, max_length: int = 500) -> str | None:
-    """Trim, collapse whitespace, drop control characters; None for empty."""
+    """A single-line value as text (`clean_line`), cut to `max_length`; None for empty."""
     if value is None:
         return None
-    text = str(value)
-    if not text.isprintable():  # the per-character filter only when there is something to filter
-        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
-    text = _SPACES.sub(" ", text).strip()
-    return text[:max_length] or None
+    return clean_line(str(value))[:max_length] or None
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII folding: 'García' -> 'garcia'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    """The one folding rule: compatibility decomposition (NFKD: ligatures, full-width and other compatibility forms
+    become their plain letters), full case folding (casefold: 'ß' -> 'ss'), and no combining marks (diacritics:
+    'García' -> 'garcia', composed or decomposed alike). Idempotent: fold(fold(x)) == fold(x)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).casefold()  # casefold can yield decomposable text
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_AFTER)
+
+
+def sort_name(text: str | None) -> str:
+    """The name column lists are ordered by: folded, cut to what a cursor may carry."""
+    return fold(text or "")[:SORT_NAME_CHARS]
+
+
+def search_text(*parts: str | None) -> str:
+    """What the full-text index holds for a prospect: the folded parts, space-separated (query words are folded
+    by the same rule, see `prospect_query.search_terms`)."""
+    return " ".join(fold(part) for part in parts if part)
 
 
 def normalize_email(value: object) -> str | None:

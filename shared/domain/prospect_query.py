@@ -5,20 +5,18 @@ Pure and validated; the D1 adapter turns it into SQL from fixed fragments.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from shared.domain.errors import ValidationFailed
-from shared.domain.normalize import fold
+from shared.domain.normalize import SORT_NAME_CHARS, fold, sort_name
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.domain.prospects import EmailStatus, Prospect, Stage, Tier
 
 MAX_PAGE = 500
 MAX_VALUES_PER_FILTER = 20
 MAX_SEARCH_TERMS = 8
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class SortKey(StrEnum):
@@ -47,7 +45,7 @@ class SortKey(StrEnum):
 
 
 def sort_name_of(prospect: Prospect) -> str:
-    return fold(prospect.contact_name or prospect.company_name or "")
+    return sort_name(prospect.contact_name or prospect.company_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +76,13 @@ class ProspectQuery:
 
 
 def search_terms(q: str | None) -> tuple[str, ...]:
-    """Words of a free-text query, for prefix matching. A query with no words is a client error."""
+    """The space-separated terms of a free-text query, folded like the index (normalize.search_text), for prefix
+    matching; the FTS tokenizer splits each the way it split the stored text, so Python's idea of a word (another
+    Unicode version) never decides. Terms without a letter or digit are dropped; a query with none is a client
+    error."""
     if q is None:
         return ()
-    terms = tuple(dict.fromkeys(w.casefold() for w in _WORD.findall(q)))[:MAX_SEARCH_TERMS]
+    terms = tuple(dict.fromkeys(t for t in fold(q).split() if any(ch.isalnum() for ch in t)))[:MAX_SEARCH_TERMS]
     if not terms:
         raise ValidationFailed("q has no searchable words")
     return terms
@@ -97,7 +98,7 @@ def cursor_position(cursor: str | None, sort: SortKey) -> tuple[Any, str] | None
     valid_value = (
         (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100)
         if numeric
-        else (isinstance(value, str) and len(value) <= 300)
+        else (isinstance(value, str) and len(value) <= SORT_NAME_CHARS)
     )
     if not valid_value or not isinstance(prospect_id, str) or not 0 < len(prospect_id) <= 64:
         raise ValidationFailed("invalid cursor")

@@ -13,12 +13,13 @@ from shared.domain.errors import ValidationFailed
 from shared.domain.geo import country_code, infer_timezone, is_timezone
 from shared.domain.normalize import (
     clean_text,
-    fold,
     normalize_company,
     normalize_domain,
     normalize_linkedin,
     normalize_website,
     person_key,
+    search_text,
+    sort_name,
 )
 from shared.domain.prospects import (
     EmailStatus,
@@ -73,6 +74,7 @@ class ProspectRecord:
     created_at: str = ""
     updated_at: str = ""
     last_contacted_at: str | None = None
+    search_text: str = ""  # what the FTS index holds (normalize.search_text)
 
     def columns(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,7 +138,10 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
         "first_name": first,
         "last_name": last,
         "contact_name": contact,
-        "sort_name": fold(contact or values.get("company_name") or ""),
+        "sort_name": sort_name(contact or values.get("company_name")),
+        "search_text": search_text(
+            contact, values.get("company_name"), values.get("property_name"), values.get("city"), email
+        ),
         "company_normalized": normalize_company(values.get("company_name")),
         "person_key": person_key(values.get("company_name") or values.get("property_name"), first, last),
         "stage": stage.value,

@@ -2,7 +2,9 @@
 
 Stages move forward new -> enriched -> ready -> contacted -> engaged -> meeting -> won | lost. A prospect may be
 marked lost from any open stage and reopened from lost to `ready`; anything else is an invalid transition (422).
-Archiving is a flag, not a stage.
+Archiving is a flag, not a stage. Text fields go through the boundary rule (`normalize.clean_line`, notes
+`clean_multiline`) before their length limits apply: the API stores what the CSV importer would, so every export
+imports again unchanged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.normalize import clean_line, clean_multiline
 
 
 class Stage(StrEnum):
@@ -112,6 +115,12 @@ class Prospect(BaseModel):
         )
 
 
+_SINGLE_LINE_FIELDS = (
+    *("first_name", "last_name", "job_title", "email", "phone", "linkedin_url", "company_name", "property_name"),
+    *("property_type", "website", "city", "region", "country", "timezone", "lead_source"),
+)
+
+
 class ProspectFields(BaseModel):
     """The fields a user may set, shared by create and patch. Unknown fields are refused (422)."""
 
@@ -136,6 +145,16 @@ class ProspectFields(BaseModel):
     tags: Annotated[list[Tag], Field(max_length=50)] | None = None
     lead_source: Annotated[str, StringConstraints(max_length=100)] | None = None
     notes: LongText | None = None
+
+    @field_validator(*_SINGLE_LINE_FIELDS, mode="before")
+    @classmethod
+    def _clean_line(cls, value: object) -> object:
+        return clean_line(value) if isinstance(value, str) else value
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _clean_multiline(cls, value: object) -> object:
+        return clean_multiline(value) if isinstance(value, str) else value
 
     @field_validator("tags")
     @classmethod

@@ -92,7 +92,7 @@ class ProspectService:
         record = patched_record(stored, patch, now=self.clock.now())
         changed = sorted(
             name for name, value in record.columns().items()
-            if value != getattr(stored, name) and name not in ("updated_at", "sort_name")
+            if value != getattr(stored, name) and name not in ("updated_at", "sort_name", "search_text")
         )  # fmt: skip
         if not changed:
             return record_to_prospect(stored)

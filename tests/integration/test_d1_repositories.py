@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ async def test_inbound_raw_round_trips_through_chunks_and_redelivery_is_one_row(
     raw = b"Subject: big\r\n\r\n" + bytes(range(256)) * (CHUNK_CHARS // 128)  # binary, > 1 chunk in base64
     email = InboundEmail(id="in-1", mail_from="a@x.test", rcpt_to="b@y.test", raw=raw, received_at=T0, trace_id="t")
     assert await repo.store(email) == "in-1"
-    assert await repo.store(email.model_copy(update={"id": "in-2"})) == "in-1"
+    assert await repo.store(replace(email, id="in-2")) == "in-1"
     assert await repo.raw("in-1") == raw
     assert await repo.raw("in-2") is None
     rows = await db.all("SELECT raw_chunks, raw_size FROM inbound_messages")

@@ -36,7 +36,7 @@ from shared.domain.csv_import.headers import FULL_NAME, LOCATION, ColumnMap
 from shared.domain.csv_import.locations import split_location
 from shared.domain.csv_import.names import split_full_name
 from shared.domain.csv_import.results import ParsedRow, RowError, RowResult, RowWarning
-from shared.domain.normalize import normalize_domain, normalize_linkedin, person_key
+from shared.domain.normalize import clean_line, clean_multiline, normalize_domain, normalize_linkedin, person_key
 from shared.domain.prospects import EmailStatus, ProspectFields
 
 # ProspectFields' max lengths (a unit test keeps them in step), plus the two split columns.
@@ -48,13 +48,6 @@ LIMITS: dict[str, int] = {
 }  # fmt: skip
 MAX_TAGS = 50
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-_NOTE_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
-_NOTE_BREAKS = re.compile(r"\r\n|\r|\x85|\u2028|\u2029")
-_NOTE_SPACES = re.compile(r"[^\S\n]+")
-_NOTE_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 _PLACEHOLDERS = frozenset({"n/a", "#n/a", "na", "-", "--", "—", "?", "null", "none", "nil", "#value!", "#ref!",
                            "#name?", "not available", "unknown"})  # fmt: skip
 _NAME_PLACEHOLDERS = frozenset({"n/a", "#n/a", "-", "--", "—", "?", "#value!", "#ref!", "#name?"})
@@ -91,19 +84,13 @@ def _unneutralise(value: str) -> str:
 
 
 def clean_cell(value: str) -> str:
-    """Strip control characters, collapse whitespace, undo spreadsheet formula neutralisation."""
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
-    return _unneutralise(" ".join(value.split()))
+    """The API's single-line rule (normalize.clean_line), then undo spreadsheet formula neutralisation."""
+    return _unneutralise(clean_line(value))
 
 
 def clean_note(value: str) -> str:
-    """Like clean_cell, keeping line breaks (at most one blank line in a row)."""
-    value = _NOTE_BREAKS.sub("\n", value)
-    if _NOTE_CONTROL.search(value):
-        value = _NOTE_CONTROL.sub("", value)
-    value = "\n".join(_NOTE_SPACES.sub(" ", line).strip() for line in value.split("\n"))
-    return _unneutralise(_NOTE_BLANK_LINES.sub("\n\n", value).strip())
+    """The API's multi-line rule (normalize.clean_multiline: line breaks kept), then undo neutralisation."""
+    return _unneutralise(clean_multiline(value))
 
 
 def parse_rooms(value: str) -> int | None:
