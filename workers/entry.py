@@ -6,6 +6,10 @@ queue     -> consumers.dispatch.handle_batch(batch) (dispatch on batch.queue)
 email     -> store the raw message in D1, then the `inbound` queue
 
 The Durable Object classes are imported here so the runtime exports them. Nothing is built at import time.
+
+Startup budget (decision 0012): the top level holds what every door needs (the SDK, the composition root) plus
+FastAPI, the fetch door's framework, so the deploy snapshot has them; what only one door uses is imported in its
+handler, on first use. `make bench` measures it; tests/unit/test_startup_imports.py guards it.
 """
 
 from __future__ import annotations
@@ -16,17 +20,13 @@ import asgi
 from workers import Response, WorkerEntrypoint
 
 from api.app import get_app
-from consumers.dispatch import handle_batch
 from durable_objects.dedup.shell import Dedup
 from durable_objects.inbox_health.shell import InboxHealth
 from durable_objects.prospect_lock.shell import ProspectLock
 from durable_objects.rate_limiter.shell import RateLimiter
 from durable_objects.warmup.shell import WarmupManager
-from scheduler.jobs import tick
 from shared.bootstrap import bootstrap
 from shared.config import Settings
-from shared.platform.cloudflare import email_recipient, email_sender, read_raw_email, scheduled_event
-from shared.service_layer.inbound import receive_email
 
 __all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "RateLimiter", "WarmupManager"]
 
@@ -37,15 +37,23 @@ class Default(WorkerEntrypoint):
         return await asgi.fetch(app, request.js_object, self.env)
 
     async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
+        from scheduler.jobs import tick
+        from shared.platform.cloudflare import scheduled_event
+
         cron, scheduled_at = scheduled_event(controller)
         services = bootstrap(self.env, component="scheduler")
         services = services.with_trace(services.ids.new_id())
         await tick(cron, scheduled_at, services)
 
     async def queue(self, batch: Any, env: Any = None, ctx: Any = None) -> None:
+        from consumers.dispatch import handle_batch
+
         await handle_batch(batch, bootstrap(self.env, component="consumer"))
 
     async def email(self, message: Any, env: Any = None, ctx: Any = None) -> None:
+        from shared.platform.cloudflare import email_recipient, email_sender, read_raw_email
+        from shared.service_layer.inbound import receive_email
+
         services = bootstrap(self.env, component="email")
         services = services.with_trace(services.ids.new_id())
         raw = await read_raw_email(message)
