@@ -64,14 +64,7 @@ def index_entry(expires_at: float, digest: str) -> str:
     return f"{INDEX_PREFIX}{to_ms(expires_at):0{MS_DIGITS}d}:{digest}"
 
 
-def _plain(value: Any) -> Any:
-    """A JS value from storage as Python (production may hand over a proxy; locally it is already plain)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 def _decode(value: Any) -> Claim | None:
-    value = _plain(value)
     if not isinstance(value, Mapping):
         return None
     try:
@@ -117,7 +110,7 @@ class DedupLogic:
 
     async def _scheduled(self) -> int:
         if self._sweep_at is None:
-            at = _plain(await self._storage.get(SWEEP_KEY))
+            at = await self._storage.get(SWEEP_KEY)
             self._sweep_at = int(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else 0
         return self._sweep_at
 
@@ -141,12 +134,12 @@ class DedupLogic:
         end = f"{INDEX_PREFIX}{at_ms + 1:0{MS_DIGITS}d}"  # index entries with expiry ms <= at_ms
         removed = 0
         for _ in range(MAX_PAGES_PER_SWEEP):
-            page = list(dict(_plain(await self._storage.list({"prefix": INDEX_PREFIX, "end": end, "limit": PAGE}))))
+            page = list(dict(await self._storage.list({"prefix": INDEX_PREFIX, "end": end, "limit": PAGE})))
             if not page:
                 break
             doomed = list(page)
             claims = {CLAIM_PREFIX + name.rsplit(":", 1)[1]: name for name in page}
-            stored = dict(_plain(await self._storage.get(list(claims))))
+            stored = dict(await self._storage.get(list(claims)))
             for claim_name in claims:
                 claim = _decode(stored.get(claim_name))
                 # the index entry is stale if the claim was renewed since (its own index entry is later)
@@ -159,7 +152,7 @@ class DedupLogic:
         else:
             await self._schedule(at_ms)  # more expired entries than one run takes: carry on at once
             return removed
-        following = list(dict(_plain(await self._storage.list({"prefix": INDEX_PREFIX, "limit": 1}))))
+        following = list(dict(await self._storage.list({"prefix": INDEX_PREFIX, "limit": 1})))
         if following:
             next_ms = int(following[0][len(INDEX_PREFIX) :].split(":", 1)[0])
             await self._schedule(max(next_ms, at_ms + to_ms(self._min_sweep_interval_s)))

@@ -16,11 +16,6 @@ from shared.messages.dedup import ClaimRequest, ReleaseClaimRequest
 from shared.messages.durable import PingReply
 
 
-def _payload(payload: Any) -> dict[str, Any]:
-    to_py = getattr(payload, "to_py", None)
-    return dict(to_py() if callable(to_py) else payload)
-
-
 class Dedup(DurableObject):
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
@@ -35,11 +30,11 @@ class Dedup(DurableObject):
         return await probe.ping(self.ctx.storage, "Dedup", trace_id)
 
     async def claim(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._claims().claim(ClaimRequest.model_validate(_payload(payload)))
+        reply = await self._claims().claim(ClaimRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def release(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._claims().release(ReleaseClaimRequest.model_validate(_payload(payload)))
+        reply = await self._claims().release(ReleaseClaimRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def alarm(self, alarm_info: Any = None) -> None:

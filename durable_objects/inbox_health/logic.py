@@ -64,12 +64,6 @@ DAY_PREFIX = "day:"
 COUNT_FIELDS = tuple(Counts.model_fields)
 
 
-def _plain(value: Any) -> Any:
-    """A JS value from storage as Python (production may hand over a proxy; locally it is already plain)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 def utc_day(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).date().isoformat()
 
@@ -80,7 +74,6 @@ def _window_start(now: float, window_days: int) -> str:
 
 
 def _counts(value: Any) -> dict[str, int]:
-    value = _plain(value)
     out = dict.fromkeys(COUNT_FIELDS, 0)
     if isinstance(value, Mapping):
         for name in COUNT_FIELDS:
@@ -116,7 +109,7 @@ class InboxHealthLogic:
     # -- storage -------------------------------------------------------------------------------------------------
 
     async def config(self) -> HealthConfig:
-        raw = _plain(await self._storage.get(CONFIG_KEY))
+        raw = await self._storage.get(CONFIG_KEY)
         if isinstance(raw, Mapping):
             try:
                 return HealthConfig.model_validate(dict(raw))
@@ -125,7 +118,7 @@ class InboxHealthLogic:
         return HealthConfig()
 
     async def _state(self) -> dict[str, Any]:
-        raw = _plain(await self._storage.get(STATE_KEY))
+        raw = await self._storage.get(STATE_KEY)
         state = _fresh_state()
         if isinstance(raw, Mapping):
             for key in ("paused", "last_pause", "resume"):
@@ -139,7 +132,7 @@ class InboxHealthLogic:
         await self._storage.put(STATE_KEY, state)
 
     async def _days(self) -> dict[str, dict[str, int]]:
-        page = _plain(await self._storage.list({"prefix": DAY_PREFIX}))
+        page = await self._storage.list({"prefix": DAY_PREFIX})
         return {name[len(DAY_PREFIX) :]: _counts(value) for name, value in dict(page).items()}
 
     # -- counting ------------------------------------------------------------------------------------------------
@@ -257,7 +250,7 @@ class InboxHealthLogic:
 
     async def _prune(self, now: float, window_days: int) -> None:
         start = DAY_PREFIX + _window_start(now, window_days)
-        page = _plain(await self._storage.list({"prefix": DAY_PREFIX, "end": start}))
+        page = await self._storage.list({"prefix": DAY_PREFIX, "end": start})
         old = list(dict(page))
         for i in range(0, len(old), 128):
             await self._storage.delete(old[i : i + 128])

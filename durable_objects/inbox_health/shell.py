@@ -16,11 +16,6 @@ from shared.messages.durable import PingReply
 from shared.messages.inbox_health import ConfigureRequest, NowRequest, RecordRequest, ResumeRequest
 
 
-def _payload(value: Any) -> dict[str, Any]:
-    to_py = getattr(value, "to_py", None)
-    return dict(to_py() if callable(to_py) else value)
-
-
 class InboxHealth(DurableObject):
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
@@ -35,24 +30,24 @@ class InboxHealth(DurableObject):
         return await probe.ping(self.ctx.storage, "InboxHealth", trace_id)
 
     async def record(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request = RecordRequest.model_validate(_payload(payload))
+        request = RecordRequest.model_validate(dict(payload))
         reply = await self._health().record(request.event, request.now, request.count)
         return reply.model_dump(mode="json")
 
     async def can_send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request = NowRequest.model_validate(_payload(payload))
+        request = NowRequest.model_validate(dict(payload))
         return (await self._health().can_send(request.now)).model_dump(mode="json")
 
     async def resume(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request = ResumeRequest.model_validate(_payload(payload))
+        request = ResumeRequest.model_validate(dict(payload))
         return (await self._health().resume(request.now, request.by)).model_dump(mode="json")
 
     async def configure(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request = ConfigureRequest.model_validate(_payload(payload))
+        request = ConfigureRequest.model_validate(dict(payload))
         return (await self._health().configure(request)).model_dump(mode="json")
 
     async def status(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request = NowRequest.model_validate(_payload(payload))
+        request = NowRequest.model_validate(dict(payload))
         return (await self._health().status(request.now)).model_dump(mode="json")
 
     async def alarm(self, alarm_info: Any = None) -> None:

@@ -50,13 +50,7 @@ def to_ms(seconds: float) -> int:
     return math.ceil(seconds * 1000)
 
 
-def _plain(value: Any) -> Any:
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 def _decode(value: Any) -> Lease | None:
-    value = _plain(value)
     if not isinstance(value, Mapping):
         return None
     try:
@@ -119,7 +113,7 @@ class ProspectLockLogic:
 
     async def _scheduled(self) -> int:
         if self._sweep_at is None:
-            at = _plain(await self._storage.get(SWEEP_KEY))
+            at = await self._storage.get(SWEEP_KEY)
             self._sweep_at = int(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else 0
         return self._sweep_at
 

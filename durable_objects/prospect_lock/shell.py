@@ -16,11 +16,6 @@ from shared.messages.durable import PingReply
 from shared.messages.prospect_lock import LeaseRequest, ReleaseLeaseRequest, StatusRequest
 
 
-def _payload(payload: Any) -> dict[str, Any]:
-    to_py = getattr(payload, "to_py", None)
-    return dict(to_py() if callable(to_py) else payload)
-
-
 class ProspectLock(DurableObject):
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
@@ -35,19 +30,19 @@ class ProspectLock(DurableObject):
         return await probe.ping(self.ctx.storage, "ProspectLock", trace_id)
 
     async def acquire(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._leases().acquire(LeaseRequest.model_validate(_payload(payload)))
+        reply = await self._leases().acquire(LeaseRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def renew(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._leases().renew(LeaseRequest.model_validate(_payload(payload)))
+        reply = await self._leases().renew(LeaseRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def release(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._leases().release(ReleaseLeaseRequest.model_validate(_payload(payload)))
+        reply = await self._leases().release(ReleaseLeaseRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def status(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._leases().status(StatusRequest.model_validate(_payload(payload)))
+        reply = await self._leases().status(StatusRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def alarm(self, alarm_info: Any = None) -> None:

@@ -62,14 +62,7 @@ def quota_key(day: int, key_class: str, key: str) -> str:
     return f"{QUOTA_PREFIX}{utc_date(day)}:{key_class}:{key}"
 
 
-def _plain(value: Any) -> Any:
-    """A JS value from storage as Python (production may hand over a proxy; locally it is already plain)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 def _decode(value: Any) -> BucketState | None:
-    value = _plain(value)
     if not isinstance(value, Mapping):
         return None
     try:
@@ -188,7 +181,7 @@ class RateLimiterLogic:
             options: dict[str, Any] = {"prefix": prefix, "limit": LIST_PAGE}
             if start_after is not None:
                 options["startAfter"] = start_after
-            page = dict(_plain(await self._storage.list(options)))
+            page = dict(await self._storage.list(options))
             for item in page.items():
                 yield item
             if len(page) < LIST_PAGE:
@@ -199,13 +192,13 @@ class RateLimiterLogic:
         """The alarm: delete every bucket that is full by the scheduled sweep time and every quota counter of a day
         that ended (`QUOTA_KEEP_S` grace) by then; returns how many entries went."""
         self._sweep_scheduled = False
-        at = _plain(await self._storage.get(SWEEP_KEY))
+        at = await self._storage.get(SWEEP_KEY)
         if not isinstance(at, (int, float)):
             return 0
         expired: list[str] = []
         remaining = 0
         async for name, raw in self._entries(BUCKET_PREFIX):
-            value = _plain(raw)
+            value = raw
             done = value.get("full_at") if isinstance(value, Mapping) else None
             if not isinstance(done, (int, float)) or done <= at:
                 expired.append(name)
@@ -226,7 +219,6 @@ class RateLimiterLogic:
 
 
 def _count(value: Any) -> int:
-    value = _plain(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return 0
     return max(0, int(value))

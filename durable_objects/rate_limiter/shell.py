@@ -52,14 +52,8 @@ class RateLimiter(DurableObject):
         return reply.model_dump()
 
     async def status(self, payload: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._buckets().status(StatusRequest.model_validate(_plain(payload)))
+        reply = await self._buckets().status(StatusRequest.model_validate(payload))
         return reply.model_dump()
 
     async def alarm(self, alarm_info: Any = None) -> None:
         await self._buckets().sweep()
-
-
-def _plain(value: Any) -> Any:
-    """A JS object from the RPC boundary as Python (production may hand over a proxy)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value

@@ -53,12 +53,6 @@ DELETE_BATCH = 128  # Durable Object storage takes at most 128 keys per call
 HOUR_S = 3600.0
 
 
-def _plain(value: Any) -> Any:
-    """A JS value from storage as Python (production may hand over a proxy; locally it is already plain)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 # -- calendar maths (pure) ------------------------------------------------------------------------------------------
 
 
@@ -110,7 +104,7 @@ class WarmupLogic:
     # -- plan ---------------------------------------------------------------------------------------------------
 
     async def _plan(self) -> tuple[WarmupPlan, bool]:
-        raw = _plain(await self._storage.get(PLAN_KEY))
+        raw = await self._storage.get(PLAN_KEY)
         if isinstance(raw, Mapping) and isinstance(raw.get("plan"), Mapping):
             return WarmupPlan.model_validate(dict(raw["plan"])), bool(raw.get("configured"))
         return WarmupPlan(), False
@@ -129,7 +123,7 @@ class WarmupLogic:
         """Counters of the day and hour holding `now`. A caller whose clock lags the stored day/hour counts against
         the stored (later) one: never a reset by an old clock."""
         today, hour = local_date(now, tz), hour_start(now, tz)
-        raw = _plain(await self._storage.get(STATE_KEY))
+        raw = await self._storage.get(STATE_KEY)
         if not isinstance(raw, Mapping) or not isinstance(raw.get("date"), str) or raw["date"] < today.isoformat():
             return _fresh(today, hour)
         state: dict[str, Any] = {k: _int(raw.get(k)) for k in ("sent", "reserved", "hour_sent", "hour_reserved")}
@@ -172,7 +166,7 @@ class WarmupLogic:
         token: str | None = None
         expires_at: float | None = None
         if granted > 0:
-            seq = _int(_plain(await self._storage.get(SEQ_KEY))) + 1
+            seq = _int(await self._storage.get(SEQ_KEY)) + 1
             token = f"w{seq}"
             expires_at = now + (request.ttl_s if request.ttl_s is not None else plan.reservation_ttl_s)
             state["reserved"] += granted
@@ -219,12 +213,12 @@ class WarmupLogic:
         return True
 
     async def _stored_state(self) -> dict[str, Any] | None:
-        raw = _plain(await self._storage.get(STATE_KEY))
+        raw = await self._storage.get(STATE_KEY)
         return dict(raw) if isinstance(raw, Mapping) else None
 
     async def _finish(self, request: TokenRequest, *, commit: bool) -> TokenReply:
         key = RES_PREFIX + request.token
-        raw = _plain(await self._storage.get(key))
+        raw = await self._storage.get(key)
         if not isinstance(raw, Mapping):
             return TokenReply(token=request.token, outcome="unknown", sent=0)
         record = dict(raw)
@@ -258,20 +252,20 @@ class WarmupLogic:
     # -- expiry -------------------------------------------------------------------------------------------------
 
     async def _schedule(self, at: float) -> None:
-        current = _plain(await self._storage.get(ALARM_KEY))
+        current = await self._storage.get(ALARM_KEY)
         if isinstance(current, (int, float)) and current <= at:
             return
         await self._storage.put(ALARM_KEY, at)
         await self._storage.setAlarm(math.ceil(at * 1000))
 
     async def _sweep_if_due(self, now: float) -> None:
-        at = _plain(await self._storage.get(ALARM_KEY))
+        at = await self._storage.get(ALARM_KEY)
         if isinstance(at, (int, float)) and at <= now:
             await self.sweep(now)
 
     async def alarm(self) -> int:
         """The alarm handler: sweep at the time the alarm was scheduled for (stored), no clock needed."""
-        at = _plain(await self._storage.get(ALARM_KEY))
+        at = await self._storage.get(ALARM_KEY)
         if not isinstance(at, (int, float)):
             return 0
         return await self.sweep(float(at))
@@ -285,7 +279,7 @@ class WarmupLogic:
             options: dict[str, Any] = {"prefix": RES_PREFIX, "limit": LIST_PAGE}
             if start_after is not None:
                 options["startAfter"] = start_after
-            page = dict(_plain(await self._storage.list(options)))
+            page = dict(await self._storage.list(options))
             records.update(page)
             if len(page) < LIST_PAGE:
                 break
@@ -296,7 +290,7 @@ class WarmupLogic:
         doomed: list[str] = []
         next_at: float | None = None
         for name, raw in records.items():
-            record = dict(_plain(raw)) if isinstance(_plain(raw), Mapping) else {}
+            record = dict(raw) if isinstance(raw, Mapping) else {}
             expires_at = record.get("expires_at")
             purge_at = record.get("purge_at")
             if not isinstance(expires_at, (int, float)) or not isinstance(purge_at, (int, float)):

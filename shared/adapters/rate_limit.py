@@ -20,12 +20,6 @@ from shared.messages.rate_limit import (
 from shared.ports.runtime import Clock
 
 
-def _plain(value: Any) -> Any:
-    """A JS object from the RPC boundary as a Python dict (production may hand over a proxy)."""
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
 class DurableObjectRateLimiter:
     """Routes each key to its shard of the RateLimiter namespace and passes the caller's clock as `now`."""
 
@@ -40,7 +34,7 @@ class DurableObjectRateLimiter:
     async def acquire(self, key: str, key_class: str, tokens: int = 1) -> RateDecision:
         request = AcquireRequest(key=key, key_class=key_class, tokens=tokens, now=self._clock.now().timestamp())
         stub = self._stub(shard_name(key_class, key))
-        reply = AcquireReply.model_validate(dict(_plain(await stub.acquire(request.model_dump()))))
+        reply = AcquireReply.model_validate(dict(await stub.acquire(request.model_dump())))
         return RateDecision(reply.allowed, reply.remaining, reply.retry_after_s)
 
     async def status(self, keys: Sequence[tuple[str, str]]) -> list[KeyStatus]:
@@ -58,7 +52,7 @@ class DurableObjectRateLimiter:
 
         async def ask(shard: str, positions: list[int]) -> list[KeyStatus]:
             request = StatusRequest(keys=[asked[i] for i in positions], now=now)
-            reply = StatusReply.model_validate(_plain(await self._stub(shard).status(request.model_dump())))
+            reply = StatusReply.model_validate(await self._stub(shard).status(request.model_dump()))
             if len(reply.items) != len(positions):
                 raise RuntimeError(f"RateLimiter {shard} answered {len(reply.items)} of {len(positions)} keys")
             return reply.items

@@ -447,6 +447,7 @@ export class DurableObjectStorage {
     let keys = [...this.data.keys()].sort();
     if (options.prefix !== undefined) keys = keys.filter((k) => k.startsWith(options.prefix));
     if (options.start !== undefined) keys = keys.filter((k) => k >= options.start);
+    if (options.startAfter !== undefined) keys = keys.filter((k) => k > options.startAfter);
     if (options.end !== undefined) keys = keys.filter((k) => k < options.end);
     if (options.reverse) keys.reverse();
     if (options.limit !== undefined) keys = keys.slice(0, options.limit);
