@@ -3,9 +3,10 @@ one at a time, with spreadsheet formula injection neutralised.
 
 A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-` or `@`, or with tab or CR, which
 Excel strips before looking; also after leading whitespace, and the full-width forms `＝` `＋` `－` `＠`) gets a
-leading `'`, which spreadsheets show as "this is text" and our importer removes again. Numbers are not text and are
-written as they are (-5 stays a number). The text is plain UTF-8: the endpoint prepends a BOM (U+FEFF) so Excel
-reads it as UTF-8.
+leading `'`, which spreadsheets show as "this is text" and our importer removes again (`unneutralise`); a text that
+already starts with `'`s before such a character gets one more, so the round trip gives it back unchanged. Numbers
+are not text and are written as they are (-5 stays a number). The text is plain UTF-8: the endpoint prepends a BOM
+(U+FEFF) so Excel reads it as UTF-8.
 """
 
 from __future__ import annotations
@@ -33,9 +34,23 @@ def neutralise_cell(value: object) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         value = ", ".join(str(item) for item in value)
     text = str(value)
-    if text and (text[0] in _TRIGGERS or text.lstrip()[:1] in _TRIGGERS):
+    if text and (_runs(text) or _is_neutralised(text)):
         return "'" + text
     return text
+
+
+def _runs(text: str) -> bool:
+    return text[:1] in _TRIGGERS or text.lstrip()[:1] in _TRIGGERS
+
+
+def _is_neutralised(text: str) -> bool:
+    return text[:1] == "'" and _runs(text.lstrip("'"))
+
+
+def unneutralise(text: str) -> str:
+    """The inverse of `neutralise_cell` for text (what the importer applies): "'+49 89 123" -> "+49 89 123",
+    "''=x" -> "'=x"."""
+    return text[1:] if _is_neutralised(text) else text
 
 
 class _Line:

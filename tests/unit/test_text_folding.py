@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.domain.csv_export import neutralise_cell, unneutralise
+from shared.domain.csv_import.rows import clean_cell
 from shared.domain.errors import ValidationFailed
 from shared.domain.normalize import (
     SORT_NAME_CHARS,
@@ -146,3 +148,9 @@ def test_the_api_models_apply_the_boundary_rule() -> None:
 
 def test_length_limits_apply_after_cleaning() -> None:
     assert ProspectCreate(company_name="x" * 200 + "\x00" * 50).company_name == "x" * 200
+
+
+@given(st.text(alphabet=st.sampled_from("'= +-@\t\r＝＋－＠ax"), max_size=8) | any_text)
+def test_the_importer_undoes_exactly_what_the_export_neutralised(text: str) -> None:
+    assert unneutralise(neutralise_cell(text)) == text
+    assert clean_cell(neutralise_cell(clean_line(text))) == clean_line(text)

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.domain import geo
+from shared.domain.csv_export import unneutralise
 from shared.domain.csv_import.emails import check_email, is_role_address
 from shared.domain.csv_import.headers import FULL_NAME, LOCATION, ColumnMap
 from shared.domain.csv_import.locations import split_location
@@ -77,10 +78,9 @@ def _shown(value: str) -> str:
 
 
 def _unneutralise(value: str) -> str:
-    """Drop the `'` an export (ours, or Excel) put before `=`, `+`, `-`, `@`: "'+49 89 123" -> "+49 89 123"."""
-    if value[:1] == "'" and value[1:].lstrip()[:1] in ("=", "+", "-", "@"):
-        return value[1:]
-    return value
+    """Drop the `'` an export (ours, or Excel) put before `=`, `+`, `-`, `@` (or their full-width forms), the exact
+    inverse of the export's rule: "'+49 89 123" -> "+49 89 123", "''=x" -> "'=x"."""
+    return unneutralise(value)
 
 
 def clean_cell(value: str) -> str:
