@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.coordination import DurableDedup, DurableInboxHealth, DurableProspectLocks, DurableWarmup
 from shared.adapters.d1.api_keys import D1ApiKeyRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
+from shared.adapters.d1.import_jobs import D1ImportJobRepository
 from shared.adapters.d1.inbound import D1InboundRepository
 from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
@@ -28,6 +29,7 @@ from shared.ports.api_keys import ApiKeyRepository
 from shared.ports.cache import Cache
 from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
 from shared.ports.durable import DurableObjectPinger
+from shared.ports.import_jobs import ImportJobRepository
 from shared.ports.prospects import ProspectRepository
 from shared.ports.queues import QueuePublisher
 from shared.ports.rate_limit import RateLimiter
@@ -35,6 +37,9 @@ from shared.ports.repositories import FailedTaskRepository, InboundRepository, S
 from shared.ports.runtime import Clock, IdFactory
 from shared.service_layer.health import HealthChecks
 from shared.service_layer.sending_gate import SendGate, SettingsStore
+
+if TYPE_CHECKING:
+    from shared.service_layer.import_jobs import ImportJobService
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Services:
     inbox_health: InboxHealthClient
     dedup: DedupClient
     prospect_locks: ProspectLocks
+    import_jobs: ImportJobRepository
 
     def with_trace(self, trace_id: str, component: str | None = None) -> Services:
         return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
@@ -65,6 +71,15 @@ class Services:
     @property
     def send_gate(self) -> SendGate:
         return SendGate(settings=self.settings_store, health=self.inbox_health, warmup=self.warmup, clock=self.clock)
+
+    @property
+    def import_job_service(self) -> ImportJobService:
+        from shared.service_layer.import_jobs import ImportJobService  # the CSV parser loads on first use
+
+        return ImportJobService(
+            jobs=self.import_jobs, prospects=self.prospects, publisher=self.publisher, clock=self.clock, ids=self.ids,
+            log=self.log,
+        )  # fmt: skip
 
     @property
     def health(self) -> HealthChecks:
@@ -120,6 +135,7 @@ def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = Non
         inbox_health=DurableInboxHealth(env),
         dedup=DurableDedup(env),
         prospect_locks=DurableProspectLocks(env),
+        import_jobs=D1ImportJobRepository(db),
         rate_limiter=DurableObjectRateLimiter(env, clock) if settings.rate_limit_enabled else UnlimitedRateLimiter(),
     )
     return replace(services, **overrides) if overrides else services

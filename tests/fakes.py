@@ -191,6 +191,7 @@ def fake_services(lines: list[str] | None = None, **overrides: Any) -> Services:
         "inbox_health": NotWired("inbox health: use the e2e runtime (real Durable Object)"),
         "dedup": NotWired("dedup: use the e2e runtime (real Durable Object)"),
         "prospect_locks": NotWired("prospect locks: use the e2e runtime (real Durable Object)"),
+        "import_jobs": NotWired("import jobs: use the e2e runtime (real D1)"),
     }
     values.update(overrides)
     return Services(**values)

@@ -23,6 +23,14 @@ class InboundReceived(Payload):
     inbound_id: str = Field(min_length=1)
 
 
+class ImportSlice(Payload):
+    """Process the import job's next slice, starting at chunk `chunk` after row `row` (the job's cursor)."""
+
+    job_id: str = Field(min_length=1, max_length=64)
+    chunk: int = Field(ge=0)
+    row: int = Field(ge=0)
+
+
 class DeadLetter(Payload):
     """A task that failed for good, forwarded by a consumer to the `dlq` queue with what is known about it."""
 
@@ -39,6 +47,7 @@ class DeadLetter(Payload):
 MESSAGE_TYPES: dict[tuple[str, int], type[Payload]] = {
     ("inbound.received", 1): InboundReceived,
     ("dead_letter", 1): DeadLetter,
+    ("import.slice", 1): ImportSlice,
 }
 
 TYPE_NAMES: dict[type[Payload], tuple[str, int]] = {model: key for key, model in MESSAGE_TYPES.items()}

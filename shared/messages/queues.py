@@ -16,6 +16,7 @@ class QueueName(StrEnum):
     SEND = "send"
     INBOUND = "inbound"
     EVENTS = "events"
+    IMPORTS = "imports"
     DLQ = "dlq"
 
 
@@ -25,6 +26,7 @@ PRODUCER_BINDINGS: dict[QueueName, str] = {
     QueueName.SEND: "SEND_QUEUE",
     QueueName.INBOUND: "INBOUND_QUEUE",
     QueueName.EVENTS: "EVENTS_QUEUE",
+    QueueName.IMPORTS: "IMPORTS_QUEUE",
     QueueName.DLQ: "DLQ_QUEUE",
 }
 
@@ -35,6 +37,8 @@ RETRY_POLICIES: dict[QueueName, RetryPolicy] = {
     QueueName.SEND: RetryPolicy(max_retries=2, base_delay_seconds=120, backoff=Backoff.LINEAR),
     QueueName.INBOUND: RetryPolicy(max_retries=1, base_delay_seconds=30),
     QueueName.EVENTS: RetryPolicy(max_retries=1, base_delay_seconds=30),
+    # import slices (docs/decisions/0013): idempotent, so retried generously; a slice that keeps failing fails its job.
+    QueueName.IMPORTS: RetryPolicy(max_retries=5, base_delay_seconds=10, backoff=Backoff.EXPONENTIAL),
     # The DLQ has nothing behind it: retry for days (the cap is 12 h per delay), then log the letter in full.
     QueueName.DLQ: RetryPolicy(max_retries=100, base_delay_seconds=60, backoff=Backoff.EXPONENTIAL),
 }

@@ -84,6 +84,7 @@ class RowPlan:
     writes: PendingWrites = field(default_factory=list)
     error_field: str | None = None
     error: str | None = None
+    target: str | None = None  # the prospect an update fills
 
 
 class ImportPlanner:
@@ -145,7 +146,7 @@ class ImportPlanner:
             touched.add(target)
             if not writes:
                 return RowPlan(row.row_number, "duplicate", row.warnings)
-            return RowPlan(row.row_number, "updated", row.warnings, writes=writes)
+            return RowPlan(row.row_number, "updated", row.warnings, writes=writes, target=target)
         except ValidationFailed as exc:
             return RowPlan(row.row_number, "error", row.warnings, error=str(exc))
 

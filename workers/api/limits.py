@@ -26,6 +26,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 IMPORT_PATH = "/api/prospects/import"
+IMPORT_JOBS_PATH = "/api/imports"  # background imports (docs/decisions/0013): the large uploads go here
 
 
 class BodyTooLarge(HTTPException):
@@ -102,7 +103,7 @@ async def _answer(scope: Scope, send: Send, status: int, message: str, *, limit:
 
 
 def body_limit_for(max_body_bytes: int, max_import_bytes: int, path: str) -> int:
-    return max_import_bytes if path.rstrip("/") == IMPORT_PATH else max_body_bytes
+    return max_import_bytes if path.rstrip("/") in (IMPORT_PATH, IMPORT_JOBS_PATH) else max_body_bytes
 
 
 def _media_type(request: Request) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from consumers.handlers import handle_dead_letter, handle_inbound_received
+from consumers.handlers import handle_dead_letter, handle_import_slice, handle_inbound_received
 from shared.bootstrap import Services
 from shared.domain.errors import MessageDecodeError, PermanentFailure
 from shared.messages.envelope import Envelope, decode
@@ -31,6 +31,7 @@ QUEUE_HANDLERS: dict[QueueName, dict[str, Handler]] = {
     QueueName.SEND: {},
     QueueName.INBOUND: {"inbound.received": handle_inbound_received},
     QueueName.EVENTS: {},
+    QueueName.IMPORTS: {"import.slice": handle_import_slice},
     QueueName.DLQ: {"dead_letter": handle_dead_letter},
 }
 

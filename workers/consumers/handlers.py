@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.bootstrap import Services
 from shared.messages.envelope import Envelope
-from shared.messages.payloads import DeadLetter, InboundReceived, Payload
+from shared.messages.payloads import DeadLetter, ImportSlice, InboundReceived, Payload
 from shared.service_layer.dead_letters import record_dead_letter
 from shared.service_layer.inbound import parse_inbound
 
@@ -16,6 +16,9 @@ async def handle_inbound_received(payload: Payload, envelope: Envelope, services
 
 async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Services) -> None:
     assert isinstance(payload, DeadLetter)
+    if payload.original_type == "import.slice" and payload.original_payload is not None:
+        slice_ = ImportSlice.model_validate(payload.original_payload)
+        await services.import_job_service.fail_at(slice_, payload.error)
     await record_dead_letter(
         payload,
         trace_id=envelope.trace_id,
@@ -23,3 +26,8 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
         clock=services.clock,
         log=services.log,
     )
+
+
+async def handle_import_slice(payload: Payload, envelope: Envelope, services: Services) -> None:
+    assert isinstance(payload, ImportSlice)
+    await services.import_job_service.run_slice(payload, trace_id=envelope.trace_id)

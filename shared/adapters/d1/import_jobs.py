@@ -1,0 +1,95 @@
+"""D1 repository for import jobs: the job row, its staged chunks, its issues, and each slice's guarded commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from shared.adapters.d1 import import_job_sql as sql
+from shared.adapters.d1.client import D1Client, Query
+from shared.adapters.d1.prospects import json_rows_inserts
+from shared.domain.import_jobs import ImportJob, JobState, SliceCursor
+from shared.ports.import_jobs import SliceCommit
+
+STAGING_BATCH_CHUNKS = 4  # chunks per staging batch: ~1.6 MB of records per round trip
+
+
+def _row_to_job(row: dict[str, Any]) -> ImportJob:
+    values = dict(row)
+    cursor = SliceCursor(int(values.pop("cursor_chunk")), int(values.pop("cursor_row")))
+    for name in ("bytes_total", "chunks_total", "rows_total", "rows_done", "created", "updated", "duplicates",
+                 "skipped", "errors_count", "warnings_count"):  # fmt: skip
+        values[name] = int(values[name])
+    values["state"] = JobState(values["state"])
+    values["header"] = json.loads(values["header"])
+    return ImportJob(cursor=cursor, **values)
+
+
+class D1ImportJobRepository:
+    def __init__(self, db: D1Client) -> None:
+        self._db = db
+
+    async def create(self, job_id: str, *, lead_source: str, actor: str | None, filename: str | None, now: str) -> None:
+        await self._db.run(sql.INSERT_JOB, job_id, lead_source, actor, filename, now, now)
+
+    async def add_chunks(self, job_id: str, first_seq: int, chunks: Sequence[str]) -> None:
+        for start in range(0, len(chunks), STAGING_BATCH_CHUNKS):
+            part = chunks[start : start + STAGING_BATCH_CHUNKS]
+            await self._db.batch(
+                [Query(sql.INSERT_CHUNK, (job_id, first_seq + start + i, text)) for i, text in enumerate(part)]
+            )
+
+    async def finish_staging(
+        self, job_id: str, *, encoding: str | None, delimiter: str, header: list[str], bytes_total: int,
+        chunks_total: int, rows_total: int, now: str,
+    ) -> bool:  # fmt: skip
+        header_json = json.dumps(header, ensure_ascii=False)
+        changed = await self._db.run(
+            sql.FINISH_STAGING, encoding, delimiter, header_json, bytes_total, chunks_total, rows_total, now, job_id
+        )
+        return changed > 0
+
+    async def get(self, job_id: str) -> ImportJob | None:
+        row = await self._db.first(sql.GET_JOB, job_id)
+        return _row_to_job(row) if row else None
+
+    async def page(self, *, limit: int, after: tuple[str, str] | None) -> list[ImportJob]:
+        if after is None:
+            rows = await self._db.all(sql.LIST_JOBS_FIRST, limit)
+        else:
+            rows = await self._db.all(sql.LIST_JOBS_AFTER, after[0], after[1], limit)
+        return [_row_to_job(r) for r in rows]
+
+    async def chunk(self, job_id: str, seq: int) -> str | None:
+        row = await self._db.first(sql.GET_CHUNK, job_id, seq)
+        return None if row is None else str(row["records"])
+
+    async def issues(self, job_id: str, kind: str, limit: int) -> list[dict[str, Any]]:
+        rows = await self._db.all(sql.LIST_ISSUES, job_id, kind, limit)
+        return [{"row": int(r["row"]), "field": r["field"], "message": r["message"]} for r in rows]
+
+    def commit_queries(self, commit: SliceCommit) -> list[Query]:
+        """The slice's bookkeeping statements, to follow its prospect writes in the same batch."""
+        queries = [
+            Query(sql.INSERT_ISSUES_JSON, (commit.job_id, *q.params))
+            for q in json_rows_inserts(sql.INSERT_ISSUES_JSON, commit.issues)
+        ]
+        finished_at = None if commit.state.live else commit.now
+        updates = json.dumps(commit.updates, separators=(",", ":"))
+        params = (
+            commit.job_id, commit.start.chunk, commit.start.row, commit.end.chunk, commit.end.row, commit.state.value,
+            commit.rows_done, commit.created, updates, commit.duplicates, commit.skipped, commit.errors,
+            commit.warnings, commit.now, finished_at,
+        )  # fmt: skip
+        queries.append(Query(sql.COMMIT_SLICE, params))
+        if not commit.state.live:
+            queries.append(Query(sql.DELETE_CHUNKS, (commit.job_id,)))
+        return queries
+
+    async def end(self, job_id: str, state: JobState, *, failure: str | None, now: str) -> bool:
+        """Cancel or fail a live job (its staged chunks are dropped); False when it had already ended."""
+        results = await self._db.batch_changes(
+            [Query(sql.END_JOB, (state.value, failure, now, now, job_id)), Query(sql.DELETE_CHUNKS, (job_id,))]
+        )
+        return results[0] > 0

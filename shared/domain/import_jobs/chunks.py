@@ -1,0 +1,58 @@
+"""Staged records: the file's data records, split while staging, stored as JSON chunks a slice reads back whole.
+
+A chunk holds at most `CHUNK_RECORDS` records and about `CHUNK_CHARS` characters of record text (a D1 value is
+capped at 2,000,000 bytes; one record is at most 64 K characters), so a slice never starts inside a row: a quoted
+cell spanning lines, or a record split across upload pieces, is one record in one chunk. Each record keeps its
+spreadsheet row number and its oversize/unterminated flags, so a slice reports exactly what the synchronous
+import would.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.domain.csv_import.records import Record
+
+CHUNK_RECORDS = 500
+CHUNK_CHARS = 400_000
+
+
+def _encode(record: Record) -> list[Any]:
+    return [record.number, record.text, record.oversized_field, 1 if record.unterminated else 0]
+
+
+def decode_chunk(text: str) -> list[Record]:
+    return [Record(int(n), t, f, bool(u)) for n, t, f, u in json.loads(text)]
+
+
+class RecordChunker:
+    """add() records; full chunks (JSON text) come back as they fill; finish() returns the last one."""
+
+    def __init__(self, *, max_records: int | None = None, max_chars: int | None = None) -> None:
+        self._max_records = max_records or CHUNK_RECORDS
+        self._max_chars = max_chars or CHUNK_CHARS
+        self._pieces: list[str] = []
+        self._chars = 0
+        self.rows = 0  # data records that are not blank lines
+
+    def add(self, records: list[Record]) -> list[str]:
+        full: list[str] = []
+        for record in records:
+            if record.text is not None and not record.text.strip() and not record.unterminated:
+                continue  # a blank line: no row, nothing to store (its number is skipped, as Excel shows it)
+            piece = json.dumps(_encode(record), separators=(",", ":"), ensure_ascii=False)
+            if self._pieces and (len(self._pieces) >= self._max_records or self._chars + len(piece) > self._max_chars):
+                full.append(self._take())
+            self._pieces.append(piece)
+            self._chars += len(piece) + 1
+            self.rows += 1
+        return full
+
+    def finish(self) -> list[str]:
+        return [self._take()] if self._pieces else []
+
+    def _take(self) -> str:
+        text = "[" + ",".join(self._pieces) + "]"
+        self._pieces, self._chars = [], 0
+        return text
