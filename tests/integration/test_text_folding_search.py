@@ -130,3 +130,27 @@ async def test_fts_syntax_in_a_query_is_text(repo: D1ProspectRepository, q: str)
     await repo.insert(target, "t", None)
     assert isinstance(await found(repo, q), set)  # no FTS5 syntax error reaches the caller
     assert await found(repo, "hotel " + q.split()[0]) <= {target.id}
+
+
+async def test_migration_0004_reindexes_rows_written_before_it(d1: D1Database, tmp_path: Path) -> None:
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        if path.name < "0004":
+            (earlier / path.name).write_text(path.read_text())
+    await apply_migrations(d1, earlier)
+    db = D1Client(d1)
+    await db.run(
+        "INSERT INTO prospects (id, contact_name, company_name, city, email, sort_name, created_at, updated_at)"
+        " VALUES ('old', 'Jörg MÜLLER', 'Gasthof Straße', 'Genève', 'jorg@gasthof.example', 'jorg muller', ?, ?)",
+        T0.isoformat(),
+        T0.isoformat(),
+    )
+    assert await apply_migrations(d1, MIGRATIONS) == ["0004_text_folding.sql"]
+    repo = D1ProspectRepository(db)
+    for q in ("müller", "MULLER", "strasse", "STRASSE", "geneve", "jorg gasthof"):
+        assert await found(repo, q) == {"old"}, q
+    [row] = await db.all("SELECT search_text FROM prospects")
+    assert row["search_text"] == "jörg mÜller gasthof strasse  genève jorg@gasthof.example"  # SQL: ASCII lower(), ß
+    await repo.insert(record(last_name="Müller", company_name="Neu"), "t", None)
+    assert len(await found(repo, "mueller")) == 0 and len(await found(repo, "muller")) == 2
