@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.errors import ValidationFailed
-from shared.domain.normalize import SORT_NAME_CHARS, fold, sort_name
+from shared.domain.normalize import SORT_NAME_CHARS, fold, sort_name, strip_controls
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.domain.prospects import EmailStatus, Prospect, Stage, Tier
 
@@ -82,7 +82,8 @@ def search_terms(q: str | None) -> tuple[str, ...]:
     error."""
     if q is None:
         return ()
-    terms = tuple(dict.fromkeys(t for t in fold(q).split() if any(ch.isalnum() for ch in t)))[:MAX_SEARCH_TERMS]
+    pieces = fold(strip_controls(q)).split()
+    terms = tuple(dict.fromkeys(t for t in pieces if any(ch.isalnum() for ch in t)))[:MAX_SEARCH_TERMS]
     if not terms:
         raise ValidationFailed("q has no searchable words")
     return terms

@@ -122,14 +122,18 @@ async def test_search_finds_what_duplicate_detection_calls_equal(
         await sqlite_repo.delete(stored.id)
 
 
-@pytest.mark.parametrize(
-    "q", ['sonne"', '"sonne', 'son"ne OR x', "NEAR(sonne x)", "sonne* ^x", "sonne AND NOT", "-sonne"]
-)
+FTS_SYNTAX = ['sonne"', '"sonne', 'son"ne OR x', "NEAR(sonne x)", "sonne* ^x", "sonne AND NOT", "-sonne"]
+NASTY_QUERIES = ["son\x00ne\u202e", "\udc80sonne", "sonne\ufeff"]
+
+
+@pytest.mark.parametrize("q", FTS_SYNTAX + NASTY_QUERIES)
 async def test_fts_syntax_in_a_query_is_text(repo: D1ProspectRepository, q: str) -> None:
     target = record(company_name="Hotel Sonne")
     await repo.insert(target, "t", None)
     assert isinstance(await found(repo, q), set)  # no FTS5 syntax error reaches the caller
     assert await found(repo, "hotel " + q.split()[0]) <= {target.id}
+    if q in NASTY_QUERIES:
+        assert await found(repo, q) == {target.id}  # controls and invisibles are not part of the words
 
 
 async def test_migration_0004_reindexes_rows_written_before_it(d1: D1Database, tmp_path: Path) -> None:
