@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
@@ -75,7 +76,7 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
 
     async def worker(request: StarletteRequest) -> Response:
         body = await request.body()
-        forwarded = WorkerRequest(str(request.url), request.method, list(request.headers.items()), body)
+        forwarded = WorkerRequest(_received_url(request), request.method, list(request.headers.items()), body)
         result: Any = await runtime.fetch(forwarded)
         return _with_headers(Response(content=result.body, status_code=result.status), result.header_list)
 
@@ -92,6 +93,15 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
     # Everything else, whatever the method or path (a route pattern would miss paths with a decoded newline).
     app.router.default = worker_app
     return app
+
+
+def _received_url(request: StarletteRequest) -> str:
+    """The URL as the client sent it (percent-encoded, as workerd hands it to the Worker), not Starlette's URL
+    rebuilt from the decoded path."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    path = quote(raw, safe="/%:@!$&'()*+,;=-._~")  # bytes outside URL syntax percent-encoded, like a WHATWG URL
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{request.url.scheme}://{request.url.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _with_headers(response: Response, headers: list[tuple[str, str]]) -> Response:

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import schemathesis
-from schemathesis.schemas import BaseSchema
 
 from tests.contract.server import serve_runtime
 from tests.e2e.conftest import ROOT, TEST_API_KEY
@@ -30,10 +28,5 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def api_schema(base_url: str) -> BaseSchema:
-    return schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-
-
-AUTH_HEADERS = {"Authorization": f"Bearer {TEST_API_KEY}"}
 ROOT_DIR: Path = ROOT
+__all__ = ["RAISED_LIMITS", "ROOT_DIR", "TEST_API_KEY"]

@@ -37,6 +37,11 @@ def serve_runtime(root: Path, state_dir: Path, dev_vars: Path, extra_vars: dict[
     failure: list[BaseException] = []
     holder: dict[str, object] = {}
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            ready.set()  # listening (or failed: then serve() returns and run() reports it)
+
     async def main() -> None:
         runtime = LocalRuntime(
             root, state_dir=state_dir, clock=ManualClock(), dev_vars=dev_vars, smtp_sink_port=0, d1_backend="sqlite",
@@ -46,14 +51,10 @@ def serve_runtime(root: Path, state_dir: Path, dev_vars: Path, extra_vars: dict[
         config = uvicorn.Config(
             create_dev_app(runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
-        server = uvicorn.Server(config)
+        server = Server(config)
         holder["server"] = server
-        task = asyncio.create_task(server.serve())
         try:
-            while not server.started and not task.done():
-                await asyncio.sleep(0.01)
-            ready.set()
-            await task
+            await server.serve()
         finally:
             await runtime.close()
 
@@ -68,12 +69,11 @@ def serve_runtime(root: Path, state_dir: Path, dev_vars: Path, extra_vars: dict[
     thread = threading.Thread(target=run, name="contract-runtime", daemon=True)
     thread.start()
     ready.wait(START_TIMEOUT_S)
-    if failure or "server" not in holder:
+    server = holder.get("server")
+    if failure or not isinstance(server, uvicorn.Server) or not server.started:
         raise RuntimeError(f"the local runtime did not start: {failure}")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server = holder["server"]
-        assert isinstance(server, uvicorn.Server)
         server.should_exit = True
         thread.join(START_TIMEOUT_S)

@@ -36,6 +36,14 @@ _HEADERS: dict[int, dict[str, Any]] = {
 ERROR_SCHEMA_NAME = "ErrorResponse"
 
 
+# "Not blank" as a pattern both regex engines read alike (pydantic-core's Rust regex, and Python's `re` that
+# schemathesis and hypothesis use): `\S` differs between them on U+001C-U+001F. Pydantic's str_strip_whitespace
+# trims Unicode White_Space; Python's str.strip() also trims U+001C-U+001F.
+_WHITE_SPACE = r"\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+PYTHON_WHITE_SPACE = rf"{_WHITE_SPACE}\u001c-\u001f"  # what str.strip() and str.split() remove, for a [...] class
+HAS_TEXT = rf"[^{_WHITE_SPACE}]"  # survives pydantic's strip
+HAS_TEXT_AFTER_STRIP = rf"[^{PYTHON_WHITE_SPACE}]"  # survives str.strip()
+
 CSV_MEDIA_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel", "text/tab-separated-values")
 
 
@@ -46,7 +54,9 @@ def csv_upload(*, field: str = "file") -> dict[str, Any]:
     form = {
         "schema": {
             "type": "object",
-            "properties": {field: {"type": "string", "format": "binary", "description": "the CSV file"}},
+            "properties": {
+                field: {"type": "string", "format": "binary", "minLength": 1, "description": "the CSV file"}
+            },
             "required": [field],
         }
     }

@@ -49,7 +49,9 @@ class Request:
         body: bytes = b"",
     ) -> None:
         self.url = url
-        self.method = HTTPMethod(method.upper())
+        # Any method token reaches the Worker, as in workerd (the app answers 405); known ones as HTTPMethod.
+        upper = method.upper()
+        self.method = HTTPMethod(upper) if upper in HTTPMethod._value2member_map_ else upper
         self.headers = _headers(headers)
         self._body = body
         self._used = False

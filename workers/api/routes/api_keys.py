@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminServices
 from api.limits import require_content_type
-from api.openapi import error_responses
+from api.openapi import HAS_TEXT, error_responses
 from shared.domain.api_keys import ApiKey
 from shared.service_layer.api_keys import MAX_NAME_LENGTH, create_api_key, revoke_api_key
 
@@ -21,7 +21,7 @@ JsonBody = Depends(require_content_type("application/json"))
 class ApiKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=HAS_TEXT)]
     scopes: Annotated[
         list[Literal["*", "admin"]],
         Field(description='"admin" manages keys, "*" is everything; no scopes = every non-admin route'),

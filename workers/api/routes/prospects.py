@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import AuthorizedServices
-from api.openapi import error_responses
+from api.openapi import HAS_TEXT, HAS_TEXT_AFTER_STRIP, PYTHON_WHITE_SPACE, error_responses
 from shared.domain.activities import Activity
 from shared.domain.bulk import MAX_BULK_IDS, BulkAction
 from shared.domain.errors import PreconditionRequired, ValidationFailed
@@ -36,6 +36,7 @@ def if_match_header(*, required: bool) -> Any:
         pattern=IF_MATCH_PATTERN,
         max_length=20,
         description=f'The ETag from your last read (`"v3"`), or `*` for whatever version is current; {need}.',
+        examples=['"v1"', "*"],
     )
 
 
@@ -72,8 +73,8 @@ def actor_of(request: Request) -> str | None:
 
 def one_or_more_of(enum: Any) -> str:
     """The pattern of a filter value: enum members, comma-separated, blanks around them ignored (`new, ready`)."""
-    names = "|".join(re.escape(m.value) for m in enum)
-    return rf"^[\s,]*(?:(?:{names})(?:\s*,[\s,]*|\s*$))*$"
+    names, space = "|".join(re.escape(m.value) for m in enum), f"[{PYTHON_WHITE_SPACE}]"
+    return rf"^[{PYTHON_WHITE_SPACE},]*(?:(?:{names})(?:{space}*,[{PYTHON_WHITE_SPACE},]*|{space}*$))*$"
 
 
 StageValues = list[Annotated[str, Field(pattern=one_or_more_of(Stage))]]
@@ -181,9 +182,10 @@ class ActivityPage(BaseModel):
     next_cursor: str | None
 
 
-NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
+NonBlank = Annotated[str, Field(min_length=1, pattern=HAS_TEXT)]
 FilterValues = Annotated[
-    list[Annotated[str, Field(max_length=100, pattern=r"[^\s,]")]], Field(min_length=1, max_length=20)
+    list[Annotated[str, Field(max_length=100, pattern=rf"[^{PYTHON_WHITE_SPACE},]")]],
+    Field(min_length=1, max_length=20),
 ]
 CRITERIA = ("stage", "tier", "country", "tag", "has_email", "email_status", "campaign", "q")
 BULK_TAG_PATTERN = r"^[\w][\w .:/+-]*$"  # the rule of a prospect's tags (shared.domain.prospects.Tag)
@@ -225,7 +227,7 @@ class BulkFilter(AbsentNotNull):
     stage: Annotated[StageValues, Field(min_length=1, max_length=20)] | None = None
     tier: Annotated[TierValues, Field(min_length=1, max_length=20)] | None = None
     country: FilterValues | None = None
-    tag: Annotated[str, Field(max_length=40, pattern=r"\S")] | None = None
+    tag: Annotated[str, Field(max_length=40, pattern=HAS_TEXT_AFTER_STRIP)] | None = None
     archived: Annotated[str, Field(pattern="^(true|false|all)$")] = "false"
     has_email: bool | None = None
     email_status: Annotated[EmailStatusValues, Field(min_length=1, max_length=20)] | None = None
