@@ -35,11 +35,11 @@ from shared.ports.queues import QueuePublisher
 from shared.ports.rate_limit import RateLimiter
 from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
 from shared.ports.runtime import Clock, IdFactory
-from shared.service_layer.health import HealthChecks
-from shared.service_layer.sending_gate import SendGate, SettingsStore
 
 if TYPE_CHECKING:
+    from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_jobs import ImportJobService
+    from shared.service_layer.sending_gate import SendGate, SettingsStore
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class Services:
 
     @property
     def send_gate(self) -> SendGate:
+        from shared.service_layer.sending_gate import SendGate  # the sending path's (decision 0012)
+
         return SendGate(settings=self.settings_store, health=self.inbox_health, warmup=self.warmup, clock=self.clock)
 
     @property
@@ -83,6 +85,8 @@ class Services:
 
     @property
     def health(self) -> HealthChecks:
+        from shared.service_layer.health import HealthChecks  # /health's (decision 0012)
+
         return HealthChecks(
             schema=self.schema,
             cache=self.cache,

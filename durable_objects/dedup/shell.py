@@ -6,14 +6,16 @@ and payloads live in `shared.messages.dedup`. Used for queue-message idempotency
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers import DurableObject
 
 from durable_objects import probe
-from durable_objects.dedup.logic import DedupLogic
 from shared.messages.dedup import ClaimRequest, ReleaseClaimRequest
 from shared.messages.durable import PingReply
+
+if TYPE_CHECKING:
+    from durable_objects.dedup.logic import DedupLogic
 
 
 class Dedup(DurableObject):
@@ -23,6 +25,8 @@ class Dedup(DurableObject):
 
     def _claims(self) -> DedupLogic:
         if self._logic is None:
+            from durable_objects.dedup.logic import DedupLogic  # on first use (decision 0012)
+
             self._logic = DedupLogic(self.ctx.storage)
         return self._logic
 

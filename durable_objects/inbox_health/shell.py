@@ -6,14 +6,16 @@ Thin on purpose: RPC methods validate their payload (`shared.messages.inbox_heal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers import DurableObject
 
 from durable_objects import probe
-from durable_objects.inbox_health.logic import InboxHealthLogic
 from shared.messages.durable import PingReply
 from shared.messages.inbox_health import ConfigureRequest, NowRequest, RecordRequest, ResumeRequest
+
+if TYPE_CHECKING:
+    from durable_objects.inbox_health.logic import InboxHealthLogic
 
 
 class InboxHealth(DurableObject):
@@ -23,6 +25,8 @@ class InboxHealth(DurableObject):
 
     def _health(self) -> InboxHealthLogic:
         if self._logic is None:
+            from durable_objects.inbox_health.logic import InboxHealthLogic  # on first use (decision 0012)
+
             self._logic = InboxHealthLogic(self.ctx.storage)
         return self._logic
 

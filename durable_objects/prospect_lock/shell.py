@@ -6,14 +6,16 @@ payloads live in `shared.messages.prospect_lock`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers import DurableObject
 
 from durable_objects import probe
-from durable_objects.prospect_lock.logic import ProspectLockLogic
 from shared.messages.durable import PingReply
 from shared.messages.prospect_lock import LeaseRequest, ReleaseLeaseRequest, StatusRequest
+
+if TYPE_CHECKING:
+    from durable_objects.prospect_lock.logic import ProspectLockLogic
 
 
 class ProspectLock(DurableObject):
@@ -23,6 +25,8 @@ class ProspectLock(DurableObject):
 
     def _leases(self) -> ProspectLockLogic:
         if self._logic is None:
+            from durable_objects.prospect_lock.logic import ProspectLockLogic  # on first use (decision 0012)
+
             self._logic = ProspectLockLogic(self.ctx.storage)
         return self._logic
 

@@ -8,12 +8,11 @@ their optional daily quotas) from `provider_limits()`, i.e. the defaults in `sha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers import DurableObject
 
 from durable_objects import probe
-from durable_objects.rate_limiter.logic import RateLimiterLogic
 from shared.config import Settings
 from shared.domain.token_bucket import BucketLimit
 from shared.messages.durable import PingReply
@@ -24,6 +23,9 @@ from shared.messages.rate_limit import (
     StatusRequest,
     provider_limits,
 )
+
+if TYPE_CHECKING:
+    from durable_objects.rate_limiter.logic import RateLimiterLogic
 
 
 def class_limits(env: Any) -> dict[str, BucketLimit | ClassLimit]:
@@ -41,6 +43,8 @@ class RateLimiter(DurableObject):
 
     def _buckets(self) -> RateLimiterLogic:
         if self._logic is None:
+            from durable_objects.rate_limiter.logic import RateLimiterLogic  # on first use (decision 0012)
+
             self._logic = RateLimiterLogic(self.ctx.storage, class_limits(self.env))
         return self._logic
 

@@ -7,14 +7,16 @@ for (stored), so the object needs no clock.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers import DurableObject
 
 from durable_objects import probe
-from durable_objects.warmup.logic import WarmupLogic
 from shared.messages.durable import PingReply
 from shared.messages.warmup import ConfigureRequest, ReserveRequest, StatusRequest, TokenRequest
+
+if TYPE_CHECKING:
+    from durable_objects.warmup.logic import WarmupLogic
 
 
 class WarmupManager(DurableObject):
@@ -24,6 +26,8 @@ class WarmupManager(DurableObject):
 
     def _warmup(self) -> WarmupLogic:
         if self._logic is None:
+            from durable_objects.warmup.logic import WarmupLogic  # on first use (decision 0012)
+
             self._logic = WarmupLogic(self.ctx.storage)
         return self._logic
 

@@ -11,12 +11,16 @@ modules FastAPI imports draw UUIDs, which workers-runtime-sdk permits for exactl
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from bench.startup import build_bundle, fresh_python
+from bench.startup import PYODIDE_BOOTSTRAP_MODULES, ROOT, build_bundle, fresh_python
+
+pytestmark = pytest.mark.slow  # fresh interpreters and a Node process
 
 # Loaded on first use, never by `import entry`: (module, why it is door-specific).
 HEAVY_MODULES: dict[str, str] = {
@@ -29,7 +33,16 @@ HEAVY_MODULES: dict[str, str] = {
     "email.headerregistry": "the email header registry",
     "api.routes": "the HTTP routes load with the app, on the fetch door's first request",
     "pydantic.v1": "FastAPI's route analysis imports it: routes load with the app",
-    "asyncio": "not needed at import (the SDK loads it in production; the local stand-ins do not)",
+    "consumers.dispatch": "the queue door's dispatch: imported in Default.queue",
+    "scheduler.jobs": "the scheduled door's jobs: imported in Default.scheduled",
+    "shared.service_layer.inbound": "the email door's service: imported in Default.email",
+    "shared.service_layer.health": "/health's checks: built by Services.health",
+    "shared.service_layer.sending_gate": "the sending path's gate: built by Services.send_gate",
+    "durable_objects.dedup.logic": "each Durable Object's logic loads on the object's first call",
+    "durable_objects.inbox_health.logic": "Durable Object logic",
+    "durable_objects.prospect_lock.logic": "Durable Object logic",
+    "durable_objects.rate_limiter.logic": "Durable Object logic",
+    "durable_objects.warmup.logic": "Durable Object logic",
     "js": "no JS objects at import: only handlers touch the Pyodide `js` module",
     "pyodide": "no JS objects at import",
 }
@@ -137,3 +150,28 @@ def test_the_guards_catch_side_effects_at_import(bundle: Path, statement: str, v
     done = fresh_python(bundle, bundle.parent / "pycache", GUARDED_IMPORT, "impure_module")
     assert done.returncode != 0
     assert f"StartupViolation: {violation}" in done.stderr
+
+
+PYODIDE_BOOTSTRAP_PROBE = """
+import { loadPyodide } from "pyodide";
+const pyodide = await loadPyodide();
+console.log(pyodide.runPython("import json, sys; json.dumps(sorted(sys.modules))"));
+"""
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (ROOT / "node_modules" / "pyodide").is_dir(),
+    reason="needs Node and the npm pyodide package (make install)",
+)
+def test_the_bench_preloads_what_pyodide_itself_has_loaded() -> None:
+    # bench/startup.py starts both timed imports from Pyodide's post-bootstrap state; keep its list true to the
+    # pinned Pyodide (a new Pyodide version may load more or less before the Worker's module runs).
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", PYODIDE_BOOTSTRAP_PROBE],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    own = {name for name in loaded if name.split(".")[0] in {"__main__", "pyodide", "pyodide_js", "_pyodide_core"}}
+    own |= {name for name in loaded if name.startswith("_pyodide")}
+    assert set(PYODIDE_BOOTSTRAP_MODULES) == loaded - own
