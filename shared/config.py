@@ -38,8 +38,9 @@ class Settings(BaseModel):
     api_key: str | None = Field(default=None, repr=False)
 
     # API request limits (see workers/api/limits.py and workers/api/rate_limits.py)
-    max_body_bytes: int = Field(default=10 * MIB, ge=1)
-    max_import_bytes: int = Field(default=50 * MIB, ge=1)  # POST /api/prospects/import (CSV uploads)
+    # The budget behind these defaults (a 128 MiB isolate, the SDK buffering each body) is in workers/api/limits.py.
+    max_body_bytes: int = Field(default=1 * MIB, ge=1)  # JSON bodies
+    max_import_bytes: int = Field(default=20 * MIB, ge=1)  # CSV uploads: /api/imports, /api/prospects/import
     rate_limit_enabled: bool = True
     rate_limit_api_key_capacity: float = Field(default=120, ge=1)
     rate_limit_api_key_refill_per_s: float = Field(default=2.0, gt=0)

@@ -15,11 +15,14 @@ handler, on first use. `make bench` measures it; tests/unit/test_startup_imports
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import asgi
 from workers import Response, WorkerEntrypoint
 
 from api.app import get_app
+from api.limits import declared_over_limit, too_large_response_parts
+from api.middleware import request_id_or_new
 from durable_objects.dedup.shell import Dedup
 from durable_objects.inbox_health.shell import InboxHealth
 from durable_objects.prospect_lock.shell import ProspectLock
@@ -33,7 +36,15 @@ __all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "RateLimiter", "Wa
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request: Any) -> Response:
-        app = get_app(Settings.from_env(self.env).cors_origins)
+        settings = Settings.from_env(self.env)
+        too_large = declared_over_limit(
+            request.headers.get("content-length"), urlsplit(request.url).path,
+            settings.max_body_bytes, settings.max_import_bytes,
+        )  # fmt: skip
+        if too_large is not None:  # refused before asgi.fetch buffers the body (api/limits.py: the memory budget)
+            body, headers = too_large_response_parts(too_large, request_id_or_new(request.headers.get("x-request-id")))
+            return Response(body, status=413, headers=headers)
+        app = get_app(settings.cors_origins)
         return await asgi.fetch(app, request.js_object, self.env)
 
     async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:

@@ -135,7 +135,7 @@ def test_the_import_route_has_its_own_limit() -> None:
     assert body_limit_for(10, 50, "/api/prospects/import") == 50
     assert body_limit_for(10, 50, "/api/prospects/import/") == 50
     assert body_limit_for(10, 50, "/api/prospects") == 10
-    assert Settings().max_body_bytes == 10 * 1024 * 1024 and Settings().max_import_bytes == 50 * 1024 * 1024
+    assert Settings().max_body_bytes == 1 * 1024 * 1024 and Settings().max_import_bytes == 20 * 1024 * 1024  # 0014
 
 
 async def test_the_middleware_applies_the_per_path_limit_to_streamed_bytes() -> None:

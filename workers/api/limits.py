@@ -1,9 +1,21 @@
-"""Request body limits: a size cap (pure ASGI middleware, 413) and content-type checks (a dependency, 415).
+"""Request body limits: a size cap (413, before the body is read) and content-type checks (a dependency, 415).
 
-Size: `Settings.max_body_bytes` (default 10 MiB) for every request, `Settings.max_import_bytes` (default 50 MiB)
-for the CSV import route. A declared `Content-Length` over the cap is refused before anything is read; the bytes
-actually received are counted too, so a chunked body (no Content-Length) or a lying header cannot get past it. On
-Workers the SDK has buffered the body already, so this bounds what the app parses and stores, not what arrived.
+Memory budget (decision 0014). An isolate has 128 MiB for everything: Pyodide (about 20 MiB of Wasm memory and
+27 MiB of JS heap once loaded, measured under Node 20), the interpreter's heap with the app imported (27.5 MiB in
+CPython's 64-bit objects, less in wasm32) and code: call it 80 MiB, leaving about 48 MiB for one request. The SDK's
+`asgi.fetch` reads the whole body into Python `bytes` chunks before the app runs (1x the body; the JS chunks are
+transient), so a body is paid for once before any code of ours can look at it, then again by whatever reads it:
+- JSON routes: `Settings.max_body_bytes` = 1 MiB. Starlette joins the chunks (a 2nd copy) and json + pydantic
+  build objects (up to ~10x for small values): at most ~13 MiB.
+- CSV imports (`/api/imports`, and `/api/prospects/import` which refuses more than its own 2 MiB in the route):
+  `Settings.max_import_bytes` = 20 MiB. The upload is streamed chunk by chunk into slices (flat working set, under
+  8 MiB), so 20 MiB buffered + 8 MiB working + the chunks in flight stay inside 48 MiB. A 100,000-row file of the
+  bench's width is 16.6 MiB.
+
+Where it is checked: a declared `Content-Length` over the route's limit is refused in the Worker's `fetch`, before
+`asgi.fetch` reads a byte (`declared_over_limit`); the middleware checks it again for any ASGI server, and counts
+the bytes actually received, so a chunked body (no Content-Length) or a lying header cannot get past it either (on
+Workers such a body has been buffered by the SDK by then; the platform itself caps request bodies at 100 MB).
 
 Content type: JSON routes refuse bodies declared as anything but JSON (or undeclared) with 415 on their own (see
 `api.errors`); routes taking other media use `require_content_type(...)`, which runs after authentication so an
@@ -88,9 +100,40 @@ def _content_length(scope: Scope) -> int | None:
     """The declared length; None when absent, -1 when unparsable."""
     for name, value in scope.get("headers", []):
         if name.lower() == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else -1
+            return parse_content_length(value.decode("latin-1"))
     return None
+
+
+MAX_DECLARED_DIGITS = 18  # past this a length is absurd for any limit; int() of 4,300+ digits would even raise
+
+
+def parse_content_length(text: str) -> int:
+    """A Content-Length value as a number: -1 unless it is ASCII digits (`²` and `٣` are digits to str.isdigit())."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return -1
+    return int(text) if len(text) <= MAX_DECLARED_DIGITS else 10**MAX_DECLARED_DIGITS
+
+
+def declared_over_limit(
+    content_length: str | None, path: str, max_body_bytes: int, max_import_bytes: int
+) -> int | None:
+    """The limit a declared Content-Length is over, for the Worker's `fetch` to refuse before the SDK buffers the
+    body (None: within the limit, undeclared, or unparsable, which the middleware answers with 400)."""
+    if content_length is None:
+        return None
+    limit = body_limit_for(max_body_bytes, max_import_bytes, path)
+    return limit if parse_content_length(content_length) > limit else None
+
+
+def too_large_response_parts(limit: int, request_id: str) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of that early 413 (the same error body and security headers as the app's)."""
+    body = error_bytes(413, f"request body is larger than {limit} bytes", request_id, details={"limit_bytes": limit})
+    headers = {
+        "content-type": "application/json", "x-request-id": request_id, "x-content-type-options": "nosniff",
+        "cache-control": "no-store",
+    }  # fmt: skip
+    return body, headers
 
 
 async def _answer(scope: Scope, send: Send, status: int, message: str, *, limit: int | None = None) -> None:

@@ -23,10 +23,14 @@ Scope = dict[str, Any]
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         if name.lower() == b"x-request-id":
-            candidate = value.decode("latin-1").strip()
-            if _VALID_REQUEST_ID.match(candidate):
-                return candidate
+            return request_id_or_new(value.decode("latin-1"))
     return uuid.uuid4().hex
+
+
+def request_id_or_new(candidate: str | None) -> str:
+    """The client's X-Request-Id when it is a sane id, else a new one."""
+    candidate = (candidate or "").strip()
+    return candidate if _VALID_REQUEST_ID.match(candidate) else uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
