@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,8 +57,6 @@ class DurableObjectRateLimiter:
             if len(reply.items) != len(positions):
                 raise RuntimeError(f"RateLimiter {shard} answered {len(reply.items)} of {len(positions)} keys")
             return reply.items
-
-        import asyncio  # here, not at the top: the real SDK loads it anyway, the local stand-ins do not (0012)
 
         results: list[KeyStatus | None] = [None] * len(asked)
         for (_, positions), items in zip(
