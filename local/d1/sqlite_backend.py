@@ -4,19 +4,30 @@ Like D1, every call (a statement, a batch, an `exec`) is one transaction; user S
 limits (`local.d1.sqlite_policy`); one statement string may hold several statements, only the last one with
 parameters; and numbers are bound as REAL, because workerd binds every JS number as a double (an int bound
 into a TEXT column is stored as '5.0' in D1 too).
+
+Off the event loop: the connection lives on one dedicated thread and every call runs there (sqlite3 releases the
+GIL while SQLite works), so a long import batch never freezes the local server — `/live` and inbound SMTP are
+served meanwhile, as workerd serves other requests while D1 works. Calls stay strictly one at a time, in order.
+
+Prepared statements are cached (as workerd caches them), and the authorizer still guards every statement a
+caller supplies: SQLite authorizes when it compiles, a cached statement was compiled from the same text under
+the same (untrusted) rules, and a caller's text equal to one of our trusted internal statements is compiled
+apart (a trailing newline makes it a different cache key), so it can never reuse a trusted compilation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from local.clock import Clock
 from local.d1.binding import D1Database, D1Result, Query
@@ -40,6 +51,10 @@ _COUNTERS = (
 _METADATA_TABLE = (
     "CREATE TABLE IF NOT EXISTS _cf_METADATA (\n        key INTEGER PRIMARY KEY,\n        value BLOB\n      )"
 )
+
+
+_STATEMENT_CACHE = 256
+_T = TypeVar("_T")
 
 
 class _Failure(Exception):
@@ -67,20 +82,31 @@ class SqliteBackend:
     def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # No statement cache: every statement is prepared, and so authorized, afresh (trusted or not).
-        self._conn = sqlite3.connect(self.path, isolation_level=None, cached_statements=0, timeout=5.0)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-d1")
+        self._trusted_sql: set[str] = {"BEGIN", "COMMIT", "ROLLBACK", _COUNTERS}
         self._builtin_time: sqlite3.Connection | None = None
         self._closed = False
+        try:
+            self._thread.submit(self._open, clock).result()
+        except BaseException:
+            self._thread.shutdown(wait=True)
+            raise
+
+    def _open(self, clock: Clock | None) -> None:
+        self._conn = sqlite3.connect(
+            self.path, isolation_level=None, cached_statements=_STATEMENT_CACHE, timeout=5.0, check_same_thread=False
+        )
         try:
             self._authorizer = Authorizer()
             self._conn.set_authorizer(self._authorizer)
             configure(self._conn)
             self._wording = ErrorWording(self._conn, self.path)
             with self._trusted():
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                # WAL + NORMAL: a crash of this process loses nothing committed; only a power cut could.
-                self._conn.execute("PRAGMA synchronous = NORMAL")
-                self._conn.execute("PRAGMA foreign_keys = ON")
+                for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"):
+                    # WAL + NORMAL: a crash of this process loses nothing committed; only a power cut could.
+                    self._trusted_sql.add(pragma)
+                    self._conn.execute(pragma)
+                self._trusted_sql.update((_METADATA_TABLE, "PRAGMA page_size"))
                 self._conn.execute(_METADATA_TABLE)
                 self._page_size: int = self._conn.execute("PRAGMA page_size").fetchone()[0]
             if clock is not None:
@@ -89,15 +115,24 @@ class SqliteBackend:
             self._conn.close()
             raise
 
+    async def _off_loop(self, call: Callable[..., _T], *args: Any) -> _T:
+        if self._closed:
+            raise d1_error("D1 database is closed")
+        # The result travels in a box, not as the futures' result: those two futures reference each other and
+        # linger until a garbage collection, which would keep a large result (25 MiB of mail) alive twice.
+        box: list[_T] = []
+        await asyncio.get_running_loop().run_in_executor(self._thread, lambda: box.append(call(*args)))
+        return box.pop()
+
     # -- D1's JS client (d1-api.ts) ------------------------------------------------------------------------------
     async def all(self, query: Query) -> D1Result:
-        return self._send([query])[0].result()
+        return (await self._off_loop(self._send, [query]))[0].result()
 
     async def run(self, query: Query) -> D1Result:
-        return self._send([query])[0].result()
+        return (await self._off_loop(self._send, [query]))[0].result()
 
     async def first(self, query: Query, column: str | None) -> Any:
-        rows = self._send([query])[0].result()["results"]
+        rows = (await self._off_loop(self._send, [query]))[0].result()["results"]
         if not rows:
             return None
         if column is None:
@@ -107,13 +142,16 @@ class SqliteBackend:
         return rows[0][column]
 
     async def raw(self, query: Query, column_names: bool) -> list[list[Any]]:
-        outcome = self._send([query])[0]
+        outcome = (await self._off_loop(self._send, [query]))[0]
         return ([list(outcome.columns)] if column_names else []) + outcome.rows
 
     async def batch(self, queries: Sequence[Query]) -> list[D1Result]:
-        return [outcome.result() for outcome in self._send(queries)]
+        return [outcome.result() for outcome in await self._off_loop(self._send, list(queries))]
 
     async def exec(self, sql: str) -> dict[str, Any]:
+        return await self._off_loop(self._exec, sql)
+
+    def _exec(self, sql: str) -> dict[str, Any]:
         lines = sql.strip().split("\n")  # D1 runs exec() line by line
         try:
             outcomes = self._transaction([Query(line) for line in lines])
@@ -125,7 +163,11 @@ class SqliteBackend:
     async def close(self) -> None:
         if self._closed:
             return
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._closed = True
+        self._thread.shutdown(wait=True)
+
+    def _close(self) -> None:
         self._conn.close()
         if self._builtin_time is not None:
             self._builtin_time.close()
@@ -183,6 +225,8 @@ class SqliteBackend:
 
     def _execute(self, sql: str, params: tuple[D1Value, ...], *, last: bool) -> sqlite3.Cursor:
         self._authorizer.transaction_denied = False
+        if sql in self._trusted_sql:  # never reuse a statement compiled under trusted rules
+            sql += "\n"
         try:
             with warnings.catch_warnings():
                 # D1 binds `:name`/`@name`/`$name` placeholders by position; the stdlib merely deprecates that.

@@ -150,15 +150,16 @@ class ImportJobService:
         the job's cursor (redelivered, or the orphan of a commit that failed) is dropped."""
         start = SliceCursor(message.chunk, message.row)
         for attempt in (1, 2):
-            job = await self._jobs.get(message.job_id)
-            if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+            found = await self._jobs.get_with_chunk(message.job_id)
+            if found is None or found[0].state not in (JobState.QUEUED, JobState.RUNNING):
                 return  # gone, cancelled, failed or done: nothing to do
+            job, text = found
             if (start.chunk, start.row) > (job.cursor.chunk, job.cursor.row):
                 raise SliceNotReady(f"import job {job.id} is at {job.cursor}, this slice starts at {start}")
             if job.cursor != start:
                 return
             try:
-                await self._commit_slice(job, trace_id)
+                await self._commit_slice(job, text, trace_id)
             except ConstraintViolation:
                 if attempt == 2:
                     raise
@@ -171,13 +172,12 @@ class ImportJobService:
         if job is not None and job.state.live and job.cursor == SliceCursor(message.chunk, message.row):
             await self.fail(job.id, f"row after {message.row} of chunk {message.chunk}: {reason}")
 
-    async def _commit_slice(self, job: ImportJob, trace_id: str) -> None:
+    async def _commit_slice(self, job: ImportJob, text: str | None, trace_id: str) -> None:
         """Plan the slice at the job's cursor, publish its successor, then commit it in one batch."""
         start = job.cursor
         if start.chunk >= job.chunks_total:
             await self._prospects.run_batch(self._jobs.commit_queries(self._commit(job, start, start, [], 0)))
             return
-        text = await self._jobs.chunk(job.id, start.chunk)
         if text is None:
             await self.fail(job.id, f"staged chunk {start.chunk} is missing")
             return

@@ -3,6 +3,7 @@ list and cancel, a redelivered slice and a crash mid-job, bad inputs, and the sy
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -217,3 +218,20 @@ async def test_the_synchronous_route_refuses_large_files_pointing_at_jobs(
     assert await count(runtime) == 0
     small = await http.post("/api/prospects/import", content=people(5), headers=CSV)
     assert small.status_code == 200 and small.json()["created"] == 5
+
+
+async def test_the_local_runtime_answers_live_while_a_job_runs(
+    http: httpx.AsyncClient, runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each slice is its own queue delivery and the local D1 works off the event loop, so requests are served
+    between and during slices (before the fix a whole import ran without ever yielding to the loop)."""
+    monkeypatch.setattr(chunks, "CHUNK_RECORDS", 50)
+    job = (await start(http, people(600))).json()
+    drain = asyncio.create_task(runtime.drain())
+    progress: list[int] = []
+    while not drain.done() and len(progress) < 40:  # (under the rate limit)
+        assert (await http.get("/live")).status_code == 200
+        progress.append((await report(http, job["id"]))["rows_done"])
+    await drain
+    assert any(0 < done < 600 for done in progress), progress  # answered while the job was under way
+    assert (await report(http, job["id"]))["rows_done"] == 600

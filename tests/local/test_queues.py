@@ -533,7 +533,7 @@ async def test_crash_on_the_last_attempt_dead_letters_on_reopen(
 def test_consumers_from_wrangler_toml() -> None:
     wrangler = tomllib.loads((Path(__file__).parents[2] / "wrangler.toml").read_text())
     consumers = consumers_from_wrangler(wrangler)
-    assert set(consumers) == {"enrich", "compose", "send", "inbound", "events", "dlq"}
+    assert set(consumers) == {"enrich", "compose", "send", "inbound", "events", "imports", "dlq"}
     assert consumers["send"] == QueueConsumerConfig(
         "send",
         max_batch_size=5,
@@ -544,6 +544,9 @@ def test_consumers_from_wrangler_toml() -> None:
         max_concurrency=2,
     )
     assert consumers["dlq"].dead_letter_queue is None
+    assert consumers["imports"] == QueueConsumerConfig(  # one slice per invocation (decision 0013)
+        "imports", max_batch_size=1, max_batch_timeout=0, max_retries=5, retry_delay=10, dead_letter_queue="dlq"
+    )
 
 
 def test_consumer_config_validation() -> None:

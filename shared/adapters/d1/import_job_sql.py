@@ -22,6 +22,11 @@ WHERE id = ? AND state = 'staging'
 """
 GET_JOB = f"{_SELECT_JOB} WHERE id = ?"
 GET_CHUNK = "SELECT records FROM import_job_chunks WHERE job_id = ? AND seq = ?"
+# A slice's one read: the job, and the chunk at its cursor.
+GET_JOB_AND_CHUNK = (
+    f"SELECT {', '.join(JOB_COLUMNS)}, (SELECT c.records FROM import_job_chunks AS c "
+    "WHERE c.job_id = import_jobs.id AND c.seq = import_jobs.cursor_chunk) AS records FROM import_jobs WHERE id = ?"
+)
 LIST_JOBS_FIRST = f"{_SELECT_JOB} ORDER BY created_at DESC, id DESC LIMIT ?"
 LIST_JOBS_AFTER = f"{_SELECT_JOB} WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?"
 LIST_ISSUES = """
@@ -61,6 +66,7 @@ UPDATE import_jobs SET state = ?, failure = ?, updated_at = ?, finished_at = ? W
 PLANNED_QUERIES: dict[str, tuple[str, tuple[object, ...]]] = {
     "import job by id": (GET_JOB, ("j",)),
     "import job chunk": (GET_CHUNK, ("j", 0)),
+    "import job and its chunk": (GET_JOB_AND_CHUNK, ("j",)),
     "import jobs first page": (LIST_JOBS_FIRST, (20,)),
     "import jobs after": (LIST_JOBS_AFTER, ("2026-01-01", "j", 20)),
     "import job issues": (LIST_ISSUES, ("j", "error", 100)),

@@ -54,6 +54,14 @@ class D1ImportJobRepository:
         row = await self._db.first(sql.GET_JOB, job_id)
         return _row_to_job(row) if row else None
 
+    async def get_with_chunk(self, job_id: str) -> tuple[ImportJob, str | None] | None:
+        """The job and the staged chunk at its cursor (None when there is none), in one statement."""
+        row = await self._db.first(sql.GET_JOB_AND_CHUNK, job_id)
+        if row is None:
+            return None
+        records = row.pop("records")
+        return _row_to_job(row), None if records is None else str(records)
+
     async def page(self, *, limit: int, after: tuple[str, str] | None) -> list[ImportJob]:
         if after is None:
             rows = await self._db.all(sql.LIST_JOBS_FIRST, limit)
