@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from api.auth import AuthorizedServices
 from api.openapi import HAS_TEXT, HAS_TEXT_AFTER_STRIP, PYTHON_WHITE_SPACE, error_responses
@@ -23,6 +24,16 @@ from shared.service_layer.prospects import ProspectService
 router = APIRouter(prefix="/api/prospects", tags=["prospects"])
 
 ProspectId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class ProspectIdConvertor(StringConvertor):
+    """`{prospect_id:prospect_id}`: any path segment but the collection's own sub-resources, so DELETE /export is a
+    405 naming GET (the export's methods) rather than "prospect export does not exist"."""
+
+    regex = r"(?!(?:bulk|export|import)$)[^/]+"
+
+
+register_url_convertor("prospect_id", ProspectIdConvertor())
 
 _ETAG = re.compile(r'^(?:W/)?"v(\d{1,9})"$')
 IF_MATCH_PATTERN = r'^(\*|(W/)?"v[0-9]{1,9}")$'
@@ -322,14 +333,14 @@ async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> Bulk
     return BulkResult(action=body.action, matched=len(results), counts=counts, results=results)
 
 
-@router.get("/{prospect_id}", responses=error_responses(404))
+@router.get("/{prospect_id:prospect_id}", responses=error_responses(404))
 async def get_prospect(prospect_id: ProspectId, response: Response, service: ServiceDep) -> Prospect:
     prospect = await service.get(prospect_id)
     response.headers["ETag"] = etag(prospect.version)
     return prospect
 
 
-@router.patch("/{prospect_id}", responses=error_responses(404, 409, 428))
+@router.patch("/{prospect_id:prospect_id}", responses=error_responses(404, 409, 428))
 async def patch_prospect(
     prospect_id: ProspectId,
     body: ProspectPatch,
@@ -345,7 +356,7 @@ async def patch_prospect(
     return prospect
 
 
-@router.delete("/{prospect_id}", status_code=204, responses=error_responses(404, 409))
+@router.delete("/{prospect_id:prospect_id}", status_code=204, responses=error_responses(404, 409))
 async def delete_prospect(
     prospect_id: ProspectId,
     service: ServiceDep,
@@ -356,7 +367,7 @@ async def delete_prospect(
     return Response(status_code=204)
 
 
-@router.get("/{prospect_id}/activities", responses=error_responses(404))
+@router.get("/{prospect_id:prospect_id}/activities", responses=error_responses(404))
 async def activities(
     prospect_id: ProspectId,
     service: ServiceDep,
