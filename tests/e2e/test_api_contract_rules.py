@@ -233,3 +233,24 @@ async def test_the_document_declares_what_routes_answer(http: httpx.AsyncClient)
     bulk = spec["components"]["schemas"]["BulkRequest"]
     assert bulk["oneOf"] == [{"required": ["ids"]}, {"required": ["filter"]}]
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    "bulk_filter",
+    [
+        {"stage": []},
+        {"tag": " "},
+        {"tag": "\x1c"},
+        {"country": [" "]},
+        {"q": "!!"},
+        {"stage": None},
+        {"archived": "all"},
+    ],
+)
+async def test_a_bulk_filter_without_a_real_criterion_matches_nothing(
+    http: httpx.AsyncClient, bulk_filter: dict[str, Any]
+) -> None:
+    pid = (await created(http))["id"]
+    response = await http.post("/api/prospects/bulk", json={"action": "delete", "filter": bulk_filter}, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert (await http.get(f"/api/prospects/{pid}", headers=AUTH)).status_code == 200
