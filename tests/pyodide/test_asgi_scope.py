@@ -71,3 +71,11 @@ async def test_a_response_header_js_headers_would_refuse_fails_locally_too() -> 
 
     with pytest.raises(TypeError, match="Invalid header value"):
         await asgi.fetch(app, Request("https://x.example/"), None)
+
+
+def test_the_entry_fetch_path_through_workerd(pyodide: Any, production: dict[str, Any]) -> None:
+    seen = pyodide.run("asgi_scope", "entry_fetch")
+    assert seen["request"] == "workers.request.Request"  # python_from_rpc made the SDK's Request of the JS one
+    assert (seen["env"], seen["db"]) == ("_EnvWrapper", "_BindingWrapper")  # scope["env"] is the wrapped env
+    assert seen["response"] == "Response" and seen["status"] == 201  # a JS Response back to workerd
+    assert seen["echo"] == {k: v for k, v in production["post_body"].items() if k not in {"status", "x_echo"}}

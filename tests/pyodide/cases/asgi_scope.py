@@ -85,3 +85,33 @@ async def sdk_exchanges() -> dict[str, Any]:
         return jengu_mocks.makeRequest(url, method, json.dumps(headers), body)
 
     return await exchanges(asgi.fetch, make_request)
+
+
+async def entry_fetch() -> dict[str, Any]:
+    """`workers/entry.py`'s fetch shape, called as workerd calls it: relaxed, the JS Request through python_from_rpc,
+    `asgi.fetch(app, request.js_object, self.env)`, the JS Response back through python_to_rpc."""
+    import asgi
+    import jengu_mocks
+    from runtime.workerd import call
+    from workers import WorkerEntrypoint
+
+    seen: dict[str, Any] = {}
+
+    async def env_app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen["env"] = type(scope["env"]).__name__
+            seen["db"] = type(scope["env"].DB).__name__
+        await app(scope, receive, send)
+
+    class Default(WorkerEntrypoint):
+        async def fetch(self, request: Any) -> Any:
+            seen["request"] = type(request).__module__ + "." + type(request).__name__
+            return await asgi.fetch(env_app, request.js_object, self.env)
+
+    entry = Default(jengu_mocks.ExecutionContext.new(), jengu_mocks.makeEnv())
+    _, url, method, headers, body = REQUESTS[-1]
+    response = await call(entry, "fetch", jengu_mocks.makeRequest(url, method, json.dumps(headers), body))
+    seen["response"] = str(response.constructor.name)
+    seen["status"] = int(response.status)
+    seen["echo"] = json.loads(await response.text())
+    return seen
