@@ -2,7 +2,7 @@
 with **all** its checks, positive and negative data, against the local runtime's `/openapi.json` over real HTTP,
 authenticated with the bootstrap (all-scopes) key. 0 failures.
 
-Bounded: `JENGU_FUZZ_EXAMPLES` cases per operation and phase (default 30) and a fixed seed, so CI replays the same
+Bounded: `JENGU_FUZZ_EXAMPLES` cases per operation and phase (default 50) and a fixed seed, so CI replays the same
 run (set `JENGU_FUZZ_SEED` to explore another). Rate limits are raised for the run (conftest.py). What schemathesis
 is told beyond the document is in schemathesis.toml and hooks.py, each with its reason (decision 0014).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.contract.conftest import ROOT_DIR, TEST_API_KEY
 
 HERE = Path(__file__).parent
-MAX_EXAMPLES = os.environ.get("JENGU_FUZZ_EXAMPLES", "30")
+MAX_EXAMPLES = os.environ.get("JENGU_FUZZ_EXAMPLES", "50")
 SEED = os.environ.get("JENGU_FUZZ_SEED", "7")
 MIN_OPERATIONS = 20  # the document lists more; fewer tested means the run did not reach the API
 RUN_TIMEOUT_S = 900  # a guard against a hang, not a speed goal
