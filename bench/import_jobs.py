@@ -26,7 +26,7 @@ from local.clock import ManualClock
 from local.runtime import LocalRuntime
 from local.server import create_dev_app
 from shared.adapters.d1.sql_prospects import INSERT_PROSPECT, PROSPECT_COLUMNS
-from shared.adapters.system import UuidIds
+from shared.adapters.system import TimeOrderedIds
 from shared.domain.normalize import fold
 from shared.domain.prospect_records import new_record
 from shared.domain.prospects import ProspectCreate
@@ -80,7 +80,7 @@ def executemany_rate(tmp: Path, n: int) -> float:
     for migration in sorted((ROOT / "migrations").glob("*.sql")):
         db.executescript(migration.read_text())
     now = datetime.fromtimestamp(ManualClock().now(), UTC)
-    ids = UuidIds()  # the id scheme the job uses (bootstrap's IdFactory)
+    ids = TimeOrderedIds()  # the id scheme the job uses (bootstrap's IdFactory)
     prospects: list[tuple[object, ...]] = []
     tags: list[tuple[str, str]] = []
     activities: list[tuple[object, ...]] = []

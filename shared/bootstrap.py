@@ -13,30 +13,28 @@ from shared.adapters.coordination import DurableDedup, DurableInboxHealth, Durab
 from shared.adapters.d1.api_keys import D1ApiKeyRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
-from shared.adapters.d1.import_jobs import D1ImportJobRepository
 from shared.adapters.d1.inbound import D1InboundRepository
-from shared.adapters.d1.prospects import D1ProspectRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
 from shared.adapters.d1.settings import D1InboxDirectory, D1SettingsRepository
 from shared.adapters.durable import DurableObjectClient
 from shared.adapters.kv import KvCache
 from shared.adapters.queues import CfQueuePublisher
 from shared.adapters.rate_limit import DurableObjectRateLimiter, UnlimitedRateLimiter
-from shared.adapters.system import SystemClock, UuidIds
+from shared.adapters.system import SystemClock, TimeOrderedIds
 from shared.config import Settings
 from shared.observability.log import Logger
 from shared.ports.api_keys import ApiKeyRepository
 from shared.ports.cache import Cache
 from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
 from shared.ports.durable import DurableObjectPinger
-from shared.ports.import_jobs import ImportJobRepository
-from shared.ports.prospects import ProspectRepository
 from shared.ports.queues import QueuePublisher
 from shared.ports.rate_limit import RateLimiter
 from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
 from shared.ports.runtime import Clock, IdFactory
 
 if TYPE_CHECKING:
+    from shared.ports.import_jobs import ImportJobRepository
+    from shared.ports.prospects import ProspectRepository
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_jobs import ImportJobService
     from shared.service_layer.sending_gate import SendGate, SettingsStore
@@ -117,13 +115,18 @@ def _clock(env: Any) -> Clock:
 
 
 def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = None, **overrides: Any) -> Services:
+    # The prospect domain (models, scoring, normalisation, geo) comes with these two: imported on the first
+    # composition, not at the Worker's top level, which the Durable Objects share and never need it (decision 0012).
+    from shared.adapters.d1.import_jobs import D1ImportJobRepository
+    from shared.adapters.d1.prospects import D1ProspectRepository
+
     settings: Settings = overrides.pop("settings", None) or Settings.from_env(env)
     db = D1Client(env.DB)
     clock = _clock(env)
     services = Services(
         settings=settings,
         clock=clock,
-        ids=UuidIds(),
+        ids=TimeOrderedIds(),  # time-ordered: decision 0013
         log=Logger(component, trace_id=trace_id, level=settings.log_level),
         publisher=CfQueuePublisher.from_env(env),
         cache=KvCache(env.KV_CACHE),

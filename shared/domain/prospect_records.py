@@ -83,17 +83,32 @@ class ProspectRecord:
 USER_FIELDS = tuple(ProspectFields.model_fields)
 
 
-def _derived(values: dict[str, Any]) -> dict[str, Any]:
+# Keys a caller computed already (the CSV row builder): name -> (the input it was computed from, the result). A
+# hint is used only when its input is exactly this record's, so it can only save work, never change a result.
+Hints = dict[str, tuple[Any, Any]]
+
+
+def _hinted(hints: Hints | None, name: str, inputs: Any) -> tuple[bool, Any]:
+    known = hints.get(name) if hints else None
+    return (True, known[1]) if known is not None and known[0] == inputs else (False, None)
+
+
+def _derived(values: dict[str, Any], hints: Hints | None = None) -> dict[str, Any]:
     """Everything computed from the user-settable values: keys, names, location, score, tier."""
     email = None
     if values.get("email"):
-        from shared.domain.csv_import.emails import check_email  # not at the top: it loads the CSV parsers (0012)
+        known, email = _hinted(hints, "email", values["email"])
+        if not known:
+            from shared.domain.csv_import.emails import check_email  # not at the top: it loads the CSV parsers (0012)
 
-        checked = check_email(str(values["email"]))  # the same rule as the CSV importer
-        if checked.address is None or checked.several:
-            raise ValidationFailed(f"email {values['email']!r} is not a valid address: {checked.problem or 'several'}")
-        email = checked.address
-    linkedin = normalize_linkedin(values.get("linkedin_url")) if values.get("linkedin_url") else None
+            checked = check_email(str(values["email"]))  # the same rule as the CSV importer
+            if checked.address is None or checked.several:
+                problem = checked.problem or "several"
+                raise ValidationFailed(f"email {values['email']!r} is not a valid address: {problem}")
+            email = checked.address
+    known, linkedin = _hinted(hints, "linkedin", values.get("linkedin_url"))
+    if not known:
+        linkedin = normalize_linkedin(values.get("linkedin_url")) if values.get("linkedin_url") else None
     if values.get("linkedin_url") and linkedin is None:
         raise ValidationFailed("linkedin_url is not a LinkedIn profile URL")
     website = normalize_website(values.get("website")) if values.get("website") else None
@@ -143,12 +158,19 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
             contact, values.get("company_name"), values.get("property_name"), values.get("city"), email
         ),
         "company_normalized": normalize_company(values.get("company_name")),
-        "person_key": person_key(values.get("company_name") or values.get("property_name"), first, last),
+        "person_key": _person_key(values, hints),
         "stage": stage.value,
         "score": points,
         "tier": tier(signals, points).value,
         "tags": sorted(set(values.get("tags") or [])),
     }
+
+
+def _person_key(values: dict[str, Any], hints: Hints | None) -> str | None:
+    company = values.get("company_name") or values.get("property_name")
+    first, last = values.get("first_name"), values.get("last_name")
+    known, key = _hinted(hints, "person_key", (company, first, last))
+    return key if known else person_key(company, first, last)  # person_key cleans the names itself
 
 
 IDENTITY_FIELDS = ("email", "linkedin_url", "company_name", "property_name", "first_name", "last_name")
@@ -159,11 +181,13 @@ def _require_identity(values: dict[str, Any]) -> None:
         raise ValidationFailed("a prospect needs at least an email, a LinkedIn URL, a name or a company")
 
 
-def new_record(data: ProspectCreate, *, prospect_id: str, now: datetime) -> ProspectRecord:
+def new_record(
+    data: ProspectCreate, *, prospect_id: str, now: datetime, hints: Hints | None = None
+) -> ProspectRecord:
     values = data.model_dump()
     _require_identity(values)
     stamp = now.isoformat()
-    return ProspectRecord(id=prospect_id, created_at=stamp, updated_at=stamp, **_record_fields(values))
+    return ProspectRecord(id=prospect_id, created_at=stamp, updated_at=stamp, **_record_fields(values, hints))
 
 
 def patched_record(stored: ProspectRecord, patch: ProspectPatch, *, now: datetime) -> ProspectRecord:
@@ -194,9 +218,9 @@ def patched_record(stored: ProspectRecord, patch: ProspectPatch, *, now: datetim
     )
 
 
-def _record_fields(values: dict[str, Any]) -> dict[str, Any]:
+def _record_fields(values: dict[str, Any], hints: Hints | None = None) -> dict[str, Any]:
     """User values plus everything derived from them, restricted to stored columns."""
-    merged = {**values, **_derived(values)}
+    merged = {**values, **_derived(values, hints)}
     allowed = set(ProspectRecord.__slots__) - {"id", "created_at", "updated_at", "version", "archived",
                                                 "archived_at", "last_contacted_at"}  # fmt: skip
     return {k: v for k, v in merged.items() if k in allowed}

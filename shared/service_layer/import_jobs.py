@@ -34,7 +34,7 @@ from shared.ports.prospects import ProspectRepository
 from shared.ports.queues import QueuePublisher
 from shared.ports.runtime import Clock, IdFactory
 from shared.service_layer.envelopes import new_envelope
-from shared.service_layer.imports import MAX_REPORTED_ERRORS, ImportPlanner, RowPlan
+from shared.service_layer.imports import MAX_REPORTED_ERRORS, PAUSE_ROWS, ImportPlanner, RowPlan, pause
 
 
 class SliceNotReady(Exception):
@@ -184,7 +184,10 @@ class ImportJobService:
         records = [r for r in decode_chunk(text) if r.number > start.row]
         parser = CsvParser.resumed(job.delimiter, job.header)
         deduper = InFileDeduper()
-        results: list[RowResult | DuplicateRow] = [deduper.check(r) for r in parser.rows(records)]
+        results: list[RowResult | DuplicateRow] = []
+        for first in range(0, len(records), PAUSE_ROWS):
+            results += [deduper.check(r) for r in parser.rows(records[first : first + PAUSE_ROWS])]
+            await pause()
         planner = ImportPlanner(
             repo=self._prospects, clock=self._clock, ids=self._ids, actor=job.actor, lead_source=job.lead_source,
             own_tokens=f"import:{job.id}:",
@@ -197,11 +200,13 @@ class ImportJobService:
         else:
             end = SliceCursor(start.chunk, cut_row)
             done = sum(1 for r in records if r.number <= cut_row)
+        await pause()
         creates = [p for p in kept if p.create is not None]
         inserts = self._prospects.insert_many_queries(
             [p.create for p in creates if p.create is not None], tokens=[planner.token_for(p.row) for p in creates]
         )
         updates = [p for p in kept if p.outcome == "updated"]
+        await pause()
         commit = self._commit(job, start, end, kept, done)
         queries = [*inserts, *(q for p in updates for q in p.writes), *self._jobs.commit_queries(commit)]
         if commit.state is JobState.RUNNING:

@@ -35,10 +35,9 @@ def _row_to_record(row: dict[str, Any]) -> ProspectRecord:
 
 
 def _column_values(record: ProspectRecord, columns: Sequence[str]) -> tuple[Any, ...]:
-    data = record.columns()
     out: list[Any] = []
     for name in columns:
-        value = data[name]
+        value = getattr(record, name)  # not record.columns(): asdict() deep-copies every record
         if name == "tags":
             value = json.dumps(value, separators=(",", ":"))
         elif name in _BOOL_COLUMNS:

@@ -31,6 +31,7 @@ class ParsedRow:
     domain: str | None
     email_is_role: bool
     warnings: tuple[RowWarning, ...] = field(default=())
+    hints: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # keys computed already (prospect_records)
 
     @property
     def sendable_email(self) -> bool:

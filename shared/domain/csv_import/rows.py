@@ -297,13 +297,31 @@ class RowBuilder:
             bad_field = str(loc[0]) if loc else None
             more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
             return RowError(number, bad_field, f"{bad_field or 'row'}: {first_error.get('msg', 'invalid')}{more}")
+        fields = model.model_dump(exclude_none=True)
         return ParsedRow(
             row_number=number,
-            fields=model.model_dump(exclude_none=True),
+            fields=fields,
             email_normalized=email_normalized,
             linkedin_normalized=linkedin_normalized,
             person_key=key,
             domain=domain,
             email_is_role=role,
             warnings=tuple(warnings),
+            hints=_hints(fields, email_normalized, linkedin_normalized, (company, first, last), key),
         )
+
+
+def _hints(
+    fields: dict[str, Any], email: str | None, linkedin: str | None, key_inputs: tuple[Any, ...], key: str | None
+) -> dict[str, tuple[Any, Any]]:
+    """The keys computed here, for `new_record` not to compute them again (prospect_records.Hints), each with the
+    exact value it was computed from; only where validation left that value as it was."""
+    hints: dict[str, tuple[Any, Any]] = {}
+    if email and fields.get("email") == email:
+        hints["email"] = (email, email)
+    if linkedin and fields.get("linkedin_url") == "https://www." + linkedin:
+        hints["linkedin"] = (fields["linkedin_url"], linkedin)
+    company = fields.get("company_name") or fields.get("property_name")
+    if (company, fields.get("first_name"), fields.get("last_name")) == key_inputs:
+        hints["person_key"] = (key_inputs, key)
+    return hints
