@@ -49,10 +49,10 @@ UV="$(find_uv)"
 PY="$(find_python)"
 if [ -n "$PY" ]; then
   export UV_PYTHON_DOWNLOADS=never
-  "$UV" sync --locked --quiet -p "$PY"
+  "$UV" sync --locked --quiet --no-install-package workers-runtime-sdk -p "$PY"
 else
   echo "bootstrap: no local Python 3.13 found; letting uv download one" >&2
-  "$UV" sync --locked --quiet -p 3.13
+  "$UV" sync --locked --quiet --no-install-package workers-runtime-sdk -p 3.13
 fi
 
 # npm tools: wrangler (deploy dry-run, d1 migrations) and miniflare (real D1 for conformance tests).

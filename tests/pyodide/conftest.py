@@ -22,10 +22,6 @@ ROOT = HERE.parents[1]
 LOG = ROOT / ".local" / "pyodide" / "harness.log"  # Pyodide's own output and the harness's errors
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "pyodide: runs inside real Pyodide under Node (tests/pyodide/harness.mjs)")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:

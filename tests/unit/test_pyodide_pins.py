@@ -91,3 +91,10 @@ def test_direct_deployable_dependencies_are_pinned_to_the_locked_versions() -> N
         assert match, f"deployable dependency not pinned exactly: {requirement!r}"
         name, version = canonical(match[1]), match[2]
         assert locked[name]["version"] == version, f"{name}: pyproject pins {version}, uv.lock has another"
+
+
+def test_the_pyodide_tier_installs_the_sdk_version_a_deploy_vendors() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deployed = next(r for r in project["dependencies"] if r.startswith("workers-runtime-sdk=="))
+    tier = (ROOT / "tests" / "pyodide" / "wheels.txt").read_text()
+    assert re.search(rf"^{re.escape(deployed)}\s", tier, re.MULTILINE), f"tests/pyodide/wheels.txt must pin {deployed}"
