@@ -235,3 +235,23 @@ async def test_the_local_runtime_answers_live_while_a_job_runs(
     await drain
     assert any(0 < done < 600 for done in progress), progress  # answered while the job was under way
     assert (await report(http, job["id"]))["rows_done"] == 600
+
+
+async def test_a_slice_failing_for_good_fails_its_job(
+    http: httpx.AsyncClient, runtime: LocalRuntime, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = (await start(http, people(5))).json()
+
+    async def always(self: import_jobs.ImportJobService, *args: Any) -> None:
+        raise RuntimeError("D1 overloaded")
+
+    monkeypatch.setattr(import_jobs.ImportJobService, "_commit_slice", always)
+    for _ in range(20):  # every retry (with back-off), then the dead-letter queue
+        await runtime.drain()
+        wake = runtime.broker.next_due_time() if runtime.broker else None
+        if wake is None:
+            break
+        clock.set(max(wake, clock.now()))
+    failed = await report(http, job["id"])
+    assert failed["state"] == "failed" and "D1 overloaded" in failed["failure"]
+    assert await count(runtime) == 0
