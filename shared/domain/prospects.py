@@ -156,6 +156,13 @@ class ProspectFields(BaseModel):
     def _clean_multiline(cls, value: object) -> object:
         return clean_multiline(value) if isinstance(value, str) else value
 
+    @field_validator("rooms", mode="before")
+    @classmethod
+    def _rooms_is_a_number(cls, value: object) -> object:
+        if isinstance(value, bool | str):  # lax mode would read true as 1 and "12" as 12; the schema says integer
+            raise ValueError("rooms must be a whole number")
+        return value
+
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, tags: list[str] | None) -> list[str] | None:
@@ -163,6 +170,13 @@ class ProspectFields(BaseModel):
 
 
 class ProspectCreate(ProspectFields):
+    # The identity rule (prospect_records._require_identity) as far as JSON Schema can say it: one of these is sent.
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                                     for name in ("email", "linkedin_url", "company_name", "property_name",
+                                                  "first_name", "last_name")]}
+    )  # fmt: skip
+
     stage: Stage = Stage.NEW
 
 

@@ -51,6 +51,7 @@ def csv_upload(*, field: str = "file") -> dict[str, Any]:
     """`openapi_extra=` for a route reading a CSV itself (from `request.stream()` or a multipart form): the
     request body it takes, as FastAPI cannot infer it from the signature."""
     text = {"schema": {"type": "string", "minLength": 1, "description": "the CSV file (UTF-8, UTF-16 or cp1252)"}}
+    example = "first_name,last_name,email,company_name\nAda,Lovelace,ada@hotel-lovelace.example,Hotel Lovelace\n"
     form = {
         "schema": {
             "type": "object",
@@ -63,7 +64,11 @@ def csv_upload(*, field: str = "file") -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
-            "content": {**{media: text for media in CSV_MEDIA_TYPES}, "multipart/form-data": form},
+            "content": {
+                **{media: text for media in CSV_MEDIA_TYPES},
+                "text/csv": {**text, "example": example},
+                "multipart/form-data": form,
+            },
         }
     }
 
