@@ -50,8 +50,8 @@ class CsvUpload:
     async def _multipart(self) -> AsyncIterator[bytes]:
         assert self._boundary is not None
         reader = _FilePart()
-        parser = MultipartParser(self._boundary, reader.callbacks())
         try:
+            parser = MultipartParser(self._boundary, reader.callbacks())
             async for chunk in self._request.stream():
                 parser.write(chunk)
                 if reader.data:
