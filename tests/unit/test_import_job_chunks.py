@@ -47,3 +47,13 @@ def test_chunks_keep_to_their_limits() -> None:
     assert all(len(c.encode()) <= 200 for c in by_bytes[1:]) and len(by_bytes) > 5
     numbers = [record.number for chunk in by_bytes for record in decode_chunk(chunk)]
     assert numbers == sorted(numbers) and 3 not in numbers  # row 3 is the blank line (row 2 spans two lines)
+
+
+def test_json_row_statements_split_on_utf8_bytes_and_keep_every_row() -> None:
+    from shared.adapters.d1.prospects import json_rows_inserts
+
+    rows = [[f"id-{i}", "Zoë Weiß – 東京" * (i % 7), i, None] for i in range(300)]
+    queries = json_rows_inserts("INSERT INTO t SELECT * FROM json_each(?)", rows, max_bytes=2_000)
+    assert len(queries) > 10
+    assert all(len(str(q.params[0]).encode()) <= 2_000 for q in queries)
+    assert [row for q in queries for row in json.loads(str(q.params[0]))] == rows

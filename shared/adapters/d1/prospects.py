@@ -19,8 +19,8 @@ from shared.domain.prospect_records import ProspectRecord
 from shared.ports.prospects import KeyMatches
 
 _BOOL_COLUMNS = ("email_is_role", "archived")
-# Characters of JSON per statement parameter: D1 caps a value at 2,000,000 bytes (UTF-8; up to 3 a character here).
-MAX_JSON_CHARS = 600_000
+# UTF-8 bytes of JSON per statement parameter: D1 caps a value at 2,000,000 bytes.
+MAX_JSON_BYTES = 1_500_000
 
 
 def _row_to_record(row: dict[str, Any]) -> ProspectRecord:
@@ -55,18 +55,19 @@ def _json(values: Sequence[Any]) -> str:
     return json.dumps(list(dict.fromkeys(values)), separators=(",", ":"), ensure_ascii=False)
 
 
-def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_chars: int = MAX_JSON_CHARS) -> list[Query]:
-    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_chars`."""
+def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_bytes: int = MAX_JSON_BYTES) -> list[Query]:
+    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_bytes`."""
     queries: list[Query] = []
     pieces: list[str] = []
     size = 0
     for row in rows:
         piece = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
-        if pieces and size + len(piece) + 1 > max_chars:
+        length = len(piece) if piece.isascii() else len(piece.encode())
+        if pieces and size + length + 1 > max_bytes:
             queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
             pieces, size = [], 0
         pieces.append(piece)
-        size += len(piece) + 1
+        size += length + 1
     if pieces:
         queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
     return queries
