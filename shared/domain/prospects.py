@@ -161,6 +161,8 @@ class ProspectFields(BaseModel):
     def _rooms_is_a_number(cls, value: object) -> object:
         if isinstance(value, bool | str):  # lax mode would read true as 1 and "12" as 12; the schema says integer
             raise ValueError("rooms must be a whole number")
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON Schema's integer includes 236.0 (one number, two spellings)
         return value
 
     @field_validator("tags")
