@@ -8,21 +8,31 @@ import csv
 import io
 from typing import Any
 
+import aiosmtplib
 import httpx
 import pytest
 
 from local.clock import ManualClock
+from local.email import InboundSmtpServer
 from local.runtime import LocalRuntime
 from shared.domain.import_jobs import chunks
 from shared.messages.payloads import ImportSlice
 from shared.service_layer import import_jobs
 from tests.e2e.conftest import BOTH_D1_BACKENDS, TEST_API_KEY
 from tests.e2e.helpers import envelope, rows
-from tests.samples import CSV_SAMPLES
+from tests.samples import CSV_SAMPLES, inbound_sample
 
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 CSV = {**AUTH, "Content-Type": "text/csv"}
 SAMPLE = (CSV_SAMPLES / "prospects_sample.csv").read_bytes()
+REPLY = inbound_sample(
+    "reply_interested.eml",
+    TO="sales@jengu.test",
+    FROM="gm@grand-hotel.example",
+    MSGID="<orig-1@jengu.test>",
+    SUBJECT="Quick question",
+    DATE="Mon, 05 Jan 2026 09:00:00 +0000",
+)
 
 
 def people(n: int, *, start: int = 0, extra: str = "") -> bytes:
@@ -235,6 +245,23 @@ async def test_the_local_runtime_answers_live_while_a_job_runs(
     await drain
     assert any(0 < done < 600 for done in progress), progress  # answered while the job was under way
     assert (await report(http, job["id"]))["rows_done"] == 600
+
+
+async def test_inbound_smtp_is_accepted_while_a_job_runs(
+    http: httpx.AsyncClient, runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_RECORDS", 50)
+    job = (await start(http, people(600))).json()
+    drain = asyncio.create_task(runtime.drain())
+    async with InboundSmtpServer(runtime.email, port=0) as server:
+        await aiosmtplib.send(
+            REPLY, sender="gm@grand-hotel.example",
+            recipients=["sales@jengu.test"], hostname="127.0.0.1", port=server.port,
+        )  # fmt: skip
+    accepted_at = (await report(http, job["id"]))["rows_done"]
+    await drain
+    assert accepted_at < 600  # the mail was taken while the import was still running
+    assert len(await rows(runtime, "SELECT id FROM inbound_messages")) == 1
 
 
 async def test_a_slice_failing_for_good_fails_its_job(
