@@ -165,6 +165,14 @@ class ProspectFields(BaseModel):
             return int(value)  # JSON Schema's integer includes 236.0 (one number, two spellings)
         return value
 
+    @field_validator("rooms", mode="before")
+    @classmethod
+    def _json_integer(cls, value: object) -> object:
+        """A JSON integer (704 or 704.0), not `false` or `"704"`, which lax validation would turn into a number."""
+        if isinstance(value, bool) or not isinstance(value, int | float | None):
+            raise ValueError("Input should be a valid integer")
+        return value
+
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, tags: list[str] | None) -> list[str] | None:
@@ -184,7 +192,7 @@ class ProspectCreate(ProspectFields):
 
 class ProspectPatch(ProspectFields):
     stage: Stage | None = None
-    archived: bool | None = None
+    archived: Annotated[bool, Field(strict=True)] | None = None
 
     def changes(self) -> dict[str, Any]:
         """Only the fields the client sent (explicit nulls included: they clear the field)."""
