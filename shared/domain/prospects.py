@@ -165,14 +165,6 @@ class ProspectFields(BaseModel):
             return int(value)  # JSON Schema's integer includes 236.0 (one number, two spellings)
         return value
 
-    @field_validator("rooms", mode="before")
-    @classmethod
-    def _json_integer(cls, value: object) -> object:
-        """A JSON integer (704 or 704.0), not `false` or `"704"`, which lax validation would turn into a number."""
-        if isinstance(value, bool) or not isinstance(value, int | float | None):
-            raise ValueError("Input should be a valid integer")
-        return value
-
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, tags: list[str] | None) -> list[str] | None:
