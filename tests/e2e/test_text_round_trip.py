@@ -86,3 +86,16 @@ async def test_nasty_text_survives_export_and_reimport(http: httpx.AsyncClient) 
     columns = rows_before[0]
     kept = [i for i, name in enumerate(columns) if name in COMPARED and name != "lead_source"]  # see `expected`
     assert [[r[i] for i in kept] for r in rows_after] == [[r[i] for i in kept] for r in rows_before]
+
+
+async def test_imported_and_created_prospects_are_found_however_the_name_is_typed(http: httpx.AsyncClient) -> None:
+    body = "email,first_name,last_name,company\r\njorg@gasthof.example,Jörg,Müller,Gasthof Straße\r\n".encode()
+    assert (await http.post("/api/prospects/import", content=body, headers=CSV)).json()["created"] == 1
+    created = {"email": "zoe@hotel.example", "first_name": "Zoë", "company_name": "Ｈｏｔｅｌ ﬁnca"}
+    assert (await http.post("/api/prospects", json=created, headers=AUTH)).status_code == 201
+    for q, email in [("MULLER", "jorg@gasthof.example"), ("mu\u0308ller strasse", "jorg@gasthof.example"),
+                     ("Ｍüｌｌｅｒ", "jorg@gasthof.example"), ("zoe hotel finca", "zoe@hotel.example")]:  # fmt: skip
+        items = (await http.get("/api/prospects", params={"q": q}, headers=AUTH)).json()["items"]
+        assert [item["email"] for item in items] == [email], q
+    response = await http.get("/api/prospects", params={"q": "\x00 ;-"}, headers=AUTH)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "validation_failed"
