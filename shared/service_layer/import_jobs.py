@@ -89,12 +89,15 @@ class ImportJobService:
                 await self._jobs.add_chunks(job_id, stored, pending)
                 stored += len(pending)
             assert parser.parser.dialect is not None and parser.parser.header_cells is not None
-            await self._jobs.finish_staging(
+            queued = await self._jobs.finish_staging(
                 job_id, encoding=parser.decoder.encoding, delimiter=parser.parser.dialect.delimiter,
                 header=parser.parser.header_cells, bytes_total=received, chunks_total=stored,
                 rows_total=chunker.rows, now=self._now(),
             )  # fmt: skip
-            await self._publish(job_id, SliceCursor(0, 0), trace_id)
+            if queued:
+                await self._publish(job_id, SliceCursor(0, 0), trace_id)
+            else:  # cancelled while the upload was still arriving: drop what was stored meanwhile
+                await self._jobs.end(job_id, JobState.CANCELLED, failure=None, now=self._now())
         except BaseException as exc:
             if created:
                 await self._jobs.end(job_id, JobState.FAILED, failure=f"staging failed: {exc}"[:500], now=self._now())

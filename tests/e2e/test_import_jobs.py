@@ -15,6 +15,7 @@ import pytest
 from local.clock import ManualClock
 from local.email import InboundSmtpServer
 from local.runtime import LocalRuntime
+from shared.bootstrap import bootstrap
 from shared.domain.import_jobs import chunks
 from shared.messages.payloads import ImportSlice
 from shared.service_layer import import_jobs
@@ -282,3 +283,27 @@ async def test_a_slice_failing_for_good_fails_its_job(
     failed = await report(http, job["id"])
     assert failed["state"] == "failed" and "D1 overloaded" in failed["failure"]
     assert await count(runtime) == 0
+
+
+async def test_a_job_cancelled_while_its_upload_arrives_stores_and_queues_nothing(
+    runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(Through the service: the local bridge, like the SDK, hands the Worker a body only once it has all arrived.)"""
+    monkeypatch.setattr(chunks, "CHUNK_RECORDS", 5)
+    assert runtime.env is not None
+    service = bootstrap(runtime.env).import_job_service
+    body = people(3_000)
+    half = 100 * 1024  # past the 64 KB the decoder sniffs before any row comes out
+
+    async def upload() -> Any:
+        yield body[:half]
+        [job] = await service.page(limit=5, after=None)
+        assert job.state == "staging"
+        await service.cancel(job.id)
+        yield body[half:]
+
+    job = await service.stage(upload(), lead_source="csv_import", actor=None, filename=lambda: None, trace_id="t")
+    assert job.state == "cancelled"
+    await runtime.drain()
+    assert await count(runtime) == 0
+    assert await count(runtime, "import_job_chunks") == 0
