@@ -93,7 +93,7 @@ TierValues = list[Annotated[str, Field(pattern=one_or_more_of(Tier))]]
 EmailStatusValues = list[Annotated[str, Field(pattern=one_or_more_of(EmailStatus))]]
 
 
-SEARCHABLE = r"\w"  # a query with no word in it has nothing to search for (search_terms)
+SEARCH_HELP = "full-text search: space-separated terms, each needs a letter or digit once folded (else 422)"
 
 
 def _values(raw: list[str] | None) -> list[str]:
@@ -135,7 +135,7 @@ async def prospect_query(
     has_email: bool | None = None,
     email_status: Annotated[EmailStatusValues | None, Query()] = None,
     campaign: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(max_length=200, pattern=SEARCHABLE, description="full-text search")] = None,
+    q: Annotated[str | None, Query(max_length=200, description=SEARCH_HELP)] = None,
     sort: SortKey = SortKey.SCORE_DESC,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
@@ -243,7 +243,7 @@ class BulkFilter(AbsentNotNull):
     has_email: bool | None = None
     email_status: Annotated[EmailStatusValues, Field(min_length=1, max_length=20)] | None = None
     campaign: Annotated[NonBlank, Field(max_length=64)] | None = None
-    q: Annotated[str, Field(max_length=200, pattern=SEARCHABLE)] | None = None
+    q: Annotated[str, Field(max_length=200, description=SEARCH_HELP)] | None = None
 
     @model_validator(mode="after")
     def _has_a_criterion(self) -> BulkFilter:
