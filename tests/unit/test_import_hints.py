@@ -44,3 +44,14 @@ def test_a_hint_for_another_input_is_ignored() -> None:
     create = ProspectCreate.model_validate({"email": "anna@hotel.example", "company_name": "Hotel"})
     wrong = {"email": ("someone@else.example", "someone@else.example"), "person_key": (("X", None, None), "x|y")}
     assert new_record(create, prospect_id="p", now=NOW, hints=wrong) == new_record(create, prospect_id="p", now=NOW)
+
+
+@pytest.mark.parametrize(
+    "data", [(CSV_SAMPLES / "prospects_sample.csv").read_bytes(), TRICKY], ids=["sample", "tricky"]
+)
+def test_constructing_from_validated_row_fields_equals_validating_them_again(data: bytes) -> None:
+    for row in rows_of(data):
+        values = {"lead_source": "csv_import", **row.fields}
+        validated = new_record(ProspectCreate.model_validate(values), prospect_id="p", now=NOW)
+        constructed = new_record(ProspectCreate.model_construct(**values), prospect_id="p", now=NOW, hints=row.hints)
+        assert constructed == validated, row.row_number
