@@ -3,6 +3,8 @@
 - HTTP: /live and /health latency (p50/p95) through the dev server's ASGI app and the Worker's fetch.
 - Queues: envelopes/s through the durable broker and the real consumer dispatch, vs the broker alone.
 - D1: rows/s written through the D1 adapter (chunked batches under the 100-parameter cap) vs sqlite3 executemany.
+- Import jobs: 100,000 CSV rows as a background job vs raw executemany, D1 statements per 1,000 rows
+  (bench/import_jobs.py); list/search latency over those prospects (bench/prospects.py).
 - Startup: CPU time of importing the bundle's entry module from source vs `import fastapi` (bench/startup.py).
 """
 
