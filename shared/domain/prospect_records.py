@@ -181,9 +181,7 @@ def _require_identity(values: dict[str, Any]) -> None:
         raise ValidationFailed("a prospect needs at least an email, a LinkedIn URL, a name or a company")
 
 
-def new_record(
-    data: ProspectCreate, *, prospect_id: str, now: datetime, hints: Hints | None = None
-) -> ProspectRecord:
+def new_record(data: ProspectCreate, *, prospect_id: str, now: datetime, hints: Hints | None = None) -> ProspectRecord:
     values = data.model_dump()
     _require_identity(values)
     stamp = now.isoformat()
