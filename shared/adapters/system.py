@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import random
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 
 class SystemClock:
@@ -26,9 +26,11 @@ class TimeOrderedIds:
     secrets (API keys are made elsewhere)."""
 
     def __init__(self) -> None:
-        self._random: random.Random | None = None
+        self._random: Any = None  # a random.Random, seeded on first use
 
     def new_id(self) -> str:
         if self._random is None:
+            import random  # here, not at import: nothing random happens while the Worker starts
+
             self._random = random.Random(int.from_bytes(os.urandom(16), "big"))
         return f"{time.time_ns() // 1_000_000 & 0xFFFF_FFFF_FFFF:012x}{self._random.getrandbits(80):020x}"
