@@ -13,7 +13,7 @@ from shared.config import Settings
 from shared.domain.api_keys import ApiKey
 from shared.domain.errors import ConstraintViolation
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
-from shared.domain.inbound import InboundEmail
+from shared.domain.inbound import InboundEmail, InboundEnvelope, RawFacts
 from shared.domain.token_bucket import BucketLimit, BucketState, RateDecision, take
 from shared.messages.envelope import Envelope
 from shared.messages.queues import QueueName
@@ -100,10 +100,40 @@ class FakeFailedTasks:
         return sum(1 for t in self.tasks.values() if t.status is FailedTaskStatus.OPEN)
 
 
+class FakeInboundWriter:
+    """Collects the streamed bytes and hands the whole message to `FakeInbound.store` on completion."""
+
+    def __init__(self, store: FakeInbound, envelope: InboundEnvelope) -> None:
+        self._store, self._envelope, self._data = store, envelope, bytearray()
+        self.discarded = False
+
+    async def write(self, data: bytes) -> None:
+        self._data += data
+
+    async def complete(self, facts: RawFacts) -> str:
+        e = self._envelope
+        email = InboundEmail(e.id, e.mail_from, e.rcpt_to, bytes(self._data), e.received_at, e.trace_id)
+        assert email.sha256 == facts.sha256 and len(email.raw) == facts.size
+        return await self._store.store(email)
+
+    async def discard(self) -> None:
+        self.discarded = True
+
+
 class FakeInbound:
     def __init__(self) -> None:
+        self.writers: list[FakeInboundWriter] = []
         self.emails: dict[str, InboundEmail] = {}
         self.parsed: dict[str, tuple[str | None, str | None]] = {}
+
+    def open(self, envelope: InboundEnvelope) -> FakeInboundWriter:
+        writer = FakeInboundWriter(self, envelope)
+        self.writers.append(writer)
+        return writer
+
+    async def head(self, inbound_id: str) -> bytes | None:
+        email = self.emails.get(inbound_id)
+        return email.raw[:300_000] if email else None
 
     async def store(self, email: InboundEmail) -> str:
         for existing in self.emails.values():

@@ -62,19 +62,21 @@ class Default(WorkerEntrypoint):
         await handle_batch(batch, bootstrap(self.env, component="consumer"))
 
     async def email(self, message: Any, env: Any = None, ctx: Any = None) -> None:
-        from shared.platform.cloudflare import email_recipient, email_sender, read_raw_email
+        from contextlib import aclosing
+
+        from shared.platform.cloudflare import email_recipient, email_sender, raw_email_chunks
         from shared.service_layer.inbound import receive_email
 
         services = bootstrap(self.env, component="email")
         services = services.with_trace(services.ids.new_id())
-        raw = await read_raw_email(message)
-        await receive_email(
-            mail_from=email_sender(message),
-            rcpt_to=email_recipient(message),
-            raw=raw,
-            inbound=services.inbound,
-            publisher=services.publisher,
-            clock=services.clock,
-            ids=services.ids,
-            log=services.log,
-        )
+        async with aclosing(raw_email_chunks(message)) as raw:  # streamed into D1, never held whole
+            await receive_email(
+                mail_from=email_sender(message),
+                rcpt_to=email_recipient(message),
+                raw=raw,
+                inbound=services.inbound,
+                publisher=services.publisher,
+                clock=services.clock,
+                ids=services.ids,
+                log=services.log,
+            )

@@ -2,8 +2,10 @@
 
 Production hands the `email` handler an unwrapped JsProxy, so the API is camelCase JS: `getattr(msg, "from")`,
 `msg.to`, `msg.headers.get(name)` (JS Headers: case-insensitive, raw unfolded values, repeated headers joined with
-", "), `msg.raw` (a single-use ReadableStream: read it with `js.Response.new(msg.raw).arrayBuffer()`),
-`msg.rawSize`, `msg.setReject(reason)`, `await msg.forward(rcpt, headers)` and `await msg.reply(message)`.
+", "), `msg.raw` (a single-use ReadableStream of Uint8Array pieces: `getReader()`, `await reader.read()` giving
+`{done, value}`, `value.to_bytes()`), `msg.rawSize`, `msg.setReject(reason)`, `await msg.forward(rcpt, headers)`
+(headers: a JS `Headers`, `js.Headers.new(pairs)`) and `await msg.reply(message)` (an EmailMessage or a builder as a
+JS object). Python dicts and lists are refused there, as the production objects cannot read them.
 
 forward() and reply() hand the finished MIME to an outbound `Transport` (the runtime wires it to
 `deliver_smtp`, i.e. the local SMTP sink); without one they are only recorded. Python-side snake_case attributes
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from pyodide.ffi import JsObject
+
 from local.email.mime import EmailError, EmailTypeError, build_message, check_address, new_message_id
 
 MAX_INBOUND_BYTES = 25 * 1024 * 1024  # Email Routing's inbound message cap
@@ -30,7 +34,23 @@ class Headers:
     """A read-only JS `Headers` look-alike: names case-insensitive, values as they appear (unfolded, not decoded)."""
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        self._items = [(name.lower(), value) for name, value in items]
+        self._given = [(str(name), str(value)) for name, value in items]
+        self._items = [(name.lower(), value) for name, value in self._given]
+
+    @classmethod
+    def new(cls, init: Any = ()) -> Headers:
+        """`new Headers(init)`: pairs (`[[name, value], ...]`), a JS object of names to values, or Headers."""
+        if isinstance(init, Headers):
+            return cls(init.pairs())
+        if isinstance(init, JsObject):
+            return cls(init.to_py().items())
+        if isinstance(init, Mapping):
+            raise EmailTypeError("Headers.new() got a Python mapping; pass pairs or a JS object")
+        return cls((pair[0], pair[1]) for pair in init)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The headers as given (name case kept), for forward()."""
+        return list(self._given)
 
     @classmethod
     def from_raw(cls, raw: bytes) -> Headers:
@@ -68,21 +88,93 @@ def _unfold(value: str) -> str:
     return "".join(text.replace("\r\n", "\n").split("\n")).strip()
 
 
-class RawStream:
-    """`message.raw`: a ReadableStream stand-in that can be consumed exactly once (`await read_all()`)."""
+STREAM_PIECE_BYTES = 64 * 1024  # how the local stream cuts the message (the runtime streams it in pieces too)
+
+
+class Uint8Array:
+    """A JS `Uint8Array` as Pyodide shows it: `to_bytes()` copies it into Python."""
 
     def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
+        self._data = data
+
+    def to_bytes(self) -> bytes:
+        return self._data
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What `await reader.read()` resolves to: `{done, value}` (`value` is undefined, i.e. None, when done)."""
+
+    done: bool
+    value: Uint8Array | None = None
+
+
+class StreamReader:
+    """A ReadableStreamDefaultReader: `await read()`, `await cancel()`, `releaseLock()`."""
+
+    def __init__(self, stream: RawStream) -> None:
+        self._stream: RawStream | None = stream
+
+    async def read(self) -> ReadResult:
+        if self._stream is None:
+            raise EmailTypeError("This ReadableStreamDefaultReader has been released")
+        return self._stream._next()
+
+    async def cancel(self, reason: Any = None) -> None:
+        if self._stream is not None:
+            self._stream._cancel()
+
+    def releaseLock(self) -> None:
+        self._stream = None
+
+
+class RawStream:
+    """`message.raw`: a single-use ReadableStream of Uint8Array pieces (`getReader()`; `locked` once read).
+
+    `read_all()` is what the local `js.Response.new(stream).arrayBuffer()` uses; production code reads pieces.
+    `fail_after(n)` makes the stream error after n pieces, as a broken delivery would.
+    """
+
+    def __init__(self, data: bytes, *, piece_bytes: int = STREAM_PIECE_BYTES) -> None:
+        self._data = data
+        self._offset = 0
+        self._piece = piece_bytes
+        self._locked = False
+        self._fail_after: int | None = None
+        self.pieces_read = 0
+        self.cancelled = False
 
     @property
     def locked(self) -> bool:
-        return self._data is None
+        return self._locked
+
+    def fail_after(self, pieces: int) -> None:
+        self._fail_after = pieces
+
+    def getReader(self) -> StreamReader:
+        if self._locked:
+            raise EmailTypeError("ReadableStream is locked: an email's raw stream can be read only once")
+        self._locked = True
+        return StreamReader(self)
+
+    def _next(self) -> ReadResult:
+        if self.cancelled or self._offset >= len(self._data):
+            return ReadResult(done=True)
+        if self._fail_after is not None and self.pieces_read >= self._fail_after:
+            raise EmailError("E_STREAM", "the raw stream failed")
+        piece = self._data[self._offset : self._offset + self._piece]
+        self._offset += len(piece)
+        self.pieces_read += 1
+        return ReadResult(done=False, value=Uint8Array(piece))
+
+    def _cancel(self) -> None:
+        self.cancelled = True
 
     async def read_all(self) -> bytes:
-        if self._data is None:
+        if self._locked:
             raise EmailTypeError("ReadableStream is locked: an email's raw stream can be read only once")
-        data, self._data = self._data, None
-        return data
+        self._locked = True
+        return self._data
 
 
 @dataclass(frozen=True)
@@ -145,6 +237,11 @@ class LocalEmailMessage:
         self.rejected_reason = str(reason)
 
     async def forward(self, rcpt_to: str, headers: Any = None) -> dict[str, str]:
+        if headers is not None and not isinstance(headers, Headers):
+            # Production's forward() takes a JS Headers; a dict or list arrives as a PyProxy and is refused.
+            raise EmailTypeError(
+                f"forward() got a Python {type(headers).__name__}; headers must be a JS Headers (js.Headers.new(...))"
+            )
         rcpt = check_address(rcpt_to, "rcptTo")
         extra = _forward_headers(headers)
         message_id = self.headers.get("message-id") or new_message_id(self.to)
@@ -159,7 +256,13 @@ class LocalEmailMessage:
         if self.reply_raw is not None:
             raise EmailError("E_REPLY_ALREADY_SENT", "an email can be replied to only once")
         if isinstance(message, Mapping):
-            sender, raw, message_id = self._reply_from_builder(message)
+            # Production's reply() gets a PyProxy of the dict, which has no `from` property.
+            raise EmailTypeError(
+                "reply() got a Python mapping; it needs an EmailMessage or a JS object "
+                "(pyodide.ffi.to_js(builder, dict_converter=js.Object.fromEntries))"
+            )
+        if isinstance(message, JsObject):
+            sender, raw, message_id = self._reply_from_builder(message.to_py())
         else:
             sender, raw, message_id = await self._reply_from_message(message)
         self._check_reply_sender(sender)
@@ -213,19 +316,12 @@ class LocalEmailMessage:
             raise EmailError("E_VALIDATION_ERROR", f"a reply must be sent from the receiving domain ({domain})")
 
 
-def _forward_headers(headers: Any) -> list[tuple[str, str]]:
-    """Normalise forward()'s headers (dict, [[name, value], ...] or a Headers-like object); only X-* allowed."""
+def _forward_headers(headers: Headers | None) -> list[tuple[str, str]]:
+    """forward()'s headers as pairs, in the order given; only X-* allowed."""
     if headers is None:
         return []
-    pairs: Iterable[Any]
-    if isinstance(headers, Mapping):
-        pairs = headers.items()
-    elif hasattr(headers, "entries"):
-        pairs = headers.entries()
-    else:
-        pairs = headers
     out: list[tuple[str, str]] = []
-    for pair in pairs:
+    for pair in headers.pairs():
         name, value = (str(part) for part in pair)
         if not name.lower().startswith("x-"):
             raise EmailTypeError(f"forward(): header {name!r} is not allowed; only X-* headers can be added")

@@ -1,9 +1,10 @@
-"""CPython stand-in for Pyodide's `js` module: only `Response.new(stream).arrayBuffer()` and `Object.fromEntries`.
+"""CPython stand-in for Pyodide's `js` module: `Response.new(stream).arrayBuffer()`, `Headers.new` and
+`Object.fromEntries`.
 
 `Object.fromEntries` gives a plain JS object (`pyodide.ffi.JsObject`), not a dict, as in production.
 
-Used by `shared/platform/cloudflare.py` to read an inbound email's raw stream exactly as production does
-(`(await js.Response.new(message.raw).arrayBuffer()).to_bytes()`).
+`Response.new(stream).arrayBuffer()` reads a local stream whole; the email handler reads `message.raw` piece by
+piece with its reader instead (shared/platform/cloudflare.py). `Headers.new` builds what `message.forward()` takes.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ class Response:
     @staticmethod
     def new(body: Any) -> _Response:
         return _Response(body)
+
+
+class Headers:
+    """`new Headers(init)`: the local email stand-in's Headers (what `message.forward()` accepts)."""
+
+    @staticmethod
+    def new(init: Any = ()) -> Any:
+        from local.email.message import Headers as LocalHeaders  # local/ imports this module, not the reverse
+
+        return LocalHeaders.new(init)
 
 
 class Object:

@@ -1,8 +1,9 @@
 """An email delivered to us by Email Routing: the envelope addresses and the raw RFC 5322 bytes, and the few headers
 we index, read without ever raising (decision 0015).
 
-Plain dataclasses, no pydantic: the email handler's path stays free of compiled dependencies, and a 25 MiB message
-is referenced, never copied.
+Plain dataclasses, no pydantic: the email handler's path stays free of compiled dependencies. The raw bytes arrive
+as a stream; `RawTally` follows them piece by piece (size, sha256, the header block) so that no one holds the
+whole message to learn those facts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.domain.errors import ValidationFailed
 from shared.domain.normalize import clean_line
 
 MAX_INBOUND_BYTES = 25 * 1024 * 1024  # Email Routing's limit
@@ -33,16 +35,71 @@ class InboundEmail:
 
 
 @dataclass(frozen=True, slots=True)
+class InboundEnvelope:
+    """What is known of an inbound email before its bytes arrive."""
+
+    id: str
+    mail_from: str
+    rcpt_to: str
+    received_at: datetime
+    trace_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class HeaderSummary:
     message_id: str | None
     subject: str | None
     in_reply_to: str | None
 
 
-def header_block(raw: bytes) -> bytes:
+@dataclass(frozen=True, slots=True)
+class RawFacts:
+    """What the stored row says of the whole message, known once its last byte has streamed past."""
+
+    size: int
+    sha256: str
+    headers: HeaderSummary
+
+
+class RawTally:
+    """Size, sha256 and header block of a message whose bytes stream past; refuses more than MAX_INBOUND_BYTES.
+
+    Keeps at most MAX_HEADER_BYTES of the message (the head, until the header block is complete), never the rest.
+    """
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._size = 0
+        self._head = bytearray()
+        self._head_done = False
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def add(self, data: bytes) -> None:
+        size = self._size + len(data)
+        if size > MAX_INBOUND_BYTES:
+            raise ValidationFailed(f"message of more than {MAX_INBOUND_BYTES} bytes exceeds {MAX_INBOUND_BYTES}")
+        self._size = size
+        self._sha.update(data)
+        if not self._head_done:
+            self._head += data[: MAX_HEADER_BYTES - len(self._head)]
+            self._head_done = len(self._head) >= MAX_HEADER_BYTES or len(header_block(self._head)) < len(self._head)
+
+    @property
+    def head(self) -> bytes:
+        """The message's first bytes, the whole header block among them (what `summarise_headers` reads)."""
+        return bytes(self._head)
+
+    def facts(self) -> RawFacts:
+        return RawFacts(size=self._size, sha256=self._sha.hexdigest(), headers=summarise_headers(bytes(self._head)))
+
+
+def header_block(raw: bytes | bytearray) -> bytes:
     """The bytes before the first blank line (at most MAX_HEADER_BYTES): the body is never parsed."""
     ends = [i for i in (raw.find(b"\n\n", 0, MAX_HEADER_BYTES), raw.find(b"\n\r\n", 0, MAX_HEADER_BYTES)) if i >= 0]
-    return raw[: min(ends) + 1 if ends else MAX_HEADER_BYTES]  # find() with bounds: no copy of the message
+    return bytes(raw[: min(ends) + 1 if ends else MAX_HEADER_BYTES])  # find() with bounds: no copy of the message
 
 
 def _decoded(value: str) -> str:

@@ -7,17 +7,32 @@ the real SDK in real Pyodide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
 
-async def read_raw_email(message: Any) -> bytes:
-    """Read a ForwardableEmailMessage's raw MIME stream (single use) into bytes."""
-    import js  # Pyodide-only; imported lazily so CPython tooling can import this module
+async def raw_email_chunks(message: Any) -> AsyncGenerator[bytes]:
+    """A ForwardableEmailMessage's raw MIME stream (a single-use ReadableStream of Uint8Array), piece by piece.
 
-    buffer = await js.Response.new(message.raw).arrayBuffer()
-    return bytes(buffer.to_bytes())
+    Each piece is copied out of the JS heap as it is read, so neither heap holds the whole message (decision 0015).
+    Use it under `contextlib.aclosing`: a consumer that stops early (a refused size, a failed write) or a read that
+    fails cancels the stream; the reader's lock is released either way.
+    """
+    reader = message.raw.getReader()
+    try:
+        while True:
+            result = await reader.read()
+            if result.done:
+                return
+            yield bytes(result.value.to_bytes())
+    except BaseException:
+        with suppress(Exception):  # an errored stream may refuse cancel(); the original error is what matters
+            await reader.cancel()
+        raise
+    finally:
+        reader.releaseLock()
 
 
 def email_sender(message: Any) -> str:

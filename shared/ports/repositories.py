@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
-from shared.domain.inbound import InboundEmail
+from shared.domain.inbound import InboundEmail, InboundEnvelope, RawFacts
 
 
 class FailedTaskRepository(Protocol):
@@ -33,7 +33,27 @@ class FailedTaskRepository(Protocol):
     async def count_open(self) -> int: ...
 
 
+class InboundWriter(Protocol):
+    """One inbound message being stored as its bytes stream in; nothing counts as stored before `complete`."""
+
+    async def write(self, data: bytes) -> None: ...
+
+    async def complete(self, facts: RawFacts) -> str:
+        """Mark the message stored; returns its id (the stored message's id for a redelivery)."""
+        ...
+
+    async def discard(self) -> None:
+        """Drop whatever was written (the stream failed or the message was refused)."""
+        ...
+
+
 class InboundRepository(Protocol):
+    def open(self, envelope: InboundEnvelope) -> InboundWriter: ...
+
+    async def head(self, inbound_id: str) -> bytes | None:
+        """The message's first bytes, its whole header block among them (None when not stored)."""
+        ...
+
     async def store(self, email: InboundEmail) -> str:
         """Store a received email with its raw bytes; returns its id (the existing id for a redelivery)."""
         ...

@@ -82,7 +82,42 @@ async def test_message_looks_like_forwardable_email_message() -> None:
         await js.Response.new(msg.raw).arrayBuffer()
     with pytest.raises(JsException):
         await msg.raw.read_all()
+    with pytest.raises(JsException, match="locked"):
+        msg.raw.getReader()
     assert msg.raw_bytes == raw  # the Python-side copy stays readable
+
+
+async def test_raw_is_a_stream_of_uint8array_pieces_read_with_a_reader() -> None:
+    """The shape production's handler reads: getReader(), read() -> {done, value}, value.to_bytes(), releaseLock."""
+    raw = b"Subject: pieces\r\n\r\n" + bytes(range(256)) * 1000  # 256 KB: several 64 KiB pieces
+    msg = LocalEmailMessage(HOTEL, JENGU, raw)
+    reader = msg.raw.getReader()
+    assert msg.raw.locked
+    pieces: list[bytes] = []
+    while not (result := await reader.read()).done:
+        assert result.value is not None
+        pieces.append(result.value.to_bytes())
+    assert result.value is None
+    assert len(pieces) == 4 and b"".join(pieces) == raw
+    reader.releaseLock()
+    with pytest.raises(JsException, match="released"):
+        await reader.read()
+
+
+async def test_a_cancelled_stream_ends_and_a_failing_one_raises() -> None:
+    msg = LocalEmailMessage(HOTEL, JENGU, b"Subject: x\r\n\r\n" + b"a" * 200_000)
+    reader = msg.raw.getReader()
+    assert not (await reader.read()).done
+    await reader.cancel()
+    assert msg.raw.cancelled and (await reader.read()).done
+
+    failing = LocalEmailMessage(HOTEL, JENGU, b"Subject: x\r\n\r\n" + b"a" * 200_000)
+    failing.raw.fail_after(2)
+    reader = failing.raw.getReader()
+    await reader.read()
+    await reader.read()
+    with pytest.raises(JsException):
+        await reader.read()
 
 
 async def test_headers_unfold_and_join_repeats() -> None:
@@ -110,12 +145,12 @@ def test_inbound_size_cap() -> None:
 async def test_forward_only_allows_x_headers() -> None:
     msg = LocalEmailMessage(HOTEL, JENGU, sample("reply_interested"))
     with pytest.raises(TypeError, match="X-"):
-        await msg.forward("team@jengu.example", [["Subject", "nope"]])
-    with pytest.raises(JsException):
-        await msg.forward("team@jengu.example", {"Reply-To": "x@y.example"})
+        await msg.forward("team@jengu.example", js.Headers.new([["Subject", "nope"]]))
+    with pytest.raises(JsException, match="X-"):
+        await msg.forward("team@jengu.example", js.Headers.new(to_js_object({"Reply-To": "x@y.example"})))
     assert msg.forwards == []
 
-    result = await msg.forward("team@jengu.example", {"X-Jengu-Lead": "17"})  # no transport: recorded only
+    result = await msg.forward("team@jengu.example", js.Headers.new([["X-Jengu-Lead", "17"]]))  # recorded only
     assert result == {"messageId": "<sample-reply-1@sonnenhof-hotel.example>"}
     assert msg.forwards[0].rcpt_to == "team@jengu.example"
     assert msg.forwards[0].headers == [("X-Jengu-Lead", "17")]
@@ -124,7 +159,7 @@ async def test_forward_only_allows_x_headers() -> None:
 async def test_forward_lands_in_the_sink(sink: SmtpSink) -> None:
     raw = sample("reply_interested")
     msg = LocalEmailMessage(HOTEL, JENGU, raw, forwarder=smtp_transport(port=sink.port))
-    await msg.forward("team@jengu.example", [["X-Jengu-Lead", "17"]])
+    await msg.forward("team@jengu.example", js.Headers.new([["X-Jengu-Lead", "17"]]))
 
     [out] = sink.messages()
     assert out["X-Jengu-Envelope-From"] == f"<{HOTEL}>"
@@ -137,10 +172,10 @@ async def test_forward_lands_in_the_sink(sink: SmtpSink) -> None:
 async def test_reply_with_builder_threads_and_goes_to_the_sender(sink: SmtpSink) -> None:
     msg = LocalEmailMessage(HOTEL, JENGU, sample("reply_interested"), forwarder=smtp_transport(port=sink.port))
     with pytest.raises(EmailError) as wrong_domain:
-        await msg.reply({"from": "me@elsewhere.example", "subject": "Re: x", "text": "hi"})
+        await msg.reply(to_js_object({"from": "me@elsewhere.example", "subject": "Re: x", "text": "hi"}))
     assert wrong_domain.value.code == "E_VALIDATION_ERROR"
 
-    result = await msg.reply({"from": JENGU, "subject": "Re: setup", "text": "Happy to explain."})
+    result = await msg.reply(to_js_object({"from": JENGU, "subject": "Re: setup", "text": "Happy to explain."}))
     assert result["messageId"] == msg.reply_message_id
 
     [out] = sink.messages()
@@ -151,8 +186,21 @@ async def test_reply_with_builder_threads_and_goes_to_the_sender(sink: SmtpSink)
     assert out.get_content().strip() == "Happy to explain."
 
     with pytest.raises(EmailError) as twice:
-        await msg.reply({"from": JENGU, "subject": "again", "text": "again"})
+        await msg.reply(to_js_object({"from": JENGU, "subject": "again", "text": "again"}))
     assert twice.value.code == "E_REPLY_ALREADY_SENT"
+
+
+async def test_python_mappings_and_lists_are_refused_as_in_production() -> None:
+    """forward() needs a JS Headers and reply() an EmailMessage or JS object: a dict or list is a PyProxy there."""
+    msg = LocalEmailMessage(HOTEL, JENGU, sample("reply_interested"))
+    for headers in ({"X-Jengu-Lead": "17"}, [["X-Jengu-Lead", "17"]], (("X-Jengu-Lead", "17"),)):
+        with pytest.raises(EmailTypeError, match="JS Headers"):
+            await msg.forward("team@jengu.example", headers)
+    with pytest.raises(EmailTypeError, match="Python mapping"):
+        js.Headers.new({"X-Jengu-Lead": "17"})
+    with pytest.raises(EmailTypeError, match="Python mapping"):
+        await msg.reply({"from": JENGU, "subject": "Re: setup", "text": "hi"})
+    assert msg.forwards == [] and msg.reply_raw is None
 
 
 async def test_reply_with_raw_message_requires_in_reply_to() -> None:
@@ -219,7 +267,7 @@ async def test_inbound_answers_451_when_the_handler_raises(caplog: pytest.LogCap
 
 async def test_inbound_forward_reaches_the_sink(sink: SmtpSink) -> None:
     async def deliver(message: LocalEmailMessage) -> None:
-        await message.forward("team@jengu.example", [["X-Jengu-Route", "inbox"]])
+        await message.forward("team@jengu.example", js.Headers.new([["X-Jengu-Route", "inbox"]]))
 
     async with InboundSmtpServer(deliver, port=0, forwarder=smtp_transport(port=sink.port)) as smtp:
         await aiosmtplib.send(

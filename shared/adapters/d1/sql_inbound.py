@@ -1,0 +1,27 @@
+"""SQL of the streamed inbound store (decision 0015): a provisional row, chunk rows as bytes arrive, completion.
+
+A row whose `raw_sha256` starts with PARTIAL_PREFIX is still receiving: it has no digest yet, `raw_chunks` is 0,
+and nothing is queued for it. `COMPLETE_INBOUND` turns it into a stored message only if every chunk row is present
+and no stored message has the same bytes for the same recipient; otherwise the same batch drops it.
+"""
+
+from __future__ import annotations
+
+PARTIAL_PREFIX = "partial:"
+
+COMPLETE_INBOUND = """
+UPDATE inbound_messages
+SET raw_size = ?, raw_sha256 = ?, raw_chunks = ?, message_id = ?, in_reply_to = ?, subject = ?
+WHERE id = ? AND raw_sha256 = ?
+  AND (SELECT count(*) FROM inbound_message_chunks WHERE inbound_id = ?) = ?
+  AND NOT EXISTS (
+    SELECT 1 FROM inbound_messages AS stored WHERE stored.raw_sha256 = ? AND stored.rcpt_to = inbound_messages.rcpt_to
+  )
+"""
+DROP_PARTIAL_CHUNKS = """
+DELETE FROM inbound_message_chunks
+WHERE inbound_id = ? AND EXISTS (SELECT 1 FROM inbound_messages WHERE id = ? AND raw_sha256 = ?)
+"""
+DROP_PARTIAL = "DELETE FROM inbound_messages WHERE id = ? AND raw_sha256 = ?"
+FIND_STORED = "SELECT id FROM inbound_messages WHERE raw_sha256 = ? AND rcpt_to = ?"
+GET_FIRST_CHUNK = "SELECT data FROM inbound_message_chunks WHERE inbound_id = ? AND seq = 0"
