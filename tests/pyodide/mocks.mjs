@@ -81,6 +81,12 @@ const D1_META = { duration: 0, changes: 0, last_row_id: 0, changed_db: false, si
 export class D1Database {
   constructor() {
     this.replies = [];
+    this.matchers = [];
+  }
+  // A case answers every statement whose SQL contains `fragment` with the JSON text of {results, meta}.
+  answerMatching(fragment, json) {
+    const reply = JSON.parse(json);
+    this.matchers.push({ fragment, reply: { success: true, results: reply.results ?? [], meta: { ...D1_META, ...(reply.meta ?? {}) } } });
   }
   // A case queues the upstream answer of the next statement: JSON text of {results, meta} or an error message.
   queueResult(json) {
@@ -92,7 +98,8 @@ export class D1Database {
   }
   _answer(statement) {
     calls.push({ binding: "DB", method: "query", sql: statement.statement, args: statement.params.map(describe) });
-    const reply = this.replies.shift() ?? { success: true, results: [], meta: { ...D1_META } };
+    const matched = this.matchers.find((m) => statement.statement.includes(m.fragment));
+    const reply = matched?.reply ?? this.replies.shift() ?? { success: true, results: [], meta: { ...D1_META } };
     if (reply.error) throw new Error(reply.error, { cause: new Error(reply.error) });
     return structuredClone(reply);
   }
@@ -314,6 +321,36 @@ export class ForwardableEmailMessage {
     record("email", "reply", [message]);
     return { messageId: "reply@example.com" };
   }
+}
+
+// A message streamed as the runtime streams it: Uint8Array pieces of `pieceSize` bytes pulled on demand; with
+// `failAfter` the stream errors after that many pieces (a broken delivery). Pulls and cancels are recorded.
+export function makeStreamedEmail(from, to, bytes, pieceSize, failAfter) {
+  const data = new Uint8Array(bytes);
+  let offset = 0;
+  let pieces = 0;
+  const message = new ForwardableEmailMessage(from, to, new Uint8Array(0), [["subject", "streamed"]]);
+  message.rawSize = data.length;
+  message.raw = new ReadableStream({
+    pull(controller) {
+      if (failAfter !== undefined && failAfter !== null && pieces >= failAfter) {
+        controller.error(new Error("the raw stream failed"));
+        return;
+      }
+      if (offset >= data.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.slice(offset, offset + pieceSize));
+      offset += pieceSize;
+      pieces += 1;
+    },
+    cancel(reason) {
+      record("email", "raw.cancel", [String(reason)]);
+    },
+  });
+  message.piecesRead = () => pieces;
+  return message;
 }
 
 // Production hands the handler a runtime object; miniflare (wrangler dev) a plain object literal of the same shape.

@@ -41,7 +41,8 @@ def test_email_raw_stream_and_set_reject(pyodide: Any, shape: str) -> None:
     result = pyodide.run("handlers", shape)
     email = result["seen"]["email"]
     assert email["raw"] == RAW_EMAIL  # all chunks of the raw ReadableStream, as bytes
-    assert email["raw_type"] == "bytes"
+    assert email["raw_type"] == ["bytes"]
+    assert email["pieces"] == -(-len(RAW_EMAIL.encode()) // 7)  # the mock streams 7-byte pieces: read one by one
     assert email["raw_size"] == len(RAW_EMAIL.encode())
     assert (email["from"], email["to"], email["subject"]) == ("hannah@hotel.example", "in@jengu.example", "Hello")
     assert result["calls"] == [

@@ -108,8 +108,8 @@ class D1InboundWriter:
 
     async def _flush(self) -> None:
         queries, self._queries, self._pending_chunks = self._queries, [], 0
+        self._row_written = True  # before the call: a batch whose answer is lost may still have committed
         await self._db.batch(queries)
-        self._row_written = True
 
     async def complete(self, facts: RawFacts) -> str:
         """Mark the message stored (or find the stored copy of a redelivery) in one batch; returns its id."""

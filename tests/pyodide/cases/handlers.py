@@ -22,7 +22,7 @@ def _entrypoint(js_env: Any) -> Any:
     import jengu_mocks
     from workers import WorkerEntrypoint
 
-    from shared.platform.cloudflare import email_recipient, email_sender, read_raw_email, scheduled_event
+    from shared.platform.cloudflare import email_recipient, email_sender, raw_email_chunks, scheduled_event
 
     seen: dict[str, Any] = {}
 
@@ -49,12 +49,17 @@ def _entrypoint(js_env: Any) -> Any:
             seen["scheduled"] = {"cron": cron, "at": at.isoformat(), "tz": str(at.tzinfo)}
 
         async def email(self, message: Any, env: Any = None, ctx: Any = None) -> None:
-            raw = await read_raw_email(message)
+            from contextlib import aclosing
+
+            async with aclosing(raw_email_chunks(message)) as stream:
+                pieces = [piece async for piece in stream]
+            raw = b"".join(pieces)
             seen["email"] = {
                 "from": email_sender(message),
                 "to": email_recipient(message),
                 "raw": raw.decode("utf-8"),
-                "raw_type": type(raw).__name__,
+                "raw_type": sorted({type(piece).__name__ for piece in pieces}),
+                "pieces": len(pieces),
                 "raw_size": int(message.rawSize),
                 "subject": str(message.headers.get("subject")),
             }
