@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shared.ports.import_jobs import ImportJobRepository
     from shared.ports.prospects import ProspectRepository
     from shared.service_layer.health import HealthChecks
+    from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
     from shared.service_layer.sending_gate import SendGate, SettingsStore
 
@@ -80,6 +81,14 @@ class Services:
             jobs=self.import_jobs, prospects=self.prospects, publisher=self.publisher, clock=self.clock, ids=self.ids,
             log=self.log,
         )  # fmt: skip
+
+    @property
+    def import_job_sweeper(self) -> ImportJobSweeper:
+        from shared.service_layer.import_job_sweeper import ImportJobSweeper  # the scheduler's (decision 0013)
+
+        return ImportJobSweeper(
+            jobs=self.import_jobs, publisher=self.publisher, clock=self.clock, ids=self.ids, log=self.log
+        )
 
     @property
     def health(self) -> HealthChecks:

@@ -10,6 +10,7 @@ from scheduler import jobs
 from scheduler.jobs import CRON_JOBS, UnknownCron, tick
 from shared.bootstrap import Services
 from tests.fakes import fake_services
+from tests.import_job_fakes import FakeImportJobs
 
 WHEN = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 
@@ -17,7 +18,7 @@ WHEN = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 @pytest.mark.parametrize("cron", list(CRON_JOBS))
 async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:
     lines: list[str] = []
-    results = await tick(cron, WHEN, fake_services(lines))
+    results = await tick(cron, WHEN, fake_services(lines, import_jobs=FakeImportJobs()))
     assert set(results) == {job.__name__ for job in CRON_JOBS[cron]}
     assert all('"span":"cron job' in line for line in lines if "cron job" in line)
     assert len([line for line in lines if "cron job" in line]) == len(CRON_JOBS[cron])

@@ -1,6 +1,7 @@
 """The cron job table: which jobs run on which `triggers.crons` expression, and `tick()` that runs them.
 
-Jobs only read state and enqueue work; they must be safe to run twice (a cron can fire more than once).
+Jobs read state and enqueue work, and write only through guarded statements (the import-job sweeper fails a job
+only while it is as read); they must be safe to run twice (a cron can fire more than once).
 Jobs whose work arrives in later issues (sending window, follow-ups, enrichment, notifications, integrity) are
 registered now so that every trigger in wrangler.toml routes somewhere and is logged.
 """
@@ -36,6 +37,11 @@ async def flush_notifications(scheduled_at: datetime, services: Services) -> dic
     return {"sent": 0}
 
 
+async def sweep_import_jobs(scheduled_at: datetime, services: Services) -> dict[str, int]:
+    """Fail import jobs whose upload died mid-staging; re-queue (then fail) jobs whose slices stopped coming."""
+    return (await services.import_job_sweeper.sweep()).counts()
+
+
 async def check_integrity(scheduled_at: datetime, services: Services) -> dict[str, int]:
     open_failures = await services.failed_tasks.count_open()
     return {"open_failed_tasks": open_failures}
@@ -51,7 +57,7 @@ class CronEntry:
 CRON_TABLE: tuple[CronEntry, ...] = (
     CronEntry("*/5 * * * MON-SAT", (enqueue_due_sends,)),
     CronEntry("0 7 * * *", (run_daily_pipeline,)),
-    CronEntry("15 * * * *", (enqueue_due_follow_ups,)),
+    CronEntry("15 * * * *", (enqueue_due_follow_ups, sweep_import_jobs)),  # hourly: import_job_sweeper.SWEEP_PERIOD
     CronEntry("*/30 0-5,22-23 * * *", (enqueue_enrichment,)),
     CronEntry("* * * * *", (flush_notifications,)),
     CronEntry("0 3 * * *", (check_integrity,)),

@@ -62,6 +62,28 @@ END_JOB = f"""
 UPDATE import_jobs SET state = ?, failure = ?, updated_at = ?, finished_at = ? WHERE id = ? AND state IN {LIVE_STATES}
 """
 
+# The sweeper (shared/service_layer/import_job_sweeper.py, decision 0013 "Stale jobs"): live jobs whose last
+# progress (updated_at) is before ?1 (staging) or ?2 (queued, running), oldest first, after the keyset (?3, ?4).
+# It reads the whole of import_jobs (one small row per upload; no index on state), once an hour.
+STALE_JOBS = f"""
+{_SELECT_JOB}
+WHERE ((state = 'staging' AND updated_at < ?1) OR (state IN ('queued', 'running') AND updated_at < ?2))
+    AND (updated_at, id) > (?3, ?4)
+ORDER BY updated_at, id LIMIT ?5
+"""
+# Fails a stale job only while it is exactly as the sweeper read it (state, cursor, updated_at): a slice that
+# committed meanwhile moved the cursor, so this changes nothing; if this wins, that slice's COMMIT_SLICE finds the
+# job no longer live and its whole batch is rolled back.
+FAIL_STALE_JOB = """
+UPDATE import_jobs SET state = 'failed', failure = ?1, updated_at = ?2, finished_at = ?2
+WHERE id = ?3 AND state = ?4 AND updated_at = ?5 AND cursor_chunk = ?6 AND cursor_row = ?7
+"""
+# The chunks of a job that is no longer live (after FAIL_STALE_JOB in the same batch; nothing while it is live).
+DELETE_ENDED_CHUNKS = f"""
+DELETE FROM import_job_chunks
+WHERE job_id = ?1 AND NOT EXISTS (SELECT 1 FROM import_jobs WHERE id = ?1 AND state IN {LIVE_STATES})
+"""
+
 # For tests/integration/test_query_plans.py: every lookup here must be an index seek.
 PLANNED_QUERIES: dict[str, tuple[str, tuple[object, ...]]] = {
     "import job by id": (GET_JOB, ("j",)),
@@ -72,4 +94,6 @@ PLANNED_QUERIES: dict[str, tuple[str, tuple[object, ...]]] = {
     "import job issues": (LIST_ISSUES, ("j", "error", 100)),
     "import job slice commit": (COMMIT_SLICE, ("j", 0, 0, 0, 9, "running", 8, 7, '[["p","t"]]', 0, 0, 0, 0, "n", None)),
     "import job chunks delete": (DELETE_CHUNKS, ("j",)),
+    "import job stale fail": (FAIL_STALE_JOB, ("f", "n", "j", "running", "u", 0, 0)),
+    "import job ended chunks delete": (DELETE_ENDED_CHUNKS, ("j",)),
 }

@@ -101,3 +101,19 @@ class D1ImportJobRepository:
             [Query(sql.END_JOB, (state.value, failure, now, now, job_id)), Query(sql.DELETE_CHUNKS, (job_id,))]
         )
         return results[0] > 0
+
+    async def stale(
+        self, *, staging_before: str, stalled_before: str, after: tuple[str, str] | None, limit: int
+    ) -> list[ImportJob]:
+        """Live jobs with no progress since the cutoffs, oldest first, after the keyset `after` (updated_at, id)."""
+        last = after or ("", "")
+        rows = await self._db.all(sql.STALE_JOBS, staging_before, stalled_before, last[0], last[1], limit)
+        return [_row_to_job(r) for r in rows]
+
+    async def fail_stale(self, job: ImportJob, *, failure: str, now: str) -> bool:
+        """Fail `job` and drop its chunks, only if it is still exactly as read (one batch); False otherwise."""
+        guard = (job.id, job.state.value, job.updated_at, job.cursor.chunk, job.cursor.row)
+        results = await self._db.batch_changes(
+            [Query(sql.FAIL_STALE_JOB, (failure, now, *guard)), Query(sql.DELETE_ENDED_CHUNKS, (job.id,))]
+        )
+        return results[0] > 0
