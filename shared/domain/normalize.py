@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -45,6 +46,8 @@ def strip_controls(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """A single-line field: no control characters, whitespace runs (line breaks included) as one space, trimmed."""
+    if text.isprintable():  # the usual cell: Python's printable excludes every `_CONTROL` character and every
+        return " ".join(text.split())  # whitespace character but " ", so there is nothing to strip
     return " ".join(strip_controls(text).split())
 
 
@@ -66,6 +69,13 @@ def fold(text: str) -> str:
     """The one folding rule: compatibility decomposition (NFKD: ligatures, full-width and other compatibility forms
     become their plain letters), full case folding (casefold: 'ß' -> 'ss'), and no combining marks (diacritics:
     'García' -> 'garcia', composed or decomposed alike). Idempotent: fold(fold(x)) == fold(x)."""
+    if text.isascii():  # ASCII has no decompositions, marks or dotless i, and its casefold is its lower()
+        return text.lower()
+    return _fold_unicode(text)
+
+
+@lru_cache(maxsize=4096)  # names, cities and companies repeat a lot in a lead file
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold()).casefold()  # casefold can yield decomposable text
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_AFTER)
 
@@ -99,8 +109,10 @@ def normalize_email(value: object) -> str | None:
 def _url(value: object) -> SplitResult | None:
     """A URL's parts; a bare 'host/path' is read as https. None for empty or unparseable input."""
     text = clean_text(value, max_length=2000)
-    if text is None:
-        return None
+    return _split_url(text) if text is not None else None
+
+
+def _split_url(text: str) -> SplitResult | None:
     try:
         return urlsplit(text if "://" in text else "https://" + text)
     except ValueError:
@@ -109,7 +121,13 @@ def _url(value: object) -> SplitResult | None:
 
 def normalize_domain(value: object) -> str | None:
     """'https://www.Hotel.example/about' -> 'hotel.example'."""
-    parts = _url(value)
+    text = clean_text(value, max_length=2000)
+    return _domain(text) if text is not None else None
+
+
+@lru_cache(maxsize=4096)  # an import parses each website three times (the row, then the record's website and domain)
+def _domain(text: str) -> str | None:
+    parts = _split_url(text)
     host = parts.hostname if parts else None
     if not host or "." not in host:
         return None

@@ -22,8 +22,8 @@ from shared.domain.activities import Activity
 from shared.domain.csv_import import CsvBytesParser, InFileDeduper
 from shared.domain.csv_import.results import DuplicateRow, ParsedRow, RowError, RowResult, RowWarning
 from shared.domain.errors import ConstraintViolation, ValidationFailed
-from shared.domain.prospect_records import ProspectRecord, new_record, patched_record
-from shared.domain.prospects import ProspectCreate, ProspectPatch
+from shared.domain.prospect_records import ProspectRecord, new_record_from_fields, patched_record
+from shared.domain.prospects import ProspectPatch
 from shared.observability.log import Logger
 from shared.ports.prospects import KeyMatches, PendingWrites, ProspectRepository
 from shared.ports.runtime import Clock, IdFactory
@@ -166,8 +166,8 @@ class ImportPlanner:
     def _create(self, row: ParsedRow) -> tuple[ProspectRecord, Activity]:
         # `fields` is a ProspectFields dump the row builder validated, and lead_source came through the route's
         # check: validating them again would only cost time (tests/unit/test_import_hints.py compares the records).
-        data = ProspectCreate.model_construct(**{"lead_source": self._lead_source, **row.fields})
-        record = new_record(data, prospect_id=self._ids.new_id(), now=self._clock.now(), hints=row.hints)
+        values = {"lead_source": self._lead_source, **row.fields}
+        record = new_record_from_fields(values, prospect_id=self._ids.new_id(), now=self._clock.now(), hints=row.hints)
         return record, self._activity(record, "imported", "Imported from CSV")
 
     def _fill(self, stored: ProspectRecord, row: ParsedRow) -> PendingWrites:

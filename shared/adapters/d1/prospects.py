@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from shared.adapters.d1 import sql_prospects as sql
@@ -34,16 +36,28 @@ def _row_to_record(row: dict[str, Any]) -> ProspectRecord:
     return ProspectRecord(**values)
 
 
-def _column_values(record: ProspectRecord, columns: Sequence[str]) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for name in columns:
-        value = getattr(record, name)  # not record.columns(): asdict() deep-copies every record
-        if name == "tags":
-            value = json.dumps(value, separators=(",", ":"))
-        elif name in _BOOL_COLUMNS:
-            value = 1 if value else 0
-        out.append(value)
-    return tuple(out)
+# One encoder each, built once: `json.dumps` with options builds a new encoder per call.
+_tags_json = json.JSONEncoder(separators=(",", ":")).encode
+_rows_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_data_json = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
+@lru_cache(maxsize=8)
+def _layout(columns: tuple[str, ...]) -> tuple[attrgetter[Any], int | None, tuple[int, ...]]:
+    """How to read `columns` off a record at once (not record.columns(): asdict() deep-copies every record): the
+    getter, the tags' position, the booleans' positions."""
+    tags = columns.index("tags") if "tags" in columns else None
+    return attrgetter(*columns), tags, tuple(i for i, name in enumerate(columns) if name in _BOOL_COLUMNS)
+
+
+def _column_values(record: ProspectRecord, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    getter, tags, bools = _layout(columns)
+    values = list(getter(record))
+    if tags is not None:
+        values[tags] = _tags_json(values[tags])
+    for index in bools:
+        values[index] = 1 if values[index] else 0
+    return tuple(values)
 
 
 def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable[Sequence[str]]:
@@ -52,7 +66,7 @@ def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable
 
 
 def _json(values: Sequence[Any]) -> str:
-    return json.dumps(list(dict.fromkeys(values)), separators=(",", ":"), ensure_ascii=False)
+    return _rows_json(list(dict.fromkeys(values)))
 
 
 def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_bytes: int = MAX_JSON_BYTES) -> list[Query]:
@@ -61,7 +75,7 @@ def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_bytes: 
     pieces: list[str] = []
     size = 0
     for row in rows:
-        piece = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+        piece = _rows_json(row)
         length = len(piece) if piece.isascii() else len(piece.encode())
         if pieces and size + length + 1 > max_bytes:
             queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
@@ -91,7 +105,7 @@ def _side_effects(
                     activity.id,
                     activity.type,
                     activity.summary,
-                    json.dumps(activity.data, separators=(",", ":"), default=str),
+                    _data_json(activity.data),
                     activity.actor,
                     activity.occurred_at.isoformat(),
                 ),
@@ -189,8 +203,7 @@ class D1ProspectRepository:
         rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), mark) for (r, _), mark in zip(items, marks, strict=True)]
         tags = [(tag, r.id) for r, _ in items for tag in r.tags]
         activities = [
-            (a.id, a.prospect_id, a.type, a.summary, json.dumps(a.data, separators=(",", ":"), default=str), a.actor,
-             a.occurred_at.isoformat())
+            (a.id, a.prospect_id, a.type, a.summary, _data_json(a.data), a.actor, a.occurred_at.isoformat())
             for _, a in items if a is not None
         ]  # fmt: skip
         return [
