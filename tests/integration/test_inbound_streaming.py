@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from local.d1 import D1Database, apply_migrations
-from local.email.message import LocalEmailMessage, RawStream
+from local.email.message import LocalEmailMessage
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.inbound import CHUNK_BYTES, CHUNKS_PER_BATCH, D1InboundRepository
 from shared.bootstrap import Services
@@ -116,15 +116,44 @@ async def test_a_stream_failing_midway_leaves_nothing_and_queues_nothing(db: D1C
 
 
 async def test_a_message_over_the_cap_is_refused_midway_and_leaves_nothing(db: D1Client) -> None:
-    repo = D1InboundRepository(db)
-    # Email Routing caps messages at 25 MiB; a stream longer than that is refused as it passes the cap.
-    message = SimpleNamespace(mail_from="a@x.test", to=RCPT, raw=RawStream(b"a" * (MAX_INBOUND_BYTES + 1)))
+    """Email Routing caps messages at 25 MiB; a longer stream is refused as it passes the cap, after chunk rows of
+    its beginning were written, and those are dropped."""
+    first = b"Subject: x\r\n\r\n".ljust(CHUNKS_PER_BATCH * CHUNK_BYTES, b"a")  # a whole chunk batch
+    pieces = [first, b"a" * (MAX_INBOUND_BYTES - len(first) + 1)]
+    closed: list[bool] = []
+
+    async def stream() -> AsyncIterator[bytes]:
+        try:
+            for piece in pieces:
+                yield piece
+        finally:
+            closed.append(True)
+
     services = _services()
+    written: list[int] = []
+    counting = _CountingClient(db, written)
     with pytest.raises(ValidationFailed):
-        await _receive(repo, message, services)
-    assert message.raw.cancelled
+        async with aclosing(stream()) as raw:
+            await receive_email(
+                mail_from="a@x.test", rcpt_to=RCPT, raw=raw, inbound=D1InboundRepository(counting),
+                publisher=services.publisher, clock=services.clock, ids=services.ids, log=services.log,
+            )  # fmt: skip
+    assert written[0] == 1 + CHUNKS_PER_BATCH  # the beginning reached D1 before the cap was passed
+    assert closed == [True]
     assert await _counts(db) == (0, 0)
     assert services.publisher.sent == []  # type: ignore[attr-defined]
+
+
+class _CountingClient(D1Client):
+    """The same database, counting the statements of each batch."""
+
+    def __init__(self, db: D1Client, sizes: list[int]) -> None:
+        super().__init__(db._db)
+        self._sizes = sizes
+
+    async def batch(self, queries):  # type: ignore[no-untyped-def]
+        self._sizes.append(len(queries))
+        return await super().batch(queries)
 
 
 async def test_a_crash_midway_leaves_a_provisional_row_nobody_reads(db: D1Client) -> None:
@@ -152,13 +181,7 @@ async def test_completion_refuses_a_message_with_a_missing_chunk(db: D1Client) -
 
 async def test_a_small_message_is_one_batch(db: D1Client) -> None:
     batches: list[int] = []
-
-    class Counting(D1Client):
-        async def batch(self, queries):  # type: ignore[no-untyped-def]
-            batches.append(len(queries))
-            return await super().batch(queries)
-
-    repo = D1InboundRepository(Counting(db._db))
+    repo = D1InboundRepository(_CountingClient(db, batches))
     inbound_id = await _receive(repo, LocalEmailMessage("a@x.test", RCPT, b"Subject: hi\r\n\r\nshort\r\n"))
     assert batches == [6]  # row, chunk, completion, two guarded drops, the lookup
     assert await repo.raw(inbound_id) == b"Subject: hi\r\n\r\nshort\r\n"

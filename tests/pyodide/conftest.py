@@ -37,7 +37,7 @@ class PyodideTier:
         LOG.parent.mkdir(parents=True, exist_ok=True)
         self._log = LOG.open("w")
         self._proc = subprocess.Popen(
-            [node, str(HERE / "harness.mjs")],
+            [node, "--expose-gc", str(HERE / "harness.mjs")],  # gc(): a clean baseline for heap figures
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -9,6 +9,8 @@
 //                              has no `from` property, exactly as on workerd)
 // Every call is recorded with a description of each argument's JS type, so a case can assert what really crossed.
 
+import { createHash } from "node:crypto";
+
 let pyodide = null;
 export let calls = [];
 
@@ -96,8 +98,32 @@ export class D1Database {
   queueError(message) {
     this.replies.push({ error: message });
   }
+  // Chunk rows of inbound mail (`seq`, base64 `data`) are recorded by the type and length of `data`, not its
+  // contents, and hashed as they arrive (`chunkReport`), so a case can stream many MB. `sampleHeap()` makes every
+  // statement collect garbage and sample the live JS heap (`jsHeapBytes`).
+  sampleHeap() {
+    this.heapPeak = 0;
+  }
+  chunkReport() {
+    const hash = this.chunkHash ?? createHash("sha256");
+    return JSON.stringify({ chunks: this.chunks ?? 0, sha256: hash.digest("hex"), heapPeak: this.heapPeak ?? null });
+  }
   _answer(statement) {
-    calls.push({ binding: "DB", method: "query", sql: statement.statement, args: statement.params.map(describe) });
+    if (statement.statement.includes("INSERT INTO inbound_message_chunks")) {
+      const [id, seq, data, parent] = statement.params;
+      this.chunks = (this.chunks ?? 0) + 1;
+      this.chunkHash ??= createHash("sha256");
+      const text = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
+      this.chunkHash.update(Buffer.from(text, "base64"));
+      const summary = { t: Array.isArray(data) ? "Array" : typeof data, n: data.length };
+      calls.push({ binding: "DB", method: "query", sql: statement.statement, args: [describe(id), describe(seq), summary, describe(parent)] });
+    } else {
+      calls.push({ binding: "DB", method: "query", sql: statement.statement, args: statement.params.map(describe) });
+    }
+    if (this.heapPeak !== undefined) {
+      collectGarbage(); // live memory only: what the isolate must hold at this moment, not garbage awaiting a GC
+      this.heapPeak = Math.max(this.heapPeak, jsHeapBytes());
+    }
     const matched = this.matchers.find((m) => statement.statement.includes(m.fragment));
     const reply = matched?.reply ?? this.replies.shift() ?? { success: true, results: [], meta: { ...D1_META } };
     if (reply.error) throw new Error(reply.error, { cause: new Error(reply.error) });
@@ -321,6 +347,27 @@ export class ForwardableEmailMessage {
     record("email", "reply", [message]);
     return { messageId: "reply@example.com" };
   }
+}
+
+// What the JS side holds: V8's heap plus memory outside it (ArrayBuffers, external strings), minus Pyodide's own
+// WebAssembly memory (the Python heap, measured with tracemalloc inside it).
+export function jsHeapBytes() {
+  const usage = process.memoryUsage();
+  const wasm = pyodide === null ? 0 : pyodide._module.HEAPU8.byteLength;
+  return usage.heapUsed + usage.external - wasm;
+}
+
+export function collectGarbage() {
+  if (typeof globalThis.gc === "function") globalThis.gc();
+}
+
+// `size` bytes of a message: a header block, then byte i = i % 251 (as tests/pyodide/cases/inbound.py rebuilds it).
+export function patternMessage(size) {
+  const header = new TextEncoder().encode("Subject: big\r\nMessage-ID: <big@hotel.example>\r\n\r\n");
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = i % 251;
+  data.set(header, 0);
+  return data;
 }
 
 // A message streamed as the runtime streams it: Uint8Array pieces of `pieceSize` bytes pulled on demand; with

@@ -3,11 +3,13 @@
 Memory (decision 0015): a 25 MiB message must fit a 128 MB isolate that Pyodide shares, so it is never held whole.
 `open()` gives a writer; each piece of the stream is encoded in aligned slices of CHUNK_BYTES (the same 700,000
 base64 characters per row as encoding the whole message and cutting the text, so rows written before read back
-unchanged) and every CHUNKS_PER_BATCH chunk rows go to D1 in one batch: at most that many chunks' text is held, in
-Python and as JS strings. Crash safety: the message row is provisional (`sql_inbound.PARTIAL_PREFIX` digest, no
-chunks counted) until `complete()`, whose one batch writes the last chunks, checks that every chunk row is present
-and either marks the row stored (digest, size, chunk count, header summary) or, for a redelivery, drops it in
-favour of the stored one. A message smaller than CHUNKS_PER_BATCH chunks is one batch, as before.
+unchanged) and every CHUNKS_PER_BATCH chunk rows go to D1 in one batch: at most that many chunks are held, in
+Python and on the JS side. The base64 text is bound as ASCII bytes and stored as TEXT (`sql_inbound`): Pyodide
+turns a str into a JS rope of ~20-32 bytes per character, bytes into an Array of byte values (4-8 bytes each).
+Crash safety: the message row is provisional (`sql_inbound.PARTIAL_PREFIX` digest, no chunks counted) until
+`complete()`, whose one batch writes the last chunks, checks that every chunk row is present and either marks the
+row stored (digest, size, chunk count, header summary) or, for a redelivery, drops it in favour of the stored one.
+A message of fewer than CHUNKS_PER_BATCH chunks is one batch, as before.
 """
 
 from __future__ import annotations
@@ -21,19 +23,20 @@ from shared.domain.errors import DatabaseError
 from shared.domain.inbound import InboundEmail, InboundEnvelope, RawFacts, RawTally
 
 CHUNK_CHARS = 700_000  # base64 characters per row: well under D1's 2 MB per-value and per-row caps
+# MAX_HEADER_BYTES (256 KiB) < CHUNK_BYTES, so `head()` finds the whole header block in chunk 0.
 CHUNK_BYTES = CHUNK_CHARS // 4 * 3  # a multiple of 3: every chunk but the last encodes without padding
-CHUNKS_PER_BATCH = 4  # 2.8 MB of chunk text per batch: 13 round trips for 25 MiB, ~6 MB held across both heaps
+CHUNKS_PER_BATCH = 2  # the JS side holds each chunk's bound value (~8 MB on Node) until D1 reads it: decision 0015
 
 
 class ChunkEncoder:
-    """Stream pieces in, base64 chunk texts out: the whole message's encoding cut every CHUNK_CHARS, however the
-    stream is split. Holds less than one chunk of bytes between pieces."""
+    """Stream pieces in, base64 chunk texts (ASCII bytes) out: the whole message's encoding cut every CHUNK_CHARS,
+    however the stream is split. Holds less than one chunk of bytes between pieces."""
 
     def __init__(self) -> None:
         self._pending = bytearray()
         self.count = 0
 
-    def feed(self, data: bytes) -> Iterator[str]:
+    def feed(self, data: bytes) -> Iterator[bytes]:
         view = memoryview(data)
         if self._pending:
             taken = CHUNK_BYTES - len(self._pending)
@@ -48,15 +51,15 @@ class ChunkEncoder:
             view = view[CHUNK_BYTES:]
         self._pending += view
 
-    def finish(self) -> Iterator[str]:
+    def finish(self) -> Iterator[bytes]:
         """The last, possibly short, chunk; an empty message is one empty chunk (as it always was)."""
         if self._pending or self.count == 0:
             yield self._encode(self._pending)
             self._pending.clear()
 
-    def _encode(self, data: bytes | bytearray | memoryview) -> str:
+    def _encode(self, data: bytes | bytearray | memoryview) -> bytes:
         self.count += 1
-        return base64.b64encode(data).decode("ascii")
+        return base64.b64encode(data)
 
 
 def _decode(rows: list[dict[str, object]]) -> bytes:
@@ -95,9 +98,9 @@ class D1InboundWriter:
             )
         ]
 
-    def _add_chunk(self, text: str) -> None:
+    def _add_chunk(self, text: bytes) -> None:
         seq = self._encoder.count - 1
-        self._queries.append(Query(sql.INSERT_INBOUND_CHUNK, (self._id, seq, text, self._id)))
+        self._queries.append(Query(sql_inbound.INSERT_CHUNK_TEXT, (self._id, seq, text, self._id)))
         self._pending_chunks += 1
 
     async def write(self, data: bytes) -> None:

@@ -9,6 +9,15 @@ from __future__ import annotations
 
 PARTIAL_PREFIX = "partial:"
 
+# The chunk's base64 text is bound as the bytes of its ASCII and stored as TEXT (the row format of every stored
+# chunk): Pyodide 0.28 hands a Python str to JS as a rope of one-character strings (~20-32 bytes per character until
+# D1 reads it), bytes as a Uint8Array that D1's bind() turns into an Array of small integers (4-8 bytes per byte).
+INSERT_CHUNK_TEXT = """
+INSERT INTO inbound_message_chunks (inbound_id, seq, data)
+SELECT ?, ?, CAST(? AS TEXT) WHERE EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)
+ON CONFLICT (inbound_id, seq) DO NOTHING
+"""
+
 COMPLETE_INBOUND = """
 UPDATE inbound_messages
 SET raw_size = ?, raw_sha256 = ?, raw_chunks = ?, message_id = ?, in_reply_to = ?, subject = ?

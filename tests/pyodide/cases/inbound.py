@@ -9,8 +9,6 @@ publisher's envelope is pydantic, out of this tier). Each case reports what cros
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 # More than CHUNKS_PER_BATCH chunks of 525,000 bytes: a batch during the stream, the rest with the completion.
 MESSAGE = b"Subject: streamed\r\nMessage-ID: <s1@hotel.example>\r\n\r\n" + bytes(range(256)) * 10_000
 PIECE_BYTES = 65_536
-FAIL_AFTER_PIECES = 36  # 2.36 MB: after the first chunk batch (4 x 525,000 bytes) reached D1
+FAIL_AFTER_PIECES = 36  # 2.36 MB: after chunk batches reached D1, before the last chunk
 STORED_ID = "in-streamed"
 
 
@@ -99,17 +97,14 @@ async def _deliver(*, fail_after: int | None = None, d1_error: str | None = None
         out["error"] = {"type": type(exc).__name__, "message": str(exc)}
     recorded = calls()
     batches = _batches(recorded)
-    chunks = sorted(
-        (q["args"][1]["v"], q["args"][2]) for batch in batches for q in batch if _kind(q["sql"]) == "insert_chunk"
-    )
-    stored = b"".join(base64.b64decode(data["v"]) for _, data in chunks)
+    chunks = [q["args"] for batch in batches for q in batch if _kind(q["sql"]) == "insert_chunk"]
+    report = json.loads(env.DB.chunkReport())
     completes = [q["args"] for batch in batches for q in batch if _kind(q["sql"]) == "complete"]
     out |= {
         "batches": [[_kind(q["sql"]) for q in batch] for batch in batches],
-        "chunk_seqs": [seq for seq, _ in chunks],
-        "chunk_types": sorted({data["t"] for _, data in chunks}),
-        "stored_sha256": hashlib.sha256(stored).hexdigest(),
-        "stored_size": len(stored),
+        "chunk_seqs": [args[1]["v"] for args in chunks],
+        "chunk_data": [args[2] for args in chunks],
+        "stored_sha256": report["sha256"],
         "complete_args": [[arg.get("v") for arg in args] for args in completes],
         "queue_sends": [c["args"] for c in recorded if c["binding"] == "INBOUND_QUEUE"],
         "stream_cancels": [c["args"] for c in recorded if c["method"] == "raw.cancel"],
@@ -130,3 +125,54 @@ async def stream_fails_midway() -> dict[str, Any]:
 
 async def d1_fails_first_batch() -> dict[str, Any]:
     return await _deliver(d1_error="D1_ERROR: Network connection lost.")
+
+
+BIG_HEADER = b"Subject: big\r\nMessage-ID: <big@hotel.example>\r\n\r\n"
+
+
+def pattern_message(size: int) -> bytes:
+    """The bytes `jengu_mocks.patternMessage(size)` streams: byte i is i % 251, under a header block."""
+    body = (bytes(range(251)) * (size // 251 + 1))[:size]
+    return BIG_HEADER + body[len(BIG_HEADER) :]
+
+
+async def streamed_25_mib() -> dict[str, Any]:
+    """A 25 MiB message through the same path, with both heaps measured: tracemalloc for Python inside Pyodide, V8's
+    heap plus external memory (less the WebAssembly memory) sampled at every D1 statement for the JS side."""
+    import tracemalloc
+
+    import jengu_mocks
+    from runtime.workerd import call, calls
+
+    from shared.domain.inbound import MAX_INBOUND_BYTES
+
+    env = jengu_mocks.makeEnv()
+    env.DB.answerMatching("SELECT id FROM inbound_messages WHERE raw_sha256", json.dumps({"results": [{"id": "big"}]}))
+    env.DB.sampleHeap()
+    entry, seen = _entrypoint(env)
+    source = jengu_mocks.patternMessage(MAX_INBOUND_BYTES)
+    message = jengu_mocks.makeStreamedEmail("hannah@hotel.example", "in@jengu.example", source, PIECE_BYTES, None)
+    del source
+    jengu_mocks.collectGarbage()
+    js_before = int(jengu_mocks.jsHeapBytes())
+    tracemalloc.start()
+    try:
+        await call(entry, "email", message)
+        python_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    jengu_mocks.collectGarbage()
+    js_after = int(jengu_mocks.jsHeapBytes())  # the source message is still referenced: a second baseline
+    report = json.loads(env.DB.chunkReport())
+    recorded = calls()
+    return {
+        "size": MAX_INBOUND_BYTES,
+        "python_peak": python_peak,
+        # Against the lower baseline: garbage left before the run that a later collection frees cannot hide a peak.
+        "js_peak": report["heapPeak"] - min(js_before, js_after),
+        "js_baselines": [js_before, js_after],
+        "stored_sha256": report["sha256"],
+        "chunks": report["chunks"],
+        "batches": sum(1 for c in recorded if c["method"] == "batch"),
+        "facts": seen.get("facts"),
+    }
