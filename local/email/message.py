@@ -23,6 +23,7 @@ from typing import Any
 from pyodide.ffi import JsObject
 
 from local.email.mime import EmailError, EmailTypeError, build_message, check_address, new_message_id
+from shared.domain.inbound import header_block
 
 MAX_INBOUND_BYTES = 25 * 1024 * 1024  # Email Routing's inbound message cap
 
@@ -54,7 +55,8 @@ class Headers:
 
     @classmethod
     def from_raw(cls, raw: bytes) -> Headers:
-        parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        # The header block only: parsing hands the parser a str of everything it is given.
+        parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block(raw))
         return cls((name, _unfold(value)) for name, value in parsed.raw_items())
 
     def get(self, name: str) -> str | None:
