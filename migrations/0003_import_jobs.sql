@@ -37,6 +37,8 @@ CREATE TABLE import_jobs (
     finished_at     TEXT
 );
 CREATE INDEX idx_import_jobs_created ON import_jobs (created_at DESC, id DESC);
+-- The stale-job sweep (hourly) pages live jobs oldest first; ended jobs, the vast majority, are not in it.
+CREATE INDEX idx_import_jobs_live ON import_jobs (updated_at, id) WHERE state IN ('staging', 'queued', 'running');
 
 -- The file's data records, already split (quote-aware) while staging: each chunk a JSON array of records, so a
 -- slice never starts inside a row.

@@ -67,7 +67,8 @@ UPDATE import_jobs SET state = ?, failure = ?, updated_at = ?, finished_at = ? W
 # It reads the whole of import_jobs (one small row per upload; no index on state), once an hour.
 STALE_JOBS = f"""
 {_SELECT_JOB}
-WHERE ((state = 'staging' AND updated_at < ?1) OR (state IN ('queued', 'running') AND updated_at < ?2))
+WHERE state IN ('staging', 'queued', 'running')  -- implies idx_import_jobs_live's condition: a seek on live jobs
+    AND ((state = 'staging' AND updated_at < ?1) OR (state IN ('queued', 'running') AND updated_at < ?2))
     AND (updated_at, id) > (?3, ?4)
 ORDER BY updated_at, id LIMIT ?5
 """
@@ -96,4 +97,5 @@ PLANNED_QUERIES: dict[str, tuple[str, tuple[object, ...]]] = {
     "import job chunks delete": (DELETE_CHUNKS, ("j",)),
     "import job stale fail": (FAIL_STALE_JOB, ("f", "n", "j", "running", "u", 0, 0)),
     "import job ended chunks delete": (DELETE_ENDED_CHUNKS, ("j",)),
+    "import jobs stale": (STALE_JOBS, ("a", "b", "", "", 50)),
 }
