@@ -89,6 +89,7 @@ def test_a_25_mib_message_streams_with_a_few_chunks_held_in_either_heap(pyodide:
     expected = pattern_message(size)
     assert result["stored_sha256"] == hashlib.sha256(expected).hexdigest()  # every chunk, in order, byte for byte
     assert result["facts"]["subject"] == "big"
+    assert result["pieces_read"] == -(-size // PIECE_BYTES)  # 400 pieces, each copied out as it was read
     chunks = -(-size // CHUNK_BYTES)
     assert result["chunks"] == chunks
     assert result["batches"] == -(-chunks // CHUNKS_PER_BATCH)  # the last chunks travel with the completion

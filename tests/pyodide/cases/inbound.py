@@ -174,5 +174,6 @@ async def streamed_25_mib() -> dict[str, Any]:
         "stored_sha256": report["sha256"],
         "chunks": report["chunks"],
         "batches": sum(1 for c in recorded if c["method"] == "batch"),
+        "pieces_read": int(message.piecesRead()),
         "facts": seen.get("facts"),
     }
