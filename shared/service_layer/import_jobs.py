@@ -186,7 +186,7 @@ class ImportJobService:
             return
         records = [r for r in decode_chunk(text) if r.number > start.row]
         parser = CsvParser.resumed(job.delimiter, job.header)
-        deduper = InFileDeduper()
+        deduper = InFileDeduper(expected_rows=len(records))
         results: list[RowResult | DuplicateRow] = []
         for first in range(0, len(records), PAUSE_ROWS):
             results += [deduper.check(r) for r in parser.rows(records[first : first + PAUSE_ROWS])]

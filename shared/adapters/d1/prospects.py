@@ -203,7 +203,8 @@ class D1ProspectRepository:
         rows = [(*_column_values(r, sql.PROSPECT_COLUMNS), mark) for (r, _), mark in zip(items, marks, strict=True)]
         tags = [(tag, r.id) for r, _ in items for tag in r.tags]
         activities = [
-            (a.id, a.prospect_id, a.type, a.summary, _data_json(a.data), a.actor, a.occurred_at.isoformat())
+            (a.id, a.prospect_id, a.type, a.summary, _data_json(a.data) if a.data else "{}", a.actor,
+             a.occurred_at.isoformat())
             for _, a in items if a is not None
         ]  # fmt: skip
         return [

@@ -19,6 +19,8 @@ from hashlib import blake2b
 
 from shared.domain.csv_import.results import DuplicateRow, ParsedRow, RowResult
 
+_KEYS_PER_ROW = 3  # email, LinkedIn, company + person
+
 
 def _digest(kind: str, key: str) -> int:
     value = int.from_bytes(blake2b(f"{kind}\x00{key}".encode(), digest_size=8).digest(), "little")
@@ -79,10 +81,11 @@ class KeyTable:
 
 
 class InFileDeduper:
-    """check() each result in file order."""
+    """check() each result in file order. `expected_rows`, when known (an import job's slice), sizes the table once
+    instead of growing it (rehashing every key) on the way."""
 
-    def __init__(self) -> None:
-        self._table = KeyTable()
+    def __init__(self, expected_rows: int = 0) -> None:
+        self._table = KeyTable(max(1024, _KEYS_PER_ROW * expected_rows * 10 // 7 + 1))
 
     def check(self, result: RowResult) -> RowResult | DuplicateRow:
         if not isinstance(result, ParsedRow):

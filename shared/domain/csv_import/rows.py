@@ -122,23 +122,25 @@ class RowBuilder:
 
     def __init__(self, columns: ColumnMap) -> None:
         self.columns = columns
-        self._mapped = list(columns.mapped.items())
+        # Per mapped field, once per file: its columns, how its cells are cleaned, its placeholders and length limit.
+        self._mapped = [
+            (field, indexes, clean_note if field == "notes" else clean_cell,
+             _NAME_PLACEHOLDERS if field in _NAME_FIELDS else _PLACEHOLDERS, LIMITS.get(field))
+            for field, indexes in columns.mapped.items()
+        ]  # fmt: skip
 
     def build(self, number: int, cells: list[str]) -> RowResult | None:
         """None for a blank row (no non-blank cell at all)."""
         values: dict[str, str] = {}
-        for field, indexes in self._mapped:
+        for field, indexes, clean, placeholders, limit in self._mapped:
             for index in indexes:
                 if index >= len(cells) or not cells[index]:
                     continue
-                raw = cells[index]
-                value = clean_note(raw) if field == "notes" else clean_cell(raw)
+                value = clean(cells[index])
                 if not value:
                     continue
-                placeholders = _NAME_PLACEHOLDERS if field in _NAME_FIELDS else _PLACEHOLDERS
                 if value.casefold() in placeholders and not (field == "country" and value == "NA"):  # Namibia
                     continue
-                limit = LIMITS.get(field)
                 if limit is not None and len(value) > limit:
                     return RowError(
                         number,
