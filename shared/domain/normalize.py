@@ -71,13 +71,19 @@ def fold(text: str) -> str:
     'García' -> 'garcia', composed or decomposed alike). Idempotent: fold(fold(x)) == fold(x)."""
     if text.isascii():  # ASCII has no decompositions, marks or dotless i, and its casefold is its lower()
         return text.lower()
-    return _fold_unicode(text)
+    return _cached_fold(text) if len(text) <= _CACHED_CHARS else _fold_unicode(text)
 
 
-@lru_cache(maxsize=4096)  # names, cities and companies repeat a lot in a lead file
 def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold()).casefold()  # casefold can yield decomposable text
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_AFTER)
+
+
+# Bounded caches for the pure functions an import calls again and again on short text: names, cities and
+# companies repeat across a lead file, and each row's website is parsed three times (the row, then the record's
+# website and domain). Only text up to _CACHED_CHARS is kept, so a cache holds at most a few MB.
+_CACHED_CHARS = 200
+_cached_fold = lru_cache(maxsize=2048)(_fold_unicode)
 
 
 def sort_name(text: str | None) -> str:
@@ -122,10 +128,11 @@ def _split_url(text: str) -> SplitResult | None:
 def normalize_domain(value: object) -> str | None:
     """'https://www.Hotel.example/about' -> 'hotel.example'."""
     text = clean_text(value, max_length=2000)
-    return _domain(text) if text is not None else None
+    if text is None:
+        return None
+    return _cached_domain(text) if len(text) <= _CACHED_CHARS else _domain(text)
 
 
-@lru_cache(maxsize=4096)  # an import parses each website three times (the row, then the record's website and domain)
 def _domain(text: str) -> str | None:
     parts = _split_url(text)
     host = parts.hostname if parts else None
@@ -136,6 +143,9 @@ def _domain(text: str) -> str | None:
         return host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return None
+
+
+_cached_domain = lru_cache(maxsize=4096)(_domain)  # a slice's 1,000 rows, parsed by the builder, then recorded
 
 
 def normalize_website(value: object) -> str | None:

@@ -49,10 +49,21 @@ def test_clean_line_still_cleans_what_is_not_printable() -> None:
     "text", ["https://www.Hotel.example/about", "hotel.example", "www.www.x.example", "[::1]", "nope", "a..b.example"]
 )
 def test_a_cached_domain_is_the_uncached_one(text: str) -> None:
-    from shared.domain.normalize import _domain
+    from shared.domain.normalize import _cached_domain, _domain
 
-    assert normalize_domain(text) == normalize_domain(text) == _domain.__wrapped__(text)
-    assert _domain.cache_info().maxsize is not None  # bounded
+    assert normalize_domain(text) == normalize_domain(text) == _domain(text)
+    assert _cached_domain.cache_info().maxsize is not None  # bounded
+
+
+def test_long_text_is_not_cached() -> None:
+    from shared.domain.normalize import _CACHED_CHARS, _cached_domain, _cached_fold
+
+    before = _cached_fold.cache_info().currsize, _cached_domain.cache_info().currsize
+    long_name = "é" * (_CACHED_CHARS + 1)
+    assert fold(long_name) == full_fold(long_name)
+    long_host = "a." * (_CACHED_CHARS // 2) + "example"
+    assert normalize_domain(long_host) == long_host
+    assert (_cached_fold.cache_info().currsize, _cached_domain.cache_info().currsize) == before
 
 
 def rows_of(data: bytes) -> list[ParsedRow]:
