@@ -96,11 +96,19 @@ STREAM_PIECE_BYTES = 64 * 1024  # how the local stream cuts the message (the run
 class Uint8Array:
     """A JS `Uint8Array` as Pyodide shows it: `to_bytes()` copies it into Python."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | memoryview) -> None:
         self._data = data
 
+    @property
+    def byteLength(self) -> int:  # JS name
+        return len(self._data)
+
+    def subarray(self, start: int, end: int | None = None) -> Uint8Array:
+        """A view of part of it (no copy), as in JS."""
+        return Uint8Array(memoryview(self._data)[start:end])
+
     def to_bytes(self) -> bytes:
-        return self._data
+        return bytes(self._data)
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,7 @@ class LocalEmailMessage:
         raw: bytes,
         *,
         forwarder: Transport | None = None,
+        piece_bytes: int = STREAM_PIECE_BYTES,
     ) -> None:
         if len(raw) > MAX_INBOUND_BYTES:
             raise ValueError(f"message is {len(raw)} bytes; Email Routing accepts at most {MAX_INBOUND_BYTES}")
@@ -207,7 +216,7 @@ class LocalEmailMessage:
         self.rawSize = len(raw)
         self.headers = Headers.from_raw(raw)
         self._raw = bytes(raw)
-        self._stream = RawStream(self._raw)
+        self._stream = RawStream(self._raw, piece_bytes=piece_bytes)  # how the runtime cuts `raw`
         self._transport = forwarder
         self.rejected_reason: str | None = None
         self.forwards: list[ForwardRecord] = []

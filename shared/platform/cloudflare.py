@@ -12,11 +12,15 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
+MAX_PIECE_BYTES = 128 * 1024  # the most Python copies out of one JS Uint8Array at a time
+
 
 async def raw_email_chunks(message: Any) -> AsyncGenerator[bytes]:
     """A ForwardableEmailMessage's raw MIME stream (a single-use ReadableStream of Uint8Array), piece by piece.
 
-    Each piece is copied out of the JS heap as it is read, so neither heap holds the whole message (decision 0015).
+    Each piece is copied out of the JS heap as it is read, a piece larger than MAX_PIECE_BYTES in slices of that
+    size (a view, `subarray`, copied one at a time), so Python never holds the whole message, whatever piece sizes
+    the runtime chooses (decision 0015).
     Use it under `contextlib.aclosing`: a consumer that stops early (a refused size, a failed write) or a read that
     fails cancels the stream; the reader's lock is released either way.
     """
@@ -26,7 +30,13 @@ async def raw_email_chunks(message: Any) -> AsyncGenerator[bytes]:
             result = await reader.read()
             if result.done:
                 return
-            yield bytes(result.value.to_bytes())
+            value = result.value
+            size = int(value.byteLength)
+            if size <= MAX_PIECE_BYTES:
+                yield bytes(value.to_bytes())
+                continue
+            for start in range(0, size, MAX_PIECE_BYTES):  # a large piece is copied out slice by slice
+                yield bytes(value.subarray(start, start + MAX_PIECE_BYTES).to_bytes())
     except BaseException:
         with suppress(Exception):  # an errored stream may refuse cancel(); the original error is what matters
             await reader.cancel()

@@ -10,6 +10,8 @@ import base64
 import hashlib
 from typing import Any
 
+import pytest
+
 from shared.adapters.d1.inbound import CHUNK_BYTES, CHUNK_CHARS, CHUNKS_PER_BATCH
 from shared.adapters.d1.sql_inbound import PARTIAL_PREFIX
 from tests.pyodide.cases.inbound import FAIL_AFTER_PIECES, MESSAGE, PIECE_BYTES, STORED_ID, pattern_message
@@ -82,17 +84,20 @@ def test_a_d1_failure_cancels_the_stream_and_queues_nothing(pyodide: Any) -> Non
     assert result["pieces_read"] < -(-len(MESSAGE) // PIECE_BYTES)
 
 
-def test_a_25_mib_message_streams_with_a_few_chunks_held_in_either_heap(pyodide: Any) -> None:
-    """Both heaps in real Pyodide: the message is never held whole (decision 0015 has the figures)."""
-    result = pyodide.run("inbound", "streamed_25_mib")
+@pytest.mark.parametrize("case", ["streamed_25_mib", "streamed_25_mib_in_one_piece"])
+def test_a_25_mib_message_streams_with_a_few_chunks_held_in_either_heap(pyodide: Any, case: str) -> None:
+    """Both heaps in real Pyodide: the message is never held whole by Python, and the JS side holds no more than the
+    runtime's own piece beyond a few chunks (decision 0015 has the figures)."""
+    result = pyodide.run("inbound", case)
     size = result["size"]
     expected = pattern_message(size)
     assert result["stored_sha256"] == hashlib.sha256(expected).hexdigest()  # every chunk, in order, byte for byte
     assert result["facts"]["subject"] == "big"
-    assert result["pieces_read"] == -(-size // PIECE_BYTES)  # 400 pieces, each copied out as it was read
+    assert result["pieces_read"] == -(-size // result["piece_bytes"])  # 400 pieces of 64 KiB, or one
     chunks = -(-size // CHUNK_BYTES)
     assert result["chunks"] == chunks
     assert result["batches"] == -(-chunks // CHUNKS_PER_BATCH)  # the last chunks travel with the completion
     print(f"python {result['python_peak'] / size:.3f}x, js {result['js_peak'] / size:.3f}x of {size} bytes")
     assert result["python_peak"] <= PYODIDE_PYTHON_PEAK * size, result["python_peak"] / size
-    assert result["js_peak"] <= PYODIDE_JS_PEAK * size, result["js_peak"] / size
+    # The runtime's own piece (the mock copies it out of its source) is the JS side's business, on top of that.
+    assert result["js_peak"] <= result["piece_bytes"] + PYODIDE_JS_PEAK * size, result["js_peak"] / size

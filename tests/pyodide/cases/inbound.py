@@ -139,6 +139,17 @@ def pattern_message(size: int) -> bytes:
 async def streamed_25_mib() -> dict[str, Any]:
     """A 25 MiB message through the same path, with both heaps measured: tracemalloc for Python inside Pyodide, V8's
     heap plus external memory (less the WebAssembly memory) sampled at every D1 statement for the JS side."""
+    return await _big(PIECE_BYTES)
+
+
+async def streamed_25_mib_in_one_piece() -> dict[str, Any]:
+    """The same message handed over as one 25 MiB Uint8Array (a runtime free to choose its piece size)."""
+    from shared.domain.inbound import MAX_INBOUND_BYTES
+
+    return await _big(MAX_INBOUND_BYTES)
+
+
+async def _big(piece_bytes: int) -> dict[str, Any]:
     import tracemalloc
 
     import jengu_mocks
@@ -151,7 +162,7 @@ async def streamed_25_mib() -> dict[str, Any]:
     env.DB.sampleHeap()
     entry, seen = _entrypoint(env)
     source = jengu_mocks.patternMessage(MAX_INBOUND_BYTES)
-    message = jengu_mocks.makeStreamedEmail("hannah@hotel.example", "in@jengu.example", source, PIECE_BYTES, None)
+    message = jengu_mocks.makeStreamedEmail("hannah@hotel.example", "in@jengu.example", source, piece_bytes, None)
     del source
     jengu_mocks.collectGarbage()
     js_before = int(jengu_mocks.jsHeapBytes())
@@ -167,6 +178,7 @@ async def streamed_25_mib() -> dict[str, Any]:
     recorded = calls()
     return {
         "size": MAX_INBOUND_BYTES,
+        "piece_bytes": piece_bytes,
         "python_peak": python_peak,
         # Against the lower baseline: garbage left before the run that a later collection frees cannot hide a peak.
         "js_peak": report["heapPeak"] - min(js_before, js_after),
