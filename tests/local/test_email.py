@@ -446,3 +446,18 @@ async def test_delivery_failure_has_a_code(tmp_path: Path) -> None:
     with pytest.raises(EmailError) as err:
         await binding.send(to_js_object({"from": JENGU, "to": HOTEL, "subject": "s", "text": "t"}))
     assert err.value.code == "E_DELIVERY_FAILED"
+
+
+async def test_the_handler_reads_a_large_piece_in_slices() -> None:
+    """`raw_email_chunks` copies a big Uint8Array out MAX_PIECE_BYTES at a time, never whole."""
+    from contextlib import aclosing
+
+    from shared.platform.cloudflare import MAX_PIECE_BYTES, raw_email_chunks
+
+    raw = b"Subject: one piece\r\n\r\n" + bytes(range(256)) * 1500  # 384 KB in one piece
+    msg = LocalEmailMessage(HOTEL, JENGU, raw, piece_bytes=len(raw))
+    async with aclosing(raw_email_chunks(msg)) as stream:
+        pieces = [piece async for piece in stream]
+    assert [len(p) for p in pieces] == [MAX_PIECE_BYTES, MAX_PIECE_BYTES, len(raw) - 2 * MAX_PIECE_BYTES]
+    assert b"".join(pieces) == raw
+    assert msg.raw.pieces_read == 1
