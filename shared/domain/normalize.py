@@ -80,9 +80,8 @@ def _fold_unicode(text: str) -> str:
 
 
 # Bounded caches for the pure functions an import calls again and again on short text: names, cities and
-# companies repeat across a lead file, each row's website is parsed three times (the row, then the record's
-# website and domain) and its company key computed twice. Only text up to _CACHED_CHARS is kept, so a cache
-# holds at most a few MB.
+# companies repeat across a lead file, and each row's website is parsed three times (the row, then the record's
+# website and domain). Only text up to _CACHED_CHARS is kept, so a cache holds at most a few MB.
 _CACHED_CHARS = 200
 _cached_fold = lru_cache(maxsize=2048)(_fold_unicode)
 
@@ -175,16 +174,9 @@ def normalize_company(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    return _cached_company_key(text) if len(text) <= _CACHED_CHARS else _company_key(text)
-
-
-def _company_key(text: str) -> str | None:
     key = _NON_ALNUM.sub(" ", _COMPANY_NOISE.sub(" ", fold(text)))
     key = "".join(key.split())
     return key or _NON_ALNUM.sub("", fold(text)) or None
-
-
-_cached_company_key = lru_cache(maxsize=4096)(_company_key)  # per row twice (the person key, the record's key)
 
 
 def person_key(company: object, first_name: object, last_name: object) -> str | None:

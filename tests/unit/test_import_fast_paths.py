@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.csv_import import ParsedRow, parse_csv_bytes
-from shared.domain.normalize import clean_line, fold, normalize_company, normalize_domain, strip_controls
+from shared.domain.normalize import clean_line, fold, normalize_domain, strip_controls
 from shared.domain.prospect_records import new_record, new_record_from_fields
 from shared.domain.prospects import ProspectCreate
 from tests.samples import CSV_SAMPLES
@@ -53,13 +53,6 @@ def test_a_cached_domain_is_the_uncached_one(text: str) -> None:
 
     assert normalize_domain(text) == normalize_domain(text) == _domain(text)
     assert _cached_domain.cache_info().maxsize is not None  # bounded
-
-
-@pytest.mark.parametrize("name", ["The Grand Hotel GmbH", "Hotel", "Ｈｏｔｅｌ Ｆｕｌｌ", "&", ""])
-def test_a_cached_company_key_is_the_uncached_one(name: str) -> None:
-    from shared.domain.normalize import _company_key
-
-    assert normalize_company(name) == normalize_company(name) == (_company_key(name) if name else None)
 
 
 def test_long_text_is_not_cached() -> None:
