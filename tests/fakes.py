@@ -149,6 +149,9 @@ class FakeInbound:
     async def mark_parsed(self, inbound_id: str, *, message_id: str | None, subject: str | None) -> None:
         self.parsed[inbound_id] = (message_id, subject)
 
+    async def drop_abandoned(self, received_before: datetime, *, limit: int = 200) -> int:
+        return 0  # the fake stores a message whole or not at all
+
 
 class FakeCache:
     def __init__(self) -> None:

@@ -60,6 +60,10 @@ class InboundRepository(Protocol):
 
     async def raw(self, inbound_id: str) -> bytes | None: ...
 
+    async def drop_abandoned(self, received_before: datetime, *, limit: int = 200) -> int:
+        """Drop provisional messages (their handler died mid-stream) received before the cutoff; how many."""
+        ...
+
     async def mark_parsed(self, inbound_id: str, *, message_id: str | None, subject: str | None) -> None: ...
 
 

@@ -11,6 +11,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,21 @@ async def test_a_small_message_is_one_batch(db: D1Client) -> None:
     inbound_id = await _receive(repo, LocalEmailMessage("a@x.test", RCPT, b"Subject: hi\r\n\r\nshort\r\n"))
     assert batches == [6]  # row, chunk, completion, two guarded drops, the lookup
     assert await repo.raw(inbound_id) == b"Subject: hi\r\n\r\nshort\r\n"
+
+
+async def test_the_integrity_sweep_drops_only_abandoned_provisional_rows(db: D1Client) -> None:
+    """A handler that died mid-stream leaves a provisional row and some chunks; the nightly sweep drops those once
+    they are a day old, and never a message still streaming or one stored."""
+    repo = D1InboundRepository(db)
+    stored = await _receive(repo, LocalEmailMessage("a@x.test", RCPT, b"Subject: kept\r\n\r\nhello\r\n"))
+    for inbound_id, received_at in (("old", T0), ("fresh", T0 + timedelta(hours=23))):
+        writer = repo.open(InboundEnvelope(inbound_id, "a@x.test", RCPT, received_at, "t"))
+        await writer.write(BIG[: CHUNKS_PER_BATCH * CHUNK_BYTES + 10])  # one batch reaches D1, then the crash
+    assert await _counts(db) == (3, 1 + 2 * CHUNKS_PER_BATCH)
+
+    assert await repo.drop_abandoned(T0 + timedelta(hours=1), limit=1) == 1
+    left = await db.all("SELECT id FROM inbound_messages ORDER BY id")
+    assert {row["id"] for row in left} == {stored, "fresh"}
+    assert await _counts(db) == (2, 1 + CHUNKS_PER_BATCH)  # the old row's chunks went with it
+    assert await repo.drop_abandoned(T0 + timedelta(hours=1)) == 0  # nothing else is that old
+    assert await repo.raw(stored) == b"Subject: kept\r\n\r\nhello\r\n"

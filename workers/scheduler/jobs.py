@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.bootstrap import Services
 
@@ -42,9 +42,14 @@ async def sweep_import_jobs(scheduled_at: datetime, services: Services) -> dict[
     return (await services.import_job_sweeper.sweep()).counts()
 
 
+# An email handler runs for minutes at most; a provisional inbound row this old will never be completed.
+ABANDONED_INBOUND_AFTER = timedelta(days=1)
+
+
 async def check_integrity(scheduled_at: datetime, services: Services) -> dict[str, int]:
     open_failures = await services.failed_tasks.count_open()
-    return {"open_failed_tasks": open_failures}
+    dropped = await services.inbound.drop_abandoned(scheduled_at - ABANDONED_INBOUND_AFTER)
+    return {"open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped}
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ A message of fewer than CHUNKS_PER_BATCH chunks is one batch, as before.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
+from datetime import datetime
 
 from shared.adapters.d1 import sql, sql_inbound
 from shared.adapters.d1.client import D1Client, Query
@@ -180,6 +182,22 @@ class D1InboundRepository:
         except BaseException:
             await writer.discard()
             raise
+
+    async def drop_abandoned(self, received_before: datetime, *, limit: int = 200) -> int:
+        """Drop up to `limit` provisional messages received before `received_before` (their handler died mid-stream;
+        nothing was queued for them). Returns how many were dropped; a row completed meanwhile is kept."""
+        bounds = (sql_inbound.PARTIAL_PREFIX, sql_inbound.PARTIAL_UPPER)
+        rows = await self._db.all(sql_inbound.ABANDONED_PARTIALS, *bounds, received_before.isoformat(), limit)
+        if not rows:
+            return 0
+        ids = json.dumps([str(row["id"]) for row in rows])
+        changes = await self._db.batch_changes(
+            [
+                Query(sql_inbound.DROP_ABANDONED_CHUNKS, (ids, *bounds)),
+                Query(sql_inbound.DROP_ABANDONED, (ids, *bounds)),
+            ]
+        )
+        return changes[-1]
 
     async def _stored_meta(self, inbound_id: str) -> dict[str, object] | None:
         meta = await self._db.first(sql.GET_INBOUND_META, inbound_id)

@@ -8,6 +8,7 @@ and no stored message has the same bytes for the same recipient; otherwise the s
 from __future__ import annotations
 
 PARTIAL_PREFIX = "partial:"
+PARTIAL_UPPER = "partial;"  # the first text after every PARTIAL_PREFIX digest: a range seek on the digest index
 
 # The chunk's base64 text is bound as the bytes of its ASCII and stored as TEXT (the row format of every stored
 # chunk): Pyodide 0.28 hands a Python str to JS as a rope of one-character strings (~20-32 bytes per character until
@@ -34,3 +35,21 @@ WHERE inbound_id = ? AND EXISTS (SELECT 1 FROM inbound_messages WHERE id = ? AND
 DROP_PARTIAL = "DELETE FROM inbound_messages WHERE id = ? AND raw_sha256 = ?"
 FIND_STORED = "SELECT id FROM inbound_messages WHERE raw_sha256 = ? AND rcpt_to = ?"
 GET_FIRST_CHUNK = "SELECT data FROM inbound_message_chunks WHERE inbound_id = ? AND seq = 0"
+# Provisional rows of messages whose handler died mid-stream (nothing queued them): the nightly integrity job drops
+# them, oldest first, a page at a time. A range on the digest index, not LIKE (which D1 cannot seek).
+ABANDONED_PARTIALS = """
+SELECT id FROM inbound_messages
+WHERE raw_sha256 >= ?1 AND raw_sha256 < ?2 AND received_at < ?3
+ORDER BY raw_sha256 LIMIT ?4
+"""
+DROP_ABANDONED_CHUNKS = """
+DELETE FROM inbound_message_chunks
+WHERE inbound_id IN (
+    SELECT id FROM inbound_messages
+    WHERE id IN (SELECT value FROM json_each(?1)) AND raw_sha256 >= ?2 AND raw_sha256 < ?3
+)
+"""
+DROP_ABANDONED = """
+DELETE FROM inbound_messages
+WHERE id IN (SELECT value FROM json_each(?1)) AND raw_sha256 >= ?2 AND raw_sha256 < ?3
+"""
