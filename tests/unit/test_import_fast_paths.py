@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.csv_import import ParsedRow, parse_csv_bytes
+from shared.domain.csv_import.emails import check_email
 from shared.domain.normalize import clean_line, fold, normalize_domain, strip_controls
 from shared.domain.prospect_records import new_record, new_record_from_fields
 from shared.domain.prospects import ProspectCreate
@@ -64,6 +65,12 @@ def test_long_text_is_not_cached() -> None:
     long_host = "a." * (_CACHED_CHARS // 2) + "example"
     assert normalize_domain(long_host) == long_host
     assert (_cached_fold.cache_info().currsize, _cached_domain.cache_info().currsize) == before
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters=",;", blacklist_categories=("Zs", "Zl", "Zp", "Cc"))))
+def test_a_bare_email_cell_is_checked_as_the_list_rule_would(text: str) -> None:
+    # A trailing separator sends the same cell through the list rule (an empty piece is dropped).
+    assert check_email(text) == check_email(text + ";")
 
 
 def rows_of(data: bytes) -> list[ParsedRow]:

@@ -32,6 +32,7 @@ _TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z")
 _ANGLE = re.compile(r"<([^<>]*)>")
 _LIST_SEPARATORS = re.compile(r"[,;]+")
 _SPACES = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"[,;\s]")  # where a cell may hold several candidates
 _WRAP_LEFT = "\"'([<,;:"
 _WRAP_RIGHT = "\"')]>.,;:"  # a trailing dot ends a sentence; a leading one is part of an (invalid) address
 
@@ -74,18 +75,25 @@ def _valid(candidate: str) -> tuple[str | None, str | None]:
     return normalize_email(address), None
 
 
+def _pieces(text: str) -> list[str]:
+    """The candidate addresses a cell holds, before unwrapping."""
+    if _SEPARATOR.search(text) is None:
+        return [text]  # the usual cell: one bare address
+    pieces: list[str] = []
+    for part in _LIST_SEPARATORS.split(text):
+        words = _SPACES.split(part.strip())
+        # "a@x.example b@y.example" is a list; "jane doe@x.example" is one (invalid) address.
+        pieces.extend(words if sum("@" in word for word in words) > 1 else [part])
+    return pieces
+
+
 def check_email(value: str) -> EmailCheck:
     text = value.strip()
     if "<" in text:
         inside = _ANGLE.findall(text)
         if inside:
             text = " ".join(inside)
-    pieces: list[str] = []
-    for part in _LIST_SEPARATORS.split(text):
-        words = _SPACES.split(part.strip())
-        # "a@x.example b@y.example" is a list; "jane doe@x.example" is one (invalid) address.
-        pieces.extend(words if sum("@" in word for word in words) > 1 else [part])
-    candidates = [c.strip().lstrip(_WRAP_LEFT).rstrip(_WRAP_RIGHT) for c in pieces]
+    candidates = [c.strip().lstrip(_WRAP_LEFT).rstrip(_WRAP_RIGHT) for c in _pieces(text)]
     candidates = [c for c in candidates if c]
     candidates = [c[7:] if c[:7].lower() == "mailto:" else c for c in candidates]
     if not candidates:
