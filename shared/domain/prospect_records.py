@@ -125,7 +125,9 @@ def _derived(values: dict[str, Any], hints: Hints | None = None) -> dict[str, An
     first, last = clean_text(values.get("first_name")), clean_text(values.get("last_name"))
     contact = " ".join(p for p in (first, last) if p) or None
     email_status = EmailStatus(values.get("email_status") or EmailStatus.UNKNOWN)
-    is_role = bool(email and is_role_address(email))
+    known, is_role = _hinted(hints, "role", email)
+    if not known:
+        is_role = bool(email and is_role_address(email))
     stage = Stage(values.get("stage") or Stage.NEW)
     signals = ScoreInput(
         has_email=email is not None,
@@ -235,8 +237,9 @@ def patched_record(stored: ProspectRecord, patch: ProspectPatch, *, now: datetim
 
 def _record_fields(values: dict[str, Any], hints: Hints | None = None) -> dict[str, Any]:
     """User values plus everything derived from them, restricted to stored columns."""
-    merged = {**values, **_derived(values, hints)}
-    return {k: v for k, v in merged.items() if k in _VALUE_COLUMNS}
+    fields = {k: v for k, v in values.items() if k in _VALUE_COLUMNS}
+    fields.update(_derived(values, hints))  # every derived value is a stored column
+    return fields
 
 
 _VALUE_COLUMNS = frozenset(ProspectRecord.__slots__) - {"id", "created_at", "updated_at", "version", "archived",

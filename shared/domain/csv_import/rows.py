@@ -309,18 +309,20 @@ class RowBuilder:
             domain=domain,
             email_is_role=role,
             warnings=tuple(warnings),
-            hints=_hints(fields, email_normalized, linkedin_normalized, (company, first, last), key),
+            hints=_hints(fields, email_normalized, role, linkedin_normalized, (company, first, last), key),
         )
 
 
 def _hints(
-    fields: dict[str, Any], email: str | None, linkedin: str | None, key_inputs: tuple[Any, ...], key: str | None
-) -> dict[str, tuple[Any, Any]]:
+    fields: dict[str, Any], email: str | None, role: bool, linkedin: str | None, key_inputs: tuple[Any, ...],
+    key: str | None,
+) -> dict[str, tuple[Any, Any]]:  # fmt: skip
     """The keys computed here, for `new_record` not to compute them again (prospect_records.Hints), each with the
     exact value it was computed from; only where validation left that value as it was."""
     hints: dict[str, tuple[Any, Any]] = {}
     if email and fields.get("email") == email:
         hints["email"] = (email, email)
+        hints["role"] = (email, role)
     if linkedin and fields.get("linkedin_url") == "https://www." + linkedin:
         hints["linkedin"] = (fields["linkedin_url"], linkedin)
     company = fields.get("company_name") or fields.get("property_name")
