@@ -88,3 +88,13 @@ def test_records_from_validated_fields_equal_validated_records(data: bytes) -> N
         validated = new_record(ProspectCreate.model_validate(values), prospect_id="p", now=NOW)
         fast = new_record_from_fields(values, prospect_id="p", now=NOW, hints=row.hints)
         assert fast == validated, row.row_number
+
+
+@pytest.mark.parametrize("max_bytes", [10_000_000, 2_000, 1])
+def test_json_rows_in_one_call_are_the_rows_joined(max_bytes: int) -> None:
+    from shared.adapters.d1.prospects import _split_json_rows, json_rows_inserts
+
+    rows = [[f"id-{i}", "Zoë Weiß – 東京" * (i % 7), i, None, '["a","b"]'] for i in range(300)]
+    statement = "INSERT INTO t SELECT * FROM json_each(?)"
+    assert json_rows_inserts(statement, rows, max_bytes) == _split_json_rows(statement, rows, max_bytes)
+    assert json_rows_inserts(statement, [], max_bytes) == []

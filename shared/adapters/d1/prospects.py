@@ -69,14 +69,28 @@ def _json(values: Sequence[Any]) -> str:
     return _rows_json(list(dict.fromkeys(values)))
 
 
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
 def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_bytes: int = MAX_JSON_BYTES) -> list[Query]:
-    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_bytes`."""
+    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_bytes`.
+    Usually all the rows fit one: then they are encoded in one call (the same text, row by row, joined)."""
+    if not rows:
+        return []
+    whole = _rows_json(list(rows))
+    if _utf8_length(whole) <= max_bytes:
+        return [Query(statement, (whole,))]
+    return _split_json_rows(statement, rows, max_bytes)
+
+
+def _split_json_rows(statement: str, rows: Sequence[Sequence[Any]], max_bytes: int) -> list[Query]:
     queries: list[Query] = []
     pieces: list[str] = []
     size = 0
     for row in rows:
         piece = _rows_json(row)
-        length = len(piece) if piece.isascii() else len(piece.encode())
+        length = _utf8_length(piece)
         if pieces and size + length + 1 > max_bytes:
             queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
             pieces, size = [], 0
