@@ -16,6 +16,7 @@ from shared.domain.csv_import.records import Record
 
 CHUNK_RECORDS = 1_000
 CHUNK_BYTES = 1_000_000
+_record_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # built once, not per record
 
 
 def _encode(record: Record) -> list[Any]:
@@ -41,7 +42,7 @@ class RecordChunker:
         for record in records:
             if record.text is not None and not record.text.strip() and not record.unterminated:
                 continue  # a blank line: no row, nothing to store (its number is skipped, as Excel shows it)
-            piece = json.dumps(_encode(record), separators=(",", ":"), ensure_ascii=False)
+            piece = _record_json(_encode(record))
             size = len(piece) if piece.isascii() else len(piece.encode())
             if self._pieces and (len(self._pieces) >= self._max_records or self._bytes + size + 1 > self._max_bytes):
                 full.append(self._take())
