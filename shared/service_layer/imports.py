@@ -138,11 +138,11 @@ class ImportPlanner:
         if isinstance(result, RowError):
             return RowPlan(result.row_number, "error", error_field=result.field, error=result.message)
         row = result
-        found = {
-            kind: matches.owners[(kind, getattr(row, attribute))]
-            for kind, attribute in _KEY_KINDS
-            if getattr(row, attribute) and (kind, getattr(row, attribute)) in matches.owners
-        }
+        found: dict[str, str] = {}  # key kind -> the existing prospect holding this row's key of that kind
+        for kind, attribute in _KEY_KINDS:
+            key = getattr(row, attribute)
+            if key and (owner := matches.owners.get((kind, key))) is not None:
+                found[kind] = owner
         if len(set(found.values())) > 1:  # e.g. the email is A's and the LinkedIn URL is B's
             names = ", ".join(f"{kind} → {pid}" for kind, pid in found.items())
             return RowPlan(row.row_number, "error", row.warnings,
