@@ -16,6 +16,17 @@ from shared.domain.errors import ConstraintViolation, DatabaseError, DatabaseUna
 
 MAX_BOUND_PARAMETERS = 100  # D1's per-statement limit
 
+
+def bound_text(text: str) -> bytes:
+    """A large text value for a `CAST(? AS TEXT)` parameter: its UTF-8 bytes.
+
+    Pyodide 0.28 hands a Python str to JS one character at a time (`_python2js_ucs1`: a V8 rope of ~20-32 bytes a
+    character until D1 reads it), bytes as one Uint8Array that D1's bind() turns into an Array of byte values (4-8
+    bytes each): for the hundreds of KB a multi-row insert or a staged chunk carries, that halves the JS heap a D1
+    call needs (decisions 0013, 0015). The SQL's CAST stores and reads it as the same TEXT.
+    """
+    return text.encode()
+
 Param = str | int | float | bytes | None
 
 _TRANSIENT_MARKERS = (

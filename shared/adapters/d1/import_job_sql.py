@@ -14,7 +14,8 @@ INSERT_JOB = """
 INSERT INTO import_jobs (id, state, lead_source, actor, filename, created_at, updated_at)
 VALUES (?, 'staging', ?, ?, ?, ?, ?)
 """
-INSERT_CHUNK = "INSERT INTO import_job_chunks (job_id, seq, records) VALUES (?, ?, ?)"
+# The records bound as UTF-8 bytes (client.bound_text), stored as TEXT.
+INSERT_CHUNK = "INSERT INTO import_job_chunks (job_id, seq, records) VALUES (?, ?, CAST(? AS TEXT))"
 FINISH_STAGING = """
 UPDATE import_jobs SET state = 'queued', encoding = ?, delimiter = ?, header = ?, bytes_total = ?, chunks_total = ?,
     rows_total = ?, updated_at = ?
@@ -32,10 +33,10 @@ LIST_JOBS_AFTER = f"{_SELECT_JOB} WHERE (created_at, id) < (?, ?) ORDER BY creat
 LIST_ISSUES = """
 SELECT row, field, message FROM import_job_issues WHERE job_id = ? AND kind = ? ORDER BY row, n LIMIT ?
 """
-# ?1 the job, ?2 a JSON array of [kind, row, n, field, message].
+# ?1 the job, ?2 a JSON array of [kind, row, n, field, message] (text or its UTF-8 bytes).
 INSERT_ISSUES_JSON = """
 INSERT OR IGNORE INTO import_job_issues (job_id, kind, row, n, field, message)
-SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4 FROM json_each(?2) AS j
+SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4 FROM json_each(CAST(?2 AS TEXT)) AS j
 """
 
 # One slice's bookkeeping, the last statement of the slice's batch. If the job is no longer where the slice started

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.adapters.d1 import import_job_sql as sql
-from shared.adapters.d1.client import D1Client, Query
+from shared.adapters.d1.client import D1Client, Query, bound_text
 from shared.adapters.d1.prospects import json_rows_inserts
 from shared.domain.import_jobs import ImportJob, JobState, SliceCursor
 from shared.ports.import_jobs import SliceCommit
 
-STAGING_BATCH_CHUNKS = 4  # chunks per staging batch: ~1.6 MB of records per round trip
+# Records per staging batch, in UTF-8 bytes: whole chunks (each at most chunks.CHUNK_BYTES) up to this much per round
+# trip. The JS side holds a batch's bound values until D1 reads them (client.bound_text): a few MB, not tens.
+STAGING_BATCH_BYTES = 600_000
 
 
 def _row_to_job(row: dict[str, Any]) -> ImportJob:
@@ -34,11 +36,17 @@ class D1ImportJobRepository:
         await self._db.run(sql.INSERT_JOB, job_id, lead_source, actor, filename, now, now)
 
     async def add_chunks(self, job_id: str, first_seq: int, chunks: Sequence[str]) -> None:
-        for start in range(0, len(chunks), STAGING_BATCH_CHUNKS):
-            part = chunks[start : start + STAGING_BATCH_CHUNKS]
-            await self._db.batch(
-                [Query(sql.INSERT_CHUNK, (job_id, first_seq + start + i, text)) for i, text in enumerate(part)]
-            )
+        batch: list[Query] = []
+        size = 0
+        for seq, text in enumerate(chunks, start=first_seq):
+            data = bound_text(text)
+            if batch and size + len(data) > STAGING_BATCH_BYTES:
+                await self._db.batch(batch)
+                batch, size = [], 0
+            batch.append(Query(sql.INSERT_CHUNK, (job_id, seq, data)))
+            size += len(data)
+        if batch:
+            await self._db.batch(batch)
 
     async def finish_staging(
         self, job_id: str, *, encoding: str | None, delimiter: str, header: list[str], bytes_total: int,

@@ -13,7 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from shared.adapters.d1 import sql_prospects as sql
-from shared.adapters.d1.client import MAX_BOUND_PARAMETERS, D1Client, Query
+from shared.adapters.d1.client import MAX_BOUND_PARAMETERS, D1Client, Query, bound_text
 from shared.adapters.d1.prospect_queries import build_list_query
 from shared.domain.activities import Activity
 from shared.domain.prospect_query import ProspectQuery
@@ -65,8 +65,8 @@ def _chunks(values: Sequence[str], size: int = MAX_BOUND_PARAMETERS) -> Iterable
         yield values[start : start + size]
 
 
-def _json(values: Sequence[Any]) -> str:
-    return _rows_json(list(dict.fromkeys(values)))
+def _json(values: Sequence[Any]) -> bytes:
+    return bound_text(_rows_json(list(dict.fromkeys(values))))
 
 
 def _utf8_length(text: str) -> int:
@@ -74,12 +74,13 @@ def _utf8_length(text: str) -> int:
 
 
 def json_rows_inserts(statement: str, rows: Sequence[Sequence[Any]], max_bytes: int = MAX_JSON_BYTES) -> list[Query]:
-    """`statement` (an INSERT ... SELECT ... FROM json_each(?)) once per slice of rows whose JSON fits `max_bytes`.
+    """`statement` (an INSERT ... SELECT ... FROM json_each(CAST(? AS TEXT))) once per slice of rows whose JSON
+    (bound as its UTF-8 bytes) fits `max_bytes`.
     Usually all the rows fit one: then they are encoded in one call (the same text, row by row, joined)."""
     if not rows:
         return []
-    whole = _rows_json(list(rows))
-    if _utf8_length(whole) <= max_bytes:
+    whole = bound_text(_rows_json(list(rows)))
+    if len(whole) <= max_bytes:
         return [Query(statement, (whole,))]
     return _split_json_rows(statement, rows, max_bytes)
 
@@ -92,12 +93,12 @@ def _split_json_rows(statement: str, rows: Sequence[Sequence[Any]], max_bytes: i
         piece = _rows_json(row)
         length = _utf8_length(piece)
         if pieces and size + length + 1 > max_bytes:
-            queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
+            queries.append(Query(statement, (bound_text("[" + ",".join(pieces) + "]"),)))
             pieces, size = [], 0
         pieces.append(piece)
         size += length + 1
     if pieces:
-        queries.append(Query(statement, ("[" + ",".join(pieces) + "]",)))
+        queries.append(Query(statement, (bound_text("[" + ",".join(pieces) + "]"),)))
     return queries
 
 

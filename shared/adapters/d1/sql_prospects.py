@@ -18,7 +18,7 @@ INSERT_PROSPECT = (
 )
 # Many rows per statement through one JSON parameter (an array of row arrays): D1 caps bound parameters at 100 a
 # statement, not the size of one value, so 1,000 rows are one statement instead of 370 two-row INSERTs.
-_JSON_ROW = "FROM json_each(?) AS j"
+_JSON_ROW = "FROM json_each(CAST(? AS TEXT)) AS j"  # the rows bound as UTF-8 bytes: client.bound_text
 INSERT_PROSPECTS_JSON = (
     f"INSERT INTO prospects ({', '.join(PROSPECT_COLUMNS)}, write_token) "
     f"SELECT {', '.join(f'j.value ->> {i}' for i in range(len(PROSPECT_COLUMNS) + 1))} {_JSON_ROW}"
@@ -47,7 +47,7 @@ DELETE_PROSPECT_IF_VERSION = "DELETE FROM prospects WHERE id = ? AND version = ?
 # `archived = 0`, so live and archived holders are two branches, each naming its index's condition.
 _MATCH_SELECT = f"SELECT {{kind}} AS kind, j.value AS k, {', '.join('p.' + c for c in PROSPECT_COLUMNS)}, p.write_token"
 MATCH_KEYS = " UNION ALL ".join(
-    _MATCH_SELECT.format(kind=kind) + f" FROM json_each(?{n}) AS j CROSS JOIN prospects AS p ON {on}"
+    _MATCH_SELECT.format(kind=kind) + f" FROM json_each(CAST(?{n} AS TEXT)) AS j CROSS JOIN prospects AS p ON {on}"
     for kind, n, on in (
         ("'email'", 1, "p.email_normalized = j.value AND p.archived = 0"),
         ("'email'", 1, "p.email_normalized = j.value AND p.archived = 1"),

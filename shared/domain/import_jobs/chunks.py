@@ -15,7 +15,7 @@ from typing import Any
 from shared.domain.csv_import.records import Record
 
 CHUNK_RECORDS = 1_000
-CHUNK_BYTES = 1_000_000
+CHUNK_BYTES = 500_000  # the JS heap a slice commit needs grows with it (decision 0013, "JS strings")
 _record_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # built once, not per record
 
 
