@@ -36,7 +36,8 @@ SELECT row, field, message FROM import_job_issues WHERE job_id = ? AND kind = ? 
 # ?1 the job, ?2 a JSON array of [kind, row, n, field, message] (text or its UTF-8 bytes).
 INSERT_ISSUES_JSON = """
 INSERT OR IGNORE INTO import_job_issues (job_id, kind, row, n, field, message)
-SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4 FROM json_each(CAST(?2 AS TEXT)) AS j
+SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4
+FROM json_each(CAST(?2 AS TEXT)) AS j
 """
 
 # One slice's bookkeeping, the last statement of the slice's batch. If the job is no longer where the slice started
