@@ -27,6 +27,7 @@ def bound_text(text: str) -> bytes:
     """
     return text.encode()
 
+
 Param = str | int | float | bytes | None
 
 _TRANSIENT_MARKERS = (
