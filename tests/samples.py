@@ -17,3 +17,14 @@ def inbound_sample(name: str, **placeholders: str) -> bytes:
     for key, value in placeholders.items():
         text = text.replace("{{" + key + "}}", value)
     return text.encode()
+
+
+# The interested reply both e2e email tests deliver (to our sales inbox, in reply to a message we sent).
+INTERESTED_REPLY = inbound_sample(
+    "reply_interested.eml",
+    TO="sales@jengu.test",
+    FROM="gm@grand-hotel.example",
+    MSGID="<orig-1@jengu.test>",
+    SUBJECT="Quick question",
+    DATE="Mon, 05 Jan 2026 09:00:00 +0000",
+)

@@ -13,16 +13,7 @@ from local.runtime import LocalRuntime
 from scheduler.jobs import CRON_JOBS
 from tests.e2e.conftest import BOTH_D1_BACKENDS
 from tests.e2e.helpers import rows
-from tests.samples import inbound_sample
-
-REPLY = inbound_sample(
-    "reply_interested.eml",
-    TO="sales@jengu.test",
-    FROM="gm@grand-hotel.example",
-    MSGID="<orig-1@jengu.test>",
-    SUBJECT="Quick question",
-    DATE="Mon, 05 Jan 2026 09:00:00 +0000",
-)
+from tests.samples import INTERESTED_REPLY as REPLY
 
 
 @BOTH_D1_BACKENDS

@@ -21,19 +21,12 @@ from shared.messages.payloads import ImportSlice
 from shared.service_layer import import_jobs
 from tests.e2e.conftest import BOTH_D1_BACKENDS, TEST_API_KEY
 from tests.e2e.helpers import envelope, rows
-from tests.samples import CSV_SAMPLES, inbound_sample
+from tests.samples import CSV_SAMPLES
+from tests.samples import INTERESTED_REPLY as REPLY
 
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 CSV = {**AUTH, "Content-Type": "text/csv"}
 SAMPLE = (CSV_SAMPLES / "prospects_sample.csv").read_bytes()
-REPLY = inbound_sample(
-    "reply_interested.eml",
-    TO="sales@jengu.test",
-    FROM="gm@grand-hotel.example",
-    MSGID="<orig-1@jengu.test>",
-    SUBJECT="Quick question",
-    DATE="Mon, 05 Jan 2026 09:00:00 +0000",
-)
 
 
 def people(n: int, *, start: int = 0, extra: str = "") -> bytes:
