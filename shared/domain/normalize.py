@@ -181,7 +181,11 @@ def normalize_company(value: object) -> str | None:
 
 def person_key(company: object, first_name: object, last_name: object) -> str | None:
     """Normalised company + person: the third duplicate rule, after email and LinkedIn."""
-    company_key = normalize_company(company)
+    return person_key_for(normalize_company(company), first_name, last_name)
+
+
+def person_key_for(company_key: str | None, first_name: object, last_name: object) -> str | None:
+    """`person_key` for a company whose `normalize_company` key is known already."""
     first, last = clean_text(first_name), clean_text(last_name)
     if not company_key or not (first or last):
         return None

@@ -159,7 +159,7 @@ def _derived(values: dict[str, Any], hints: Hints | None = None) -> dict[str, An
         "search_text": search_text(
             contact, values.get("company_name"), values.get("property_name"), values.get("city"), email
         ),
-        "company_normalized": normalize_company(values.get("company_name")),
+        "company_normalized": _company_key(values.get("company_name"), hints),
         "person_key": _person_key(values, hints),
         "stage": stage.value,
         "score": points,
@@ -173,6 +173,11 @@ def _person_key(values: dict[str, Any], hints: Hints | None) -> str | None:
     first, last = values.get("first_name"), values.get("last_name")
     known, key = _hinted(hints, "person_key", (company, first, last))
     return key if known else person_key(company, first, last)  # person_key cleans the names itself
+
+
+def _company_key(company: str | None, hints: Hints | None) -> str | None:
+    known, key = _hinted(hints, "company", company)
+    return key if known else normalize_company(company)
 
 
 IDENTITY_FIELDS = ("email", "linkedin_url", "company_name", "property_name", "first_name", "last_name")

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.csv_import import ParsedRow, parse_csv_bytes
-from shared.domain.csv_import.emails import check_email
-from shared.domain.normalize import clean_line, fold, normalize_domain, strip_controls
+from shared.domain.csv_import.emails import _valid, check_email
+from shared.domain.normalize import clean_line, fold, normalize_domain, normalize_email, strip_controls
 from shared.domain.prospect_records import new_record, new_record_from_fields
-from shared.domain.prospects import ProspectCreate
+from shared.domain.prospects import ProspectCreate, ProspectFields
 from tests.samples import CSV_SAMPLES
 from tests.unit.test_import_hints import TRICKY
 
@@ -73,6 +73,16 @@ def test_a_bare_email_cell_is_checked_as_the_list_rule_would(text: str) -> None:
     assert check_email(text) == check_email(text + ";")
 
 
+ADDRESS = r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,10}(\.[A-Za-z0-9'-]{1,5})?@([A-Za-z0-9-]{1,8}\.){1,3}[A-Za-z]{2,6}\.?\Z"
+
+
+@given(st.from_regex(ADDRESS))
+def test_a_valid_address_is_what_normalize_email_makes_of_it(text: str) -> None:
+    address, _ = _valid(text)
+    local, _, domain = text.partition("@")
+    assert address is None or address == normalize_email(f"{local}@{domain.rstrip('.').lower()}")
+
+
 def rows_of(data: bytes) -> list[ParsedRow]:
     return [r for r in parse_csv_bytes([data]) if isinstance(r, ParsedRow)]
 
@@ -88,6 +98,7 @@ def test_records_from_validated_fields_equal_validated_records(data: bytes) -> N
         validated = new_record(ProspectCreate.model_validate(values), prospect_id="p", now=NOW)
         fast = new_record_from_fields(values, prospect_id="p", now=NOW, hints=row.hints)
         assert fast == validated, row.row_number
+        assert row.fields == ProspectFields.model_validate(row.fields).model_dump(exclude_none=True)
 
 
 @pytest.mark.parametrize("max_bytes", [10_000_000, 2_000, 1])

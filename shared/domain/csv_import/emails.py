@@ -72,6 +72,8 @@ def _valid(candidate: str) -> tuple[str | None, str | None]:
     address = f"{local}@{domain}"
     if len(address) > 254:
         return None, "the address is longer than 254 characters"
+    if local[0] != "'":  # nothing for normalize_email to unwrap, and its IDNA step keeps these labels as they are
+        return f"{local.lower()}@{domain}", None
     return normalize_email(address), None
 
 

@@ -37,7 +37,14 @@ from shared.domain.csv_import.headers import FULL_NAME, LOCATION, ColumnMap
 from shared.domain.csv_import.locations import split_location
 from shared.domain.csv_import.names import split_full_name
 from shared.domain.csv_import.results import ParsedRow, RowError, RowResult, RowWarning
-from shared.domain.normalize import clean_line, clean_multiline, normalize_domain, normalize_linkedin, person_key
+from shared.domain.normalize import (
+    clean_line,
+    clean_multiline,
+    normalize_company,
+    normalize_domain,
+    normalize_linkedin,
+    person_key_for,
+)
 from shared.domain.prospects import EmailStatus, ProspectFields
 
 # ProspectFields' max lengths (a unit test keeps them in step), plus the two split columns.
@@ -278,7 +285,8 @@ class RowBuilder:
 
         # Identity
         company = data.get("company_name") or data.get("property_name")
-        key = person_key(company, first, last)
+        company_key = normalize_company(company)
+        key = person_key_for(company_key, first, last)
         if not (email_normalized or linkedin_normalized or key):
             if email_problem:
                 return RowError(number, "email", f"column {self._header('email')}: {email_problem}")
@@ -299,7 +307,8 @@ class RowBuilder:
             bad_field = str(loc[0]) if loc else None
             more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
             return RowError(number, bad_field, f"{bad_field or 'row'}: {first_error.get('msg', 'invalid')}{more}")
-        fields = model.model_dump(exclude_none=True)
+        # model_dump(exclude_none=True) without its copy: the values are plain, and the model is dropped here
+        fields = {name: value for name, value in model.__dict__.items() if value is not None}
         return ParsedRow(
             row_number=number,
             fields=fields,
@@ -309,13 +318,13 @@ class RowBuilder:
             domain=domain,
             email_is_role=role,
             warnings=tuple(warnings),
-            hints=_hints(fields, email_normalized, role, linkedin_normalized, (company, first, last), key),
+            hints=_hints(fields, email_normalized, role, linkedin_normalized, (company, first, last), key, company_key),
         )
 
 
 def _hints(
     fields: dict[str, Any], email: str | None, role: bool, linkedin: str | None, key_inputs: tuple[Any, ...],
-    key: str | None,
+    key: str | None, company_key: str | None,
 ) -> dict[str, tuple[Any, Any]]:  # fmt: skip
     """The keys computed here, for `new_record` not to compute them again (prospect_records.Hints), each with the
     exact value it was computed from; only where validation left that value as it was."""
@@ -328,4 +337,6 @@ def _hints(
     company = fields.get("company_name") or fields.get("property_name")
     if (company, fields.get("first_name"), fields.get("last_name")) == key_inputs:
         hints["person_key"] = (key_inputs, key)
+        if fields.get("company_name") == company:  # the key was the company name's, not the property's
+            hints["company"] = (company, company_key)
     return hints
