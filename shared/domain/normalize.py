@@ -127,10 +127,12 @@ def _split_url(text: str) -> SplitResult | None:
 
 def normalize_domain(value: object) -> str | None:
     """'https://www.Hotel.example/about' -> 'hotel.example'."""
+    return _cached_domain(value) if isinstance(value, str) and len(value) <= _CACHED_CHARS else _domain_of(value)
+
+
+def _domain_of(value: object) -> str | None:
     text = clean_text(value, max_length=2000)
-    if text is None:
-        return None
-    return _cached_domain(text) if len(text) <= _CACHED_CHARS else _domain(text)
+    return _domain(text) if text is not None else None
 
 
 def _domain(text: str) -> str | None:
@@ -145,7 +147,8 @@ def _domain(text: str) -> str | None:
         return None
 
 
-_cached_domain = lru_cache(maxsize=4096)(_domain)  # a slice's 1,000 rows, parsed by the builder, then recorded
+# A slice's 1,000 websites, parsed by the builder, then recorded; keyed by the text as given (cleaning is pure too).
+_cached_domain = lru_cache(maxsize=4096)(_domain_of)
 
 
 def normalize_website(value: object) -> str | None:

@@ -92,7 +92,7 @@ def _unneutralise(value: str) -> str:
 
 def clean_cell(value: str) -> str:
     """The API's single-line rule (normalize.clean_line), then undo spreadsheet formula neutralisation."""
-    return _unneutralise(clean_line(value))
+    return unneutralise(clean_line(value))
 
 
 def clean_note(value: str) -> str:
