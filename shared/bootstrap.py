@@ -9,17 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.adapters.coordination import DurableDedup, DurableInboxHealth, DurableProspectLocks, DurableWarmup
-from shared.adapters.d1.api_keys import D1ApiKeyRepository
 from shared.adapters.d1.client import D1Client
 from shared.adapters.d1.failed_tasks import D1FailedTaskRepository
-from shared.adapters.d1.inbound import D1InboundRepository
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS, D1SchemaRepository
 from shared.adapters.d1.settings import D1InboxDirectory, D1SettingsRepository
 from shared.adapters.durable import DurableObjectClient
 from shared.adapters.kv import KvCache
 from shared.adapters.queues import CfQueuePublisher
-from shared.adapters.rate_limit import DurableObjectRateLimiter, UnlimitedRateLimiter
 from shared.adapters.system import SystemClock, TimeOrderedIds
 from shared.config import Settings
 from shared.observability.log import Logger
@@ -124,10 +120,15 @@ def _clock(env: Any) -> Clock:
 
 
 def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = None, **overrides: Any) -> Services:
-    # The prospect domain (models, scoring, normalisation, geo) comes with these two: imported on the first
-    # composition, not at the Worker's top level, which the Durable Objects share and never need it (decision 0012).
+    # The prospect domain (models, scoring, normalisation, geo) and the Durable Object clients' pydantic messages come
+    # with these: imported on the first composition, not at the Worker's top level, which the Durable Objects share
+    # and never need them (decision 0012).
+    from shared.adapters.coordination import DurableDedup, DurableInboxHealth, DurableProspectLocks, DurableWarmup
+    from shared.adapters.d1.api_keys import D1ApiKeyRepository
     from shared.adapters.d1.import_jobs import D1ImportJobRepository
+    from shared.adapters.d1.inbound import D1InboundRepository
     from shared.adapters.d1.prospects import D1ProspectRepository
+    from shared.adapters.rate_limit import DurableObjectRateLimiter, UnlimitedRateLimiter
 
     settings: Settings = overrides.pop("settings", None) or Settings.from_env(env)
     db = D1Client(env.DB)
