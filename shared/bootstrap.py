@@ -19,18 +19,18 @@ from shared.adapters.queues import CfQueuePublisher
 from shared.adapters.system import SystemClock, TimeOrderedIds
 from shared.config import Settings
 from shared.observability.log import Logger
-from shared.ports.api_keys import ApiKeyRepository
-from shared.ports.cache import Cache
-from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
-from shared.ports.durable import DurableObjectPinger
-from shared.ports.queues import QueuePublisher
-from shared.ports.rate_limit import RateLimiter
-from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
-from shared.ports.runtime import Clock, IdFactory
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messages)
+    from shared.ports.api_keys import ApiKeyRepository
+    from shared.ports.cache import Cache
+    from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
+    from shared.ports.durable import DurableObjectPinger
     from shared.ports.import_jobs import ImportJobRepository
     from shared.ports.prospects import ProspectRepository
+    from shared.ports.queues import QueuePublisher
+    from shared.ports.rate_limit import RateLimiter
+    from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
+    from shared.ports.runtime import Clock, IdFactory
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService

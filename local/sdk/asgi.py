@@ -16,13 +16,15 @@ Mirrors workers-runtime-sdk 1.9.5 `workers/asgi.py` (`request_to_scope`, `proces
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from workers import Request, Response
+
+if TYPE_CHECKING:  # imported where used: Pyodide has loaded asyncio before any Worker code, so importing this
+    import asyncio  # stand-in must not charge it to the entry's startup (decision 0012)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -96,6 +98,8 @@ async def _start_application(app: ASGIApp) -> tuple[Callable[[], Awaitable[None]
     """One lifespan startup/shutdown cycle around a request, as the SDK's `start_application` drives it: the app's
     lifespan runs as one task; an app without lifespan support (it raises or returns before acking) is served
     anyway; `lifespan.startup.failed` raises."""
+    import asyncio
+
     queue: asyncio.Queue[Message] = asyncio.Queue()
     state: dict[str, Any] = {}
     loop = asyncio.get_running_loop()
@@ -139,6 +143,8 @@ async def _start_application(app: ASGIApp) -> tuple[Callable[[], Awaitable[None]
 
 
 async def fetch(app: ASGIApp, request: Request, env: Any) -> Response:
+    import asyncio
+
     body = await request.bytes()
     shutdown, state = await _start_application(app)
     scope = request_to_scope(request, env, state)
