@@ -22,6 +22,11 @@ from shared.observability.log import Logger
 
 if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messages)
     from shared.ports.api_keys import ApiKeyRepository
+    from shared.ports.breaker import CircuitBreakers
+    from shared.ports.campaigns import CampaignRepository
+    from shared.ports.dns import DnsResolver
+    from shared.ports.http import HttpClient
+    from shared.ports.inboxes import InboxRepository
     from shared.ports.cache import Cache
     from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
     from shared.ports.durable import DurableObjectPinger
@@ -31,9 +36,11 @@ if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messa
     from shared.ports.rate_limit import RateLimiter
     from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
     from shared.ports.runtime import Clock, IdFactory
+    from shared.service_layer.campaigns import CampaignService
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
+    from shared.service_layer.inboxes import InboxService
     from shared.service_layer.sending_gate import SendGate, SettingsStore
 
 
@@ -59,6 +66,9 @@ class Services:
     dedup: DedupClient
     prospect_locks: ProspectLocks
     import_jobs: ImportJobRepository
+    # The raw bindings and the D1 client, for the collaborators built on first use below (one door needs each).
+    env: Any = None
+    db: D1Client | None = None
 
     def with_trace(self, trace_id: str, component: str | None = None) -> Services:
         return replace(self, log=self.log.bind(component=component, trace_id=trace_id))
@@ -85,6 +95,57 @@ class Services:
         return ImportJobSweeper(
             jobs=self.import_jobs, publisher=self.publisher, clock=self.clock, ids=self.ids, log=self.log
         )
+
+    # -- the outreach pipeline's collaborators, built on first use (decision 0012). Each helper owns its body. ------
+
+    @property
+    def http(self) -> HttpClient:
+        from shared.adapters.http import WorkersFetch
+
+        return WorkersFetch()
+
+    @property
+    def dns(self) -> DnsResolver:
+        from shared.adapters.doh import DohResolver
+
+        return DohResolver(self.http, self.settings.doh_url)
+
+    @property
+    def inbox_store(self) -> InboxRepository:
+        from shared.adapters.d1.inboxes import D1InboxRepository
+
+        assert self.db is not None
+        return D1InboxRepository(self.db)
+
+    @property
+    def inbox_service(self) -> InboxService:
+        from shared.service_layer.inboxes import InboxService
+
+        return InboxService(
+            store=self.inbox_store, warmup=self.warmup, health=self.inbox_health, env=self.env, clock=self.clock,
+            ids=self.ids, log=self.log,
+        )  # fmt: skip
+
+    @property
+    def campaign_store(self) -> CampaignRepository:
+        from shared.adapters.d1.campaigns import D1CampaignRepository
+
+        assert self.db is not None
+        return D1CampaignRepository(self.db)
+
+    @property
+    def campaign_service(self) -> CampaignService:
+        from shared.service_layer.campaigns import CampaignService
+
+        return CampaignService(
+            store=self.campaign_store, inboxes=self.inbox_store, clock=self.clock, ids=self.ids, log=self.log
+        )
+
+    @property
+    def breakers(self) -> CircuitBreakers:
+        from shared.adapters.provider_breaker import DurableCircuitBreakers
+
+        return DurableCircuitBreakers(self.env)
 
     @property
     def health(self) -> HealthChecks:
@@ -153,6 +214,8 @@ def bootstrap(env: Any, *, component: str = "worker", trace_id: str | None = Non
         dedup=DurableDedup(env),
         prospect_locks=DurableProspectLocks(env),
         import_jobs=D1ImportJobRepository(db),
+        env=env,
+        db=db,
         rate_limiter=DurableObjectRateLimiter(env, clock) if settings.rate_limit_enabled else UnlimitedRateLimiter(),
     )
     return replace(services, **overrides) if overrides else services

@@ -24,6 +24,26 @@ _FIELDS = (
     "RATE_LIMIT_API_KEY_REFILL_PER_S",
     "RATE_LIMIT_IP_CAPACITY",
     "RATE_LIMIT_IP_REFILL_PER_S",
+    # composition: the AI gateway (shared/service_layer/composition); the template composer is always last
+    "AI_PROVIDERS",
+    "AI_TIMEOUT_S",
+    "XAI_API_KEY",
+    "XAI_BASE_URL",
+    "XAI_MODEL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "WORKERS_AI_MODEL",
+    # DNS over HTTPS (the inbox DNS check)
+    "DOH_URL",
+    # scheduler and weekly maintenance
+    "SCHEDULER_MAX_PER_TICK",
+    "EMAIL_RETENTION_DAYS",
+    "ARCHIVE_AFTER_DAYS",
+    "COMPLETE_AFTER_DAYS",
 )
 MIB = 1024 * 1024
 
@@ -47,6 +67,28 @@ class Settings(BaseModel):
     rate_limit_ip_capacity: float = Field(default=60, ge=1)
     rate_limit_ip_refill_per_s: float = Field(default=1.0, gt=0)
 
+    # Composition (decision 0016). Providers are tried in this order; one without its key/binding is skipped; the
+    # template composer is always the last resort, so the default (none) composes offline.
+    ai_providers: tuple[str, ...] = ()
+    ai_timeout_s: float = Field(default=20.0, gt=0, le=120)
+    xai_api_key: str | None = Field(default=None, repr=False)
+    xai_base_url: str = "https://api.x.ai/v1"
+    xai_model: str = "grok-3-mini"
+    anthropic_api_key: str | None = Field(default=None, repr=False)
+    anthropic_base_url: str = "https://api.anthropic.com"
+    anthropic_model: str = "claude-3-5-haiku-latest"
+    openai_api_key: str | None = Field(default=None, repr=False)
+    openai_base_url: str | None = None  # any OpenAI-compatible endpoint: AI Gateway, OpenAI, Groq, self-hosted
+    openai_model: str = "gpt-4o-mini"
+    workers_ai_model: str = "@cf/meta/llama-3.1-8b-instruct"
+
+    doh_url: str = "https://cloudflare-dns.com/dns-query"  # DNS over HTTPS, JSON API
+
+    scheduler_max_per_tick: int = Field(default=500, ge=1, le=5000)  # compose messages one tick may enqueue
+    email_retention_days: int = Field(default=365, ge=1)  # bodies older than this are purged (rows stay)
+    archive_after_days: int = Field(default=30, ge=1)  # no reply this long after the last step: archive
+    complete_after_days: int = Field(default=14, ge=0)  # last step composed this long ago: enrollment completed
+
     @property
     def is_local(self) -> bool:
         """Running on the local runtime (or tests), not on Cloudflare: decides which proxy headers are trusted."""
@@ -65,6 +107,10 @@ class Settings(BaseModel):
         values: dict[str, Any] = {k.lower(): v for k, v in raw.items() if v not in (None, "")}
         if "cors_origins" in values:
             values["cors_origins"] = tuple(o.strip() for o in str(values["cors_origins"]).split(",") if o.strip())
+        if "ai_providers" in values:
+            values["ai_providers"] = tuple(
+                p.strip().lower() for p in str(values["ai_providers"]).split(",") if p.strip()
+            )
         if "log_level" in values:
             values["log_level"] = str(values["log_level"]).lower()
         try:

@@ -14,6 +14,7 @@ EXPECTED_MIGRATIONS: tuple[str, ...] = (
     "0002_crm.sql",
     "0003_import_jobs.sql",
     "0004_text_folding.sql",
+    "0005_outreach.sql",
 )
 
 
