@@ -1,0 +1,1 @@
+"""Inboxes: the sending identities, their validated shapes and the rules on their DNS."""
