@@ -26,12 +26,13 @@ from api.middleware import request_id_or_new
 from durable_objects.dedup.shell import Dedup
 from durable_objects.inbox_health.shell import InboxHealth
 from durable_objects.prospect_lock.shell import ProspectLock
+from durable_objects.provider_breaker.shell import ProviderBreaker
 from durable_objects.rate_limiter.shell import RateLimiter
 from durable_objects.warmup.shell import WarmupManager
 from shared.bootstrap import bootstrap
 from shared.config import Settings
 
-__all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "RateLimiter", "WarmupManager"]
+__all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "ProviderBreaker", "RateLimiter", "WarmupManager"]
 
 
 class Default(WorkerEntrypoint):

@@ -11,6 +11,7 @@ DURABLE_OBJECT_BINDINGS: dict[str, str] = {
     "RATE_LIMITER": "RateLimiter",
     "DEDUP": "Dedup",
     "PROSPECT_LOCK": "ProspectLock",
+    "PROVIDER_BREAKER": "ProviderBreaker",
 }
 
 HEALTH_PROBE_NAME = "__health__"  # the object each namespace's health check talks to

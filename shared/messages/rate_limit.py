@@ -21,6 +21,13 @@ with the defaults of `PROVIDER_LIMITS` below — the one place they are written 
 | `provider:brave`            | 1        | 1 / s       | none                  | Brave Search free plan: 1 query/s     |
 | `provider:google_cse`       | 5        | 1 / s       | 100                   | Custom Search JSON API free tier      |
 | `provider:millionverifier`  | 10       | 5 / s       | none                  | polite burst for single-email checks  |
+| `provider:xai`              | 5        | 0.5 / s     | none                  | 30 requests/min: a cautious tier      |
+| `provider:anthropic`        | 5        | 0.8 / s     | none                  | 48/min, under the first tier's 50 RPM |
+| `provider:openai`           | 5        | 0.5 / s     | none                  | 30/min: fits Groq's free tier too     |
+| `provider:workers_ai`       | 10       | 4 / s       | none                  | 240/min, under the 300/min LLM limit  |
+
+The AI provider classes count requests (one token per completion); the composition gateway never waits for one, it
+tries the next provider instead (`shared.service_layer.composition.gateway`).
 
 Deployments override or add provider classes with the env var `RATE_LIMIT_PROVIDERS` (JSON object: key class →
 `{"capacity", "refill_per_s", "daily_quota"}`; omitted fields keep the default; `"daily_quota": null` removes a quota),
@@ -57,6 +64,10 @@ class KeyClass(StrEnum):
     PROVIDER_BRAVE = "provider:brave"  # Brave Search API
     PROVIDER_GOOGLE_CSE = "provider:google_cse"  # Google Custom Search JSON API
     PROVIDER_MILLIONVERIFIER = "provider:millionverifier"  # MillionVerifier email verification
+    PROVIDER_XAI = "provider:xai"  # xAI Grok chat completions
+    PROVIDER_ANTHROPIC = "provider:anthropic"  # Anthropic Messages API
+    PROVIDER_OPENAI = "provider:openai"  # any OpenAI-compatible endpoint (AI Gateway, OpenAI, Groq, self-hosted)
+    PROVIDER_WORKERS_AI = "provider:workers_ai"  # the Workers AI binding
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,10 @@ PROVIDER_LIMITS: Mapping[str, ClassLimit] = {
     KeyClass.PROVIDER_BRAVE: ClassLimit(BucketLimit(capacity=1, refill_per_s=1.0)),
     KeyClass.PROVIDER_GOOGLE_CSE: ClassLimit(BucketLimit(capacity=5, refill_per_s=1.0), daily_quota=100),
     KeyClass.PROVIDER_MILLIONVERIFIER: ClassLimit(BucketLimit(capacity=10, refill_per_s=5.0)),
+    KeyClass.PROVIDER_XAI: ClassLimit(BucketLimit(capacity=5, refill_per_s=0.5)),
+    KeyClass.PROVIDER_ANTHROPIC: ClassLimit(BucketLimit(capacity=5, refill_per_s=0.8)),
+    KeyClass.PROVIDER_OPENAI: ClassLimit(BucketLimit(capacity=5, refill_per_s=0.5)),
+    KeyClass.PROVIDER_WORKERS_AI: ClassLimit(BucketLimit(capacity=10, refill_per_s=4.0)),
 }
 
 

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WRANGLER = ROOT / "node_modules" / ".bin" / "wrangler"
 BINDINGS = (
     "env.DB", "env.KV_CACHE", "env.EMAIL", "env.WARMUP", "env.INBOX_HEALTH", "env.RATE_LIMITER", "env.DEDUP",
-    "env.PROSPECT_LOCK", "env.ENRICH_QUEUE", "env.COMPOSE_QUEUE", "env.SEND_QUEUE", "env.INBOUND_QUEUE",
-    "env.EVENTS_QUEUE", "env.DLQ_QUEUE",
+    "env.PROSPECT_LOCK", "env.PROVIDER_BREAKER", "env.ENRICH_QUEUE", "env.COMPOSE_QUEUE", "env.SEND_QUEUE",
+    "env.INBOUND_QUEUE", "env.EVENTS_QUEUE", "env.DLQ_QUEUE",
 )  # fmt: skip
 
 pytestmark = pytest.mark.skipif(not WRANGLER.exists(), reason="wrangler is not installed (run make install)")

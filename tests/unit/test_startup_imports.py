@@ -44,6 +44,7 @@ HEAVY_MODULES: dict[str, str] = {
     "durable_objects.dedup.logic": "each Durable Object's logic loads on the object's first call",
     "durable_objects.inbox_health.logic": "Durable Object logic",
     "durable_objects.prospect_lock.logic": "Durable Object logic",
+    "durable_objects.provider_breaker.logic": "Durable Object logic",
     "durable_objects.rate_limiter.logic": "Durable Object logic",
     "durable_objects.warmup.logic": "Durable Object logic",
     "js": "no JS objects at import: only handlers touch the Pyodide `js` module",

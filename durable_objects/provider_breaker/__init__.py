@@ -1,0 +1,1 @@
+"""ProviderBreaker Durable Object (per external provider: a circuit breaker every isolate shares)."""
