@@ -69,6 +69,14 @@ def to_js_object(value: Mapping[str, Any]) -> Any:
     return to_js(dict(value), dict_converter=js.Object.fromEntries)
 
 
+async def fetch(url: str, **options: Any) -> Any:
+    """The SDK's outbound `workers.fetch` (a `workers.Response`: `.status`, `.headers`, `await .bytes()`), for
+    shared/adapters/http.py, which maps its answers and errors onto the HTTP port."""
+    from workers import fetch as sdk_fetch
+
+    return await sdk_fetch(url, **options)
+
+
 async def send_email(binding: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     """Send an Email Service builder message (`from`, `to`, `subject`, `text`/`html`, ...) through `send_email`."""
     from pyodide.ffi import JsProxy

@@ -3,6 +3,8 @@
 Only the surface Jengu uses: `WorkerEntrypoint` and `DurableObject` (constructed as `(ctx, env)` and exposing
 `self.ctx` / `self.env`), `Request` (url, method, headers, text/json/bytes) and `Response` (body, status, headers,
 `Response.json`). The local runtime builds these from its HTTP server; the real SDK builds them from JS objects.
+`fetch` performs the request over real HTTP (httpx) and answers a `FetchResponse` (status, ok, headers,
+`await bytes()/text()/json()`), raising OSError when no answer arrives, as the SDK's fetch shim does.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from email.message import Message
 from http import HTTPMethod
 from typing import Any
 
-__all__ = ["DurableObject", "Request", "Response", "WorkerEntrypoint"]
+__all__ = ["DurableObject", "FetchResponse", "Request", "Response", "WorkerEntrypoint", "fetch"]
 
 
 class WorkerEntrypoint:
@@ -101,3 +103,54 @@ class Response:
 
     async def text(self) -> str:
         return self.body.decode("utf-8")
+
+
+class FetchResponse:
+    """What `workers.fetch` answers: `.status`, `.ok`, `.url`, `.headers` (HTTPMessage-like), a single-use body."""
+
+    def __init__(self, url: str, status: int, headers: Iterable[tuple[str, str]], body: bytes) -> None:
+        self.url = url
+        self.status = status
+        self.ok = 200 <= status < 300
+        self.header_list = list(headers)
+        self._body = body
+        self._used = False
+
+    @property
+    def headers(self) -> Message:
+        return _headers(self.header_list)
+
+    async def bytes(self) -> bytes:
+        if self._used:
+            raise OSError("Body already used")
+        self._used = True
+        return self._body
+
+    async def text(self) -> str:
+        return (await self.bytes()).decode("utf-8", errors="replace")
+
+    async def json(self) -> Any:
+        return _json.loads(await self.bytes())
+
+
+async def fetch(
+    resource: str,
+    *,
+    method: str | HTTPMethod = "GET",
+    headers: Mapping[str, str] | None = None,
+    body: str | bytes | None = None,
+    **_options: Any,
+) -> FetchResponse:
+    """Like the SDK's `fetch`: no timeout of its own (callers bound it), any status is an answer, and a request
+    that gets none (refused, reset, DNS) raises OSError."""
+    import httpx  # local only; never imported by the Worker's own modules
+
+    verb = method.value if isinstance(method, HTTPMethod) else str(method).upper()
+    content = body.encode("utf-8") if isinstance(body, str) else body
+    try:
+        async with httpx.AsyncClient(timeout=None, follow_redirects=True) as client:
+            answer = await client.request(verb, resource, headers=dict(headers or {}), content=content)
+            data = await answer.aread()
+    except httpx.HTTPError as exc:
+        raise OSError(f"fetch failed: {type(exc).__name__}: {exc}") from None
+    return FetchResponse(str(answer.url), answer.status_code, answer.headers.multi_items(), data)
