@@ -76,6 +76,9 @@ class DurableInboxHealth:
         request = inbox_health.ResumeRequest(now=now, by=by)
         return await self._ns.call(inbox_object(inbox_id), "resume", request, inbox_health.StatusReply)
 
+    async def configure(self, inbox_id: str, request: inbox_health.ConfigureRequest) -> inbox_health.HealthConfig:
+        return await self._ns.call(inbox_object(inbox_id), "configure", request, inbox_health.HealthConfig)
+
     async def status(self, inbox_id: str, now: float) -> inbox_health.StatusReply:
         request = inbox_health.NowRequest(now=now)
         return await self._ns.call(inbox_object(inbox_id), "status", request, inbox_health.StatusReply)
