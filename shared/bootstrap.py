@@ -21,26 +21,32 @@ from shared.config import Settings
 from shared.observability.log import Logger
 
 if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messages)
+    from shared.adapters.d1.emails import D1EmailRepository
+    from shared.adapters.d1.enrollments import D1EnrollmentRepository
+    from shared.domain.campaigns.country_policy import CountryPolicy
     from shared.ports.api_keys import ApiKeyRepository
     from shared.ports.breaker import CircuitBreakers
-    from shared.ports.campaigns import CampaignRepository
-    from shared.ports.dns import DnsResolver
-    from shared.ports.http import HttpClient
-    from shared.ports.inboxes import InboxRepository
     from shared.ports.cache import Cache
+    from shared.ports.campaigns import CampaignRepository
     from shared.ports.coordination import DedupClient, InboxHealthClient, ProspectLocks, WarmupClient
+    from shared.ports.dns import DnsResolver
     from shared.ports.durable import DurableObjectPinger
+    from shared.ports.http import HttpClient
     from shared.ports.import_jobs import ImportJobRepository
+    from shared.ports.inboxes import InboxRepository
     from shared.ports.prospects import ProspectRepository
     from shared.ports.queues import QueuePublisher
     from shared.ports.rate_limit import RateLimiter
     from shared.ports.repositories import FailedTaskRepository, InboundRepository, SchemaRepository
     from shared.ports.runtime import Clock, IdFactory
     from shared.service_layer.campaigns import CampaignService
+    from shared.service_layer.composition.compose import ComposeService
+    from shared.service_layer.composition.gateway import AiGateway
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
     from shared.service_layer.inboxes import InboxService
+    from shared.service_layer.scheduling.tick import SendTick
     from shared.service_layer.sending_gate import SendGate, SettingsStore
 
 
@@ -140,6 +146,53 @@ class Services:
         return CampaignService(
             store=self.campaign_store, inboxes=self.inbox_store, clock=self.clock, ids=self.ids, log=self.log
         )
+
+    @property
+    def enrollments(self) -> D1EnrollmentRepository:
+        from shared.adapters.d1.enrollments import D1EnrollmentRepository
+
+        assert self.db is not None
+        return D1EnrollmentRepository(self.db)
+
+    @property
+    def emails(self) -> D1EmailRepository:
+        from shared.adapters.d1.emails import D1EmailRepository
+
+        assert self.db is not None
+        return D1EmailRepository(self.db)
+
+    async def country_policy(self) -> CountryPolicy:
+        """The defaults, then env `COUNTRY_POLICY`, then the D1 setting `country_policy` (the last word)."""
+        from shared.domain.campaigns.country_policy import parse_overrides, policy_from
+
+        overrides = parse_overrides(getattr(self.env, "COUNTRY_POLICY", None))
+        overrides.update(parse_overrides(await self.settings_store.get("country_policy")))
+        return policy_from(overrides)
+
+    @property
+    def send_tick(self) -> SendTick:
+        from shared.service_layer.scheduling.tick import SendTick
+
+        return SendTick(self, self.enrollments)
+
+    @property
+    def ai_gateway(self) -> AiGateway | None:
+        """None when no AI provider is configured: composition goes straight to the template composer."""
+        if not self.settings.ai_providers:
+            return None
+        from shared.adapters.ai.registry import build_providers
+        from shared.service_layer.composition.gateway import AiGateway
+
+        return AiGateway(
+            build_providers(self.settings, self.env, self.http), breakers=self.breakers,
+            rate_limiter=self.rate_limiter, clock=self.clock, log=self.log, timeout_s=self.settings.ai_timeout_s,
+        )  # fmt: skip
+
+    @property
+    def compose_service(self) -> ComposeService:
+        from shared.service_layer.composition.compose import ComposeService
+
+        return ComposeService(self, self.emails, self.ai_gateway)
 
     @property
     def breakers(self) -> CircuitBreakers:

@@ -36,8 +36,8 @@ class DurableWarmup:
         namespace = self._ns
         await namespace.call(inbox_object(inbox_id), "configure", warmup.ConfigureRequest(plan=plan), _Ack)
 
-    async def reserve(self, inbox_id: str, count: int, now: float) -> warmup.ReserveReply:
-        request = warmup.ReserveRequest(count=count, now=now)
+    async def reserve(self, inbox_id: str, count: int, now: float, ttl_s: float | None = None) -> warmup.ReserveReply:
+        request = warmup.ReserveRequest(count=count, now=now, ttl_s=ttl_s)
         return await self._ns.call(inbox_object(inbox_id), "reserve", request, warmup.ReserveReply)
 
     async def commit(self, inbox_id: str, token: str) -> warmup.TokenReply:

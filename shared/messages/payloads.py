@@ -31,6 +31,36 @@ class ImportSlice(Payload):
     row: int = Field(ge=0)
 
 
+class ComposeRequested(Payload):
+    """Compose step `step` of enrollment `enrollment_id`: the scheduler claimed it (`claim_token`), chose the inbox and
+    the variant, and holds one WarmupManager reservation for its send (`reservation`, until `reservation_until`).
+    Idempotent per (enrollment, step): a second delivery finds the email already stored and re-queues its send."""
+
+    enrollment_id: str = Field(min_length=1, max_length=64)
+    step: int = Field(ge=1, le=100)
+    claim_token: str = Field(min_length=1, max_length=64)
+    inbox_id: str = Field(min_length=1, max_length=64)
+    variant: str = Field(min_length=1, max_length=8)
+    reservation: str | None = Field(default=None, max_length=64)
+    reservation_until: str | None = Field(default=None, max_length=40)
+    due_at: str = Field(min_length=1, max_length=40)
+
+
+class SendRequested(Payload):
+    """Send the stored email `email_id` (its Message-ID is already fixed). The send consumer (issue 9) is
+    at-most-once per `send_key`."""
+
+    email_id: str = Field(min_length=1, max_length=64)
+    send_key: str = Field(min_length=1, max_length=200)
+
+
+class EnrollmentSlice(Payload):
+    """Enroll the next slice of a bulk enrollment job's filter, after prospect `after` (keyset)."""
+
+    job_id: str = Field(min_length=1, max_length=64)
+    slice: int = Field(ge=0)
+
+
 class DeadLetter(Payload):
     """A task that failed for good, forwarded by a consumer to the `dlq` queue with what is known about it."""
 
@@ -48,6 +78,9 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Payload]] = {
     ("inbound.received", 1): InboundReceived,
     ("dead_letter", 1): DeadLetter,
     ("import.slice", 1): ImportSlice,
+    ("compose.requested", 1): ComposeRequested,
+    ("send.requested", 1): SendRequested,
+    ("enrollment.slice", 1): EnrollmentSlice,
 }
 
 TYPE_NAMES: dict[type[Payload], tuple[str, int]] = {model: key for key, model in MESSAGE_TYPES.items()}

@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from consumers.handlers import handle_dead_letter, handle_import_slice, handle_inbound_received
+from consumers.handlers import (
+    handle_compose,
+    handle_dead_letter,
+    handle_enrollment_slice,
+    handle_import_slice,
+    handle_inbound_received,
+    handle_send_requested,
+)
 from shared.bootstrap import Services
 from shared.domain.errors import MessageDecodeError, PermanentFailure
 from shared.messages.envelope import Envelope, decode
@@ -27,11 +34,11 @@ Handler = Callable[[Payload, Envelope, Services], Awaitable[None]]
 # queue -> message type -> handler. Queues whose work arrives in later issues have no types yet.
 QUEUE_HANDLERS: dict[QueueName, dict[str, Handler]] = {
     QueueName.ENRICH: {},
-    QueueName.COMPOSE: {},
-    QueueName.SEND: {},
+    QueueName.COMPOSE: {"compose.requested": handle_compose},
+    QueueName.SEND: {"send.requested": handle_send_requested},
     QueueName.INBOUND: {"inbound.received": handle_inbound_received},
     QueueName.EVENTS: {},
-    QueueName.IMPORTS: {"import.slice": handle_import_slice},
+    QueueName.IMPORTS: {"import.slice": handle_import_slice, "enrollment.slice": handle_enrollment_slice},
     QueueName.DLQ: {"dead_letter": handle_dead_letter},
 }
 

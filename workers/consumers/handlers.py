@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from shared.bootstrap import Services
 from shared.messages.envelope import Envelope
-from shared.messages.payloads import DeadLetter, ImportSlice, InboundReceived, Payload
+from shared.messages.payloads import (
+    ComposeRequested,
+    DeadLetter,
+    EnrollmentSlice,
+    ImportSlice,
+    InboundReceived,
+    Payload,
+    SendRequested,
+)
 from shared.service_layer.dead_letters import record_dead_letter
 from shared.service_layer.inbound import parse_inbound
 
@@ -19,6 +27,9 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
     if payload.original_type == "import.slice" and payload.original_payload is not None:
         slice_ = ImportSlice.model_validate(payload.original_payload)
         await services.import_job_service.fail_at(slice_, payload.error)
+    if payload.original_type == "enrollment.slice" and payload.original_payload is not None:
+        job = EnrollmentSlice.model_validate(payload.original_payload)
+        await services.enrollments.fail_job(job.job_id, payload.error, services.clock.now())
     await record_dead_letter(
         payload,
         trace_id=envelope.trace_id,
@@ -31,3 +42,23 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
 async def handle_import_slice(payload: Payload, envelope: Envelope, services: Services) -> None:
     assert isinstance(payload, ImportSlice)
     await services.import_job_service.run_slice(payload, trace_id=envelope.trace_id)
+
+
+async def handle_compose(payload: Payload, envelope: Envelope, services: Services) -> None:
+    assert isinstance(payload, ComposeRequested)
+    await services.compose_service.handle(payload, trace_id=envelope.trace_id)
+
+
+async def handle_send_requested(payload: Payload, envelope: Envelope, services: Services) -> None:
+    """Until the send consumer exists (issue 9) the email row, status `queued`, is the durable outbox: the message
+    is acknowledged and the row waits; the send consumer's sweeper re-enqueues queued rows (decision 0016)."""
+    assert isinstance(payload, SendRequested)
+    services.log.info("email ready to send (no transport yet): it stays queued", email_id=payload.email_id,
+                      send_key=payload.send_key)  # fmt: skip
+
+
+async def handle_enrollment_slice(payload: Payload, envelope: Envelope, services: Services) -> None:
+    assert isinstance(payload, EnrollmentSlice)
+    from shared.service_layer.enrollment.jobs import run_slice
+
+    await run_slice(payload, services, trace_id=envelope.trace_id)

@@ -44,3 +44,10 @@ async def set_emergency_stop(body: EmergencyStop, request: Request, services: Ad
     value = await services.send_gate.set_emergency_stop(body.enabled, by=actor_of(request))
     services.log.warning("emergency stop changed", enabled=body.enabled, by=actor_of(request))
     return value
+
+
+@router.post("/trigger-send", summary="Run one sending tick now (what the 5-minute cron does)")
+async def trigger_send(services: AdminServices) -> dict[str, Any]:
+    report = await services.send_tick.run()
+    services.log.info("sending tick run by hand", **report.counts())
+    return {**report.counts(), "inboxes": report.inboxes}
