@@ -1,9 +1,10 @@
 """The sending-domain check behind `GET /api/inboxes/{id}/dns-check`: look the domain up, judge it by
 `shared.domain.inboxes.dns_rules` (the rules and their sources are documented there).
 
-The four checks run concurrently. SPF is walked in rounds: each round asks the resolver for every include/redirect
-target the answers so far lead to (each name once per check), until nothing is missing; the walk stops counting at
-RFC 7208's limit of 10 lookups, so a loop or an endless include chain costs at most that many rounds.
+The four checks run concurrently. SPF is walked as an evaluator walks it (terms in order, depth first): each round
+asks the resolver for the next include/redirect target the walk lacks, until it lacks none (each name is asked once
+per check). The walk stops at RFC 7208's limit of 10 lookups, so any record costs at most 11 TXT queries in sequence:
+2 for a domain that includes Cloudflare's record, about 5 for Google Workspace's nested includes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from shared.domain.inboxes.dns_rules import (
 )
 from shared.ports.dns import DnsAnswer, DnsResolver
 
-MAX_SPF_ROUNDS = SPF_LOOKUP_LIMIT + 2  # the root, up to 10 levels of includes, one past the limit
+MAX_SPF_ROUNDS = SPF_LOOKUP_LIMIT + 2  # the domain, up to 10 includes/redirects, one spare
 
 
 async def check_sending_domain(
@@ -66,9 +67,8 @@ async def _walk(resolver: DnsResolver, root: str, txt: dict[str, DnsAnswer]) -> 
     for _ in range(MAX_SPF_ROUNDS):
         if not walk.missing:
             break
-        missing = sorted(walk.missing - txt.keys())  # the other walk may have fetched some meanwhile
-        answers = await asyncio.gather(*(resolver.lookup(name, "TXT") for name in missing))
-        txt.update(zip(missing, answers, strict=True))
+        for name in sorted(walk.missing - txt.keys()):  # the other walk (resend) may have fetched it meanwhile
+            txt[name] = await resolver.lookup(name, "TXT")
         walk = walk_spf(root, txt)
     return walk
 

@@ -109,7 +109,8 @@ def _lookup_failed(answer: Answer) -> str:
 
 @dataclass
 class SpfWalk:
-    """An SPF evaluation over the TXT answers fetched so far; `missing` names the ones still to fetch."""
+    """An SPF evaluation over the TXT answers fetched so far. It stops at the first name it lacks (`missing`), as an
+    evaluator does (terms in order, depth first), so only names a real evaluation looks up are ever asked for."""
 
     domain: str
     records: tuple[str, ...] = ()  # the v=spf1 records at the domain itself
@@ -138,7 +139,7 @@ def walk_spf(domain: str, txt: Mapping[str, Answer]) -> SpfWalk:
 
 def _visit(walk: SpfWalk, name: str, txt: Mapping[str, Answer], path: tuple[str, ...]) -> str | None:
     """Visit one record; returns its effective `all` qualifier (through a redirect), or None."""
-    if walk.problem or walk.lookups > SPF_LOOKUP_LIMIT:
+    if walk.problem or walk.missing or walk.lookups > SPF_LOOKUP_LIMIT:
         return None
     answer = txt.get(name)
     if answer is None:
@@ -181,7 +182,7 @@ def _visit(walk: SpfWalk, name: str, txt: Mapping[str, Answer], path: tuple[str,
             walk.targets.add(target or name)
         if mechanism == "include" and target:
             _follow(walk, target, txt, (*path, name))
-            if walk.problem:
+            if walk.problem or walk.missing:
                 return None
     if redirect and all_qualifier is None:  # §6.1: a redirect applies only when the record has no `all`
         walk.lookups += 1
