@@ -2,8 +2,8 @@
 
 Jobs read state and enqueue work, and write only through guarded statements (the import-job sweeper fails a job
 only while it is as read); they must be safe to run twice (a cron can fire more than once).
-Jobs whose work arrives in later issues (sending window, follow-ups, enrichment, notifications, integrity) are
-registered now so that every trigger in wrangler.toml routes somewhere and is logged.
+Jobs whose work arrives in later issues (enrichment, notifications) are registered now so that every trigger in
+wrangler.toml routes somewhere and is logged.
 """
 
 from __future__ import annotations
@@ -18,15 +18,24 @@ Job = Callable[[datetime, Services], Awaitable[dict[str, int]]]
 
 
 async def enqueue_due_sends(scheduled_at: datetime, services: Services) -> dict[str, int]:
-    return {"enqueued": 0}  # campaigns and sending arrive with the sequencing issue
+    """The sending tick: due steps of every step number (first emails and follow-ups) inside their recipients' send
+    windows, paced per inbox, enqueued to `compose` (shared/service_layer/scheduling/tick.py)."""
+    return (await services.send_tick.run(scheduled_at)).counts()
 
 
 async def run_daily_pipeline(scheduled_at: datetime, services: Services) -> dict[str, int]:
-    return {"scored": 0}
+    """Daily upkeep; on Sundays (UTC) the weekly maintenance: complete, archive, purge bodies."""
+    from shared.service_layer.scheduling.maintenance import WeeklyMaintenance
+
+    maintenance = WeeklyMaintenance(services.enrollments, services.settings)
+    return await maintenance.run(scheduled_at) if maintenance.due(scheduled_at) else {"weekly_maintenance": 0}
 
 
 async def enqueue_due_follow_ups(scheduled_at: datetime, services: Services) -> dict[str, int]:
-    return {"enqueued": 0}
+    """Follow-ups are due steps like any other: the 5-minute tick sends them. Hourly, this resumes enrollments whose
+    pause has ended (an out-of-office's return date) even on a Sunday, when the sending cron does not run."""
+    resumed = await services.enrollments.resume_due(scheduled_at, 1000)
+    return {"resumed": resumed}
 
 
 async def enqueue_enrichment(scheduled_at: datetime, services: Services) -> dict[str, int]:
