@@ -1,8 +1,9 @@
 """`python -m local <command>`: run the local runtime (`serve`), apply migrations (`migrate`), or print URLs.
 
 serve: HTTP on 127.0.0.1:8787 (the Worker + wrangler's local endpoints), inbound SMTP on 127.0.0.1:2525 (as Email
-Routing), an outbound SMTP sink on 127.0.0.1:1025 writing `.eml` files to `.local/outbox/`, and a loop that fires
-crons, queue batches and Durable Object alarms in real time.
+Routing), an outbound SMTP sink on 127.0.0.1:1025 writing `.eml` files to `.local/outbox/`, a fake DNS-over-HTTPS
+resolver on 127.0.0.1:8053 serving `local/fakes/zones.json` (the Worker's `DOH_URL` unless `.dev.vars` sets one), and a
+loop that fires crons, queue batches and Durable Object alarms in real time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from local.email import InboundSmtpServer, SmtpSink, smtp_transport
+from local.fakes.doh import FakeDohServer
 from local.runtime import REPO_ROOT, LocalRuntime
 from local.server import create_dev_app
 
@@ -36,9 +38,11 @@ async def pump(runtime: LocalRuntime, stop: asyncio.Event) -> None:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    runtime = await LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port).start(
-        migrate=True
-    )
+    doh = await FakeDohServer(host=args.host, port=args.doh_port).start()
+    runtime = LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port)
+    if "DOH_URL" not in runtime.config.bindings_and_vars:  # .dev.vars may point the Worker at a real resolver
+        runtime.extra_vars["DOH_URL"] = doh.url
+    await runtime.start(migrate=True)
     outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
     sink = SmtpSink(outbox, host=args.host, port=args.smtp_sink_port)
     inbound = InboundSmtpServer(
@@ -60,7 +64,7 @@ async def serve(args: argparse.Namespace) -> None:
             if tasks[0].done():
                 raise SystemExit(f"could not start the HTTP server on {args.host}:{args.port} (port in use?)")
             await asyncio.sleep(0.05)
-        print(banner(runtime, args, inbound.port, sink.port, outbox), flush=True)
+        print(banner(runtime, args, inbound.port, sink.port, outbox, doh.url), flush=True)
         tasks.append(asyncio.create_task(pump(runtime, stop)))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({tasks[0], stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -71,11 +75,15 @@ async def serve(args: argparse.Namespace) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await inbound.stop()
         await sink.stop()
+        await doh.stop()
         await runtime.close()
 
 
-def banner(runtime: LocalRuntime, args: argparse.Namespace, smtp_in: int, smtp_sink: int, outbox: Path) -> str:
+def banner(
+    runtime: LocalRuntime, args: argparse.Namespace, smtp_in: int, smtp_sink: int, outbox: Path, doh_url: str
+) -> str:
     base = f"http://{args.host}:{args.port}"
+    doh_use = "DOH_URL" if runtime.extra_vars.get("DOH_URL") == doh_url else "not used: .dev.vars sets DOH_URL"
     return (
         f"Jengu local runtime ({runtime.d1_backend} D1, state in {runtime.state_dir})\n"
         f"  HTTP        {base}  (/health /ready /live /docs)\n"
@@ -83,7 +91,8 @@ def banner(runtime: LocalRuntime, args: argparse.Namespace, smtp_in: int, smtp_s
         f"  email       curl -X POST --data-binary @mail.eml "
         f"'{base}/cdn-cgi/handler/email?from=a@example.com&to=b@example.com'\n"
         f"  queues      {base}/__local/queues\n"
-        f"  SMTP in     {args.host}:{smtp_in}   SMTP sink {args.host}:{smtp_sink} -> {outbox}"
+        f"  SMTP in     {args.host}:{smtp_in}   SMTP sink {args.host}:{smtp_sink} -> {outbox}\n"
+        f"  DNS (DoH)   {doh_url}  ({doh_use}; jengu-demo.test, broken-demo.test; POST /__fake/zone replaces them)"
     )
 
 
@@ -106,6 +115,7 @@ def main() -> None:
     serve_p.add_argument("--smtp-port", type=int, default=2525)
     serve_p.add_argument("--smtp-sink-port", type=int, default=1025)
     serve_p.add_argument("--outbox", default=None)
+    serve_p.add_argument("--doh-port", type=int, default=8053, help="the fake DNS-over-HTTPS resolver (0: any)")
     sub.add_parser("migrate", help="apply migrations/ to the local D1")
     args = parser.parse_args()
     asyncio.run(serve(args) if args.command == "serve" else migrate(args))
