@@ -51,6 +51,9 @@ class D1EnrollmentRepository:
     async def get(self, enrollment_id: str) -> dict[str, Any] | None:
         return await self._db.first(sql.GET_ENROLLMENT, enrollment_id)
 
+    async def find(self, campaign_id: str, prospect_id: str) -> dict[str, Any] | None:
+        return await self._db.first(sql.FIND_ENROLLMENT, campaign_id, prospect_id)
+
     async def page(self, campaign_id: str, *, status: str | None, after: str, limit: int) -> list[dict[str, Any]]:
         return await self._db.all(sql.LIST_ENROLLMENTS, campaign_id, status, after, limit)
 

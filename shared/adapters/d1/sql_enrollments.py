@@ -37,6 +37,7 @@ ON CONFLICT (campaign_id, prospect_id) DO NOTHING
 """
 
 GET_ENROLLMENT = f"SELECT {ENROLLMENT_COLUMNS} FROM enrollments e WHERE e.id = ?"
+FIND_ENROLLMENT = f"SELECT {ENROLLMENT_COLUMNS} FROM enrollments e WHERE e.campaign_id = ? AND e.prospect_id = ?"
 
 LIST_ENROLLMENTS = f"""
 SELECT {ENROLLMENT_COLUMNS} FROM enrollments e
