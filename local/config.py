@@ -36,6 +36,7 @@ class LocalConfig:
     durable_objects: dict[str, str]  # binding -> class name
     crons: list[str]
     send_email: list[dict[str, Any]] = field(default_factory=list)
+    ai: str | None = None  # the Workers AI binding's name ([ai] binding)
 
     @property
     def bindings_and_vars(self) -> dict[str, str]:
@@ -71,4 +72,5 @@ def load_config(root: Path, *, dev_vars: Path | None = None) -> LocalConfig:
         durable_objects={b["name"]: b["class_name"] for b in data.get("durable_objects", {}).get("bindings", [])},
         crons=list(data.get("triggers", {}).get("crons", [])),
         send_email=list(data.get("send_email", [])),
+        ai=data.get("ai", {}).get("binding"),
     )

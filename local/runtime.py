@@ -24,6 +24,7 @@ from local.env import ExecutionContext, LocalEnv, ScheduledController
 from local.kv import LocalKV
 from local.paths import REPO_ROOT, ensure_import_paths
 from local.queues import MessageBatch, QueueBroker, consumers_from_wrangler
+from local.workers_ai import LocalWorkersAI
 from shared.observability.log import Logger
 
 
@@ -55,6 +56,7 @@ class LocalRuntime:
         self.broker: QueueBroker | None = None
         self.durable: dict[str, DurableObjectNamespace] = {}
         self.cron: CronSchedule | None = None
+        self.workers_ai: LocalWorkersAI | None = None  # the [ai] binding (tests script it)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self, *, migrate: bool = False) -> LocalRuntime:
@@ -97,6 +99,9 @@ class LocalRuntime:
                 allowed_destination_addresses=spec.get("allowed_destination_addresses"),
                 allowed_sender_addresses=spec.get("allowed_sender_addresses"),
             )
+        if self.config.ai:
+            self.workers_ai = LocalWorkersAI()
+            values[self.config.ai] = self.workers_ai
         self.env = LocalEnv(values)
         for namespace in self.durable.values():
             namespace.env = self.env

@@ -1,0 +1,403 @@
+"""A fake LLM provider over real HTTP: the OpenAI/xAI chat-completions shape and the Anthropic Messages shape.
+
+    server = FakeLlmServer(api_key="k"); await server.start()
+    xAI / OpenAI-compatible base URL: f"{server.base_url}/v1"       Anthropic base URL: server.base_url
+    server.script(["rate_limited", "success"])     # or POST /__fake/script with a JSON list, while `make dev` runs
+
+Each provider request consumes one scripted mode (an empty script answers `success`):
+
+    success         a deterministic cold email built from the prompt's "- key: value" facts, as JSON
+                    {"subject", "body"} in the message text
+    rate_limited    429, Retry-After: 7 (and the provider's own reset header)
+    server_error    500
+    timeout         no answer: the connection is held until stop() (or `hold_s`)
+    malformed       200 with a body that is not JSON
+    truncated       finish_reason "length" / stop_reason "max_tokens" with a cut-off text
+    invalid_output  a well-formed answer whose email has "{{first_name}}" and a link that was not in the prompt
+    unauthorized    401, echoing the presented key (adapters must redact it)
+
+A wrong `Authorization: Bearer` / `x-api-key` answers 401 without consuming the script; Anthropic requests without
+`anthropic-version` answer 400. `server.requests` records what arrived (path, headers without the key, JSON body,
+the mode answered). `GET /__fake/requests` returns the same as JSON. A minimal HTTP/1.1 server (one request per
+connection, `Connection: close`) on asyncio streams: CPython only, never bundled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+MODES = (
+    "success",
+    "rate_limited",
+    "server_error",
+    "timeout",
+    "malformed",
+    "truncated",
+    "invalid_output",
+    "unauthorized",
+)
+RETRY_AFTER_S = 7
+SECRET_HEADERS = frozenset({"authorization", "x-api-key"})
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+            500: "Internal Server Error"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names; Authorization and x-api-key left out
+    body: Any  # the decoded JSON body (None when it was not JSON)
+    mode: str  # what was answered: a mode, or "rejected_key" / "bad_request"
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    hold: bool = False
+
+
+class ScriptQueue:
+    """The scripted modes, consumed one per request; shared by the HTTP fake and the local Workers AI."""
+
+    def __init__(self, modes: Iterable[str] = (), *, allowed: Iterable[str] = MODES) -> None:
+        self.allowed = tuple(allowed)
+        self._modes: deque[str] = deque()
+        self.script(modes)
+
+    def script(self, modes: Iterable[str]) -> None:
+        items = list(modes)
+        unknown = [m for m in items if m not in self.allowed]
+        if unknown:
+            raise ValueError(f"unknown fake modes {unknown}; known: {', '.join(self.allowed)}")
+        self._modes.extend(items)
+
+    def next(self) -> str:
+        return self._modes.popleft() if self._modes else "success"
+
+    def pending(self) -> list[str]:
+        return list(self._modes)
+
+    def clear(self) -> None:
+        self._modes.clear()
+
+
+class FakeLlmServer:
+    def __init__(self, *, api_key: str = "fake-llm-key", host: str = "127.0.0.1", port: int = 0, hold_s: float = 60.0):
+        self.api_key = api_key
+        self.host = host
+        self.port = port
+        self.hold_s = hold_s
+        self.requests: list[RecordedRequest] = []
+        self._script = ScriptQueue()
+        self._server: asyncio.Server | None = None
+        self._stopping = asyncio.Event()
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    # -- lifecycle -----------------------------------------------------------------------------------------------
+    async def start(self) -> FakeLlmServer:
+        self._stopping = asyncio.Event()
+        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        self._stopping.set()  # held (timeout-mode) connections are released and closed
+        if self._server is not None:
+            self._server.close()
+        if self._handlers:
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> FakeLlmServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def script(self, modes: Iterable[str]) -> None:
+        self._script.script(modes)
+
+    def pending(self) -> list[str]:
+        return self._script.pending()
+
+    # -- HTTP ----------------------------------------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+        try:
+            request = await _read_request(reader)
+            if request is None:
+                return
+            method, path, headers, body = request
+            answer = self._route(method, path, headers, body)
+            if answer.hold:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
+                return  # closed without an answer
+            writer.write(_encode(answer))
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            return
+        finally:
+            writer.close()
+            with suppress(Exception):
+                await writer.wait_closed()
+            if task is not None:
+                self._handlers.discard(task)
+
+    def _route(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> _Answer:
+        body = _json_or_none(raw)
+        if path == "/__fake/script" and method == "POST":
+            try:
+                if not isinstance(body, list):
+                    raise ValueError("the script is a JSON list of modes")
+                self.script(str(m) for m in body)
+            except ValueError as exc:
+                return _json_answer(400, {"error": {"message": str(exc)}})
+            return _json_answer(200, {"pending": self.pending()})
+        if path == "/__fake/requests" and method == "GET":
+            return _json_answer(200, [r.__dict__ for r in self.requests])
+        if path == "/v1/chat/completions" and method == "POST":
+            return self._provider(OPENAI, path, headers, body, method)
+        if path == "/v1/messages" and method == "POST":
+            return self._provider(ANTHROPIC, path, headers, body, method)
+        return _json_answer(404, {"error": {"message": f"no route {method} {path}"}})
+
+    def _provider(self, shape: _Shape, path: str, headers: dict[str, str], body: Any, method: str) -> _Answer:
+        visible = {k: v for k, v in headers.items() if k not in SECRET_HEADERS}
+        presented = shape.presented_key(headers)
+        if presented != self.api_key:
+            self.requests.append(RecordedRequest(method, path, visible, body, "rejected_key"))
+            return shape.error(401, "authentication_error", f"Incorrect API key provided: {presented}")
+        problem = shape.bad_request(headers, body)
+        if problem is not None:
+            self.requests.append(RecordedRequest(method, path, visible, body, "bad_request"))
+            return shape.error(400, "invalid_request_error", problem)
+        mode = self._script.next()
+        self.requests.append(RecordedRequest(method, path, visible, body, mode))
+        return shape.answer(mode, body, presented)
+
+
+# -- the two wire shapes -------------------------------------------------------------------------------------------
+class _Shape:
+    def presented_key(self, headers: Mapping[str, str]) -> str:
+        raise NotImplementedError
+
+    def bad_request(self, headers: Mapping[str, str], body: Any) -> str | None:
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
+            return "the body must be a JSON object with a non-empty `messages` list"
+        if not isinstance(body.get("model"), str):
+            return "`model` is required"
+        return None
+
+    def completion(self, body: dict[str, Any], text: str, *, truncated: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
+        raise NotImplementedError
+
+    def reset_headers(self) -> dict[str, str]:
+        return {}
+
+    def answer(self, mode: str, body: dict[str, Any], presented: str) -> _Answer:
+        prompt = prompt_text(body)
+        if mode == "success":
+            return _json_answer(200, self.completion(body, json.dumps(fake_email(prompt)), truncated=False))
+        if mode == "invalid_output":
+            return _json_answer(200, self.completion(body, json.dumps(invalid_email(prompt)), truncated=False))
+        if mode == "truncated":
+            text = json.dumps(fake_email(prompt))[:40]
+            return _json_answer(200, self.completion(body, text, truncated=True))
+        if mode == "rate_limited":
+            headers = {"retry-after": str(RETRY_AFTER_S), **self.reset_headers()}
+            return self.error(429, "rate_limit_error", "Rate limit reached for requests", headers)
+        if mode == "server_error":
+            return self.error(500, "api_error", "The server had an error while processing your request")
+        if mode == "malformed":
+            return _Answer(200, b'{"id": "broken", "choices": [{"message": ', {"content-type": "application/json"})
+        if mode == "unauthorized":
+            return self.error(401, "authentication_error", f"Incorrect API key provided: {presented}")
+        return _Answer(0, b"", hold=True)  # timeout
+
+
+class _OpenAiShape(_Shape):
+    def presented_key(self, headers: Mapping[str, str]) -> str:
+        value = headers.get("authorization", "")
+        return value[len("Bearer ") :] if value.startswith("Bearer ") else value
+
+    def completion(self, body: dict[str, Any], text: str, *, truncated: bool) -> dict[str, Any]:
+        prompt_tokens = len(prompt_text(body).split())
+        completion_tokens = len(text.split())
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text, "refusal": None},
+                    "finish_reason": "length" if truncated else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
+        return _json_answer(status, {"error": {"message": message, "type": kind, "code": None}}, headers)
+
+    def reset_headers(self) -> dict[str, str]:
+        return {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{RETRY_AFTER_S}s"}
+
+
+class _AnthropicShape(_Shape):
+    def presented_key(self, headers: Mapping[str, str]) -> str:
+        return headers.get("x-api-key", "")
+
+    def bad_request(self, headers: Mapping[str, str], body: Any) -> str | None:
+        if not headers.get("anthropic-version"):
+            return "anthropic-version: header is required"
+        problem = super().bad_request(headers, body)
+        if problem is None and not isinstance(body.get("max_tokens"), int):
+            return "max_tokens: Field required"
+        return problem
+
+    def completion(self, body: dict[str, Any], text: str, *, truncated: bool) -> dict[str, Any]:
+        return {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": "max_tokens" if truncated else "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": len(prompt_text(body).split()), "output_tokens": len(text.split())},
+        }
+
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
+        return _json_answer(status, {"type": "error", "error": {"type": kind, "message": message}}, headers)
+
+    def reset_headers(self) -> dict[str, str]:
+        return {"anthropic-ratelimit-requests-remaining": "0"}
+
+
+OPENAI = _OpenAiShape()
+ANTHROPIC = _AnthropicShape()
+
+
+# -- the email the fake writes -------------------------------------------------------------------------------------
+def prompt_text(body: Any) -> str:
+    """Every text the request carries (system and messages, string or block content), joined by newlines."""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    if isinstance(body.get("system"), str):
+        parts.append(body["system"])
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts += [b["text"] for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    return "\n".join(parts)
+
+
+def prompt_facts(prompt: str) -> dict[str, str]:
+    """The "- key: value" lines of a prompt, keyed in snake case both by the whole key ("sender.name" ->
+    "sender_name") and by its last dotted part ("name"; the first line with that part wins)."""
+    facts: dict[str, str] = {}
+    for line in prompt.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("- ") or ":" not in stripped:
+            continue
+        key, _, value = stripped[2:].partition(":")
+        name = key.strip().lower().replace(" ", "_")
+        if not name or not value.strip():
+            continue
+        for alias in (name.replace(".", "_"), name.split(".")[-1]):
+            facts.setdefault(alias, value.strip())
+    return facts
+
+
+def fake_email(prompt: str) -> dict[str, str]:
+    """A plain, valid cold email that uses only the prompt's facts: first name, property or company, city."""
+    facts = prompt_facts(prompt)
+    first = facts.get("first_name") or (facts.get("contact_name") or "").split(" ")[0] or "there"
+    place = facts.get("property_name") or facts.get("company_name") or facts.get("company") or "your hotel"
+    city = facts.get("city")
+    where = f"{place} in {city}" if city else place
+    sender = facts.get("sender_name")
+    closing = f"Kind regards,\n{sender}" if sender else "Kind regards"
+    body = (
+        f"Hi {first},\n\n"
+        f"I was reading about {where} and wondered how your team handles guest questions before arrival. "
+        "We help independent hotels answer them quickly, so the front desk has more time for the guests in front "
+        "of them.\n\n"
+        f"Would a short call next week be useful to see whether this fits {place}?\n\n"
+        f"{closing}"
+    )
+    return {"subject": f"A question about {place}", "body": body}
+
+
+def invalid_email(prompt: str) -> dict[str, str]:
+    """Well-formed, but fails validation: an unrendered placeholder and a link the prompt never gave."""
+    email = fake_email(prompt)
+    body = email["body"].replace("Hi ", "Hi {{first_name}} / ", 1)
+    return {"subject": email["subject"], "body": f"{body}\n\nSee https://offers.unrelated-example.net/deal"}
+
+
+# -- HTTP plumbing -------------------------------------------------------------------------------------------------
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
+    line = await reader.readline()
+    if not line.strip():
+        return None
+    method, target, _version = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
+    headers: dict[str, str] = {}
+    while True:
+        raw = await reader.readline()
+        if raw in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = raw.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length") or 0)
+    body = await reader.readexactly(length) if length else b""
+    return method.upper(), target.split("?", 1)[0], headers, body
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _json_answer(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> _Answer:
+    data = json.dumps(payload).encode("utf-8")
+    return _Answer(status, data, {"content-type": "application/json", **(headers or {})})
+
+
+def _encode(answer: _Answer) -> bytes:
+    head = [f"HTTP/1.1 {answer.status} {_REASONS.get(answer.status, 'Status')}"]
+    headers = {**answer.headers, "content-length": str(len(answer.body)), "connection": "close"}
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + answer.body
