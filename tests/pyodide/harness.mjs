@@ -37,6 +37,7 @@ function send(reply) {
 }
 
 async function boot() {
+  globalThis.fetch = mocks.mockFetch; // before pyodide.http is imported: it binds `js.fetch` once (mocks.mjs)
   const { loadPyodide } = await import(join(repo, "node_modules", "pyodide", "pyodide.mjs"));
   const pyodide = await loadPyodide({
     indexURL: join(repo, "node_modules", "pyodide") + "/",
@@ -75,6 +76,7 @@ from runtime.runner import run_case
 }
 
 const pyodide = await boot();
+mocks.sealFetch(); // from here on, only the mocked hosts answer
 const runCase = pyodide.globals.get("run_case");
 send({ id: 0, ok: true, result: { pyodide: pyodide.version } });
 

@@ -7,6 +7,8 @@
 //   ForwardableEmailMessage   types/defines/email.d.ts (from, to, raw, rawSize, headers, setReject, forward, reply)
 //   SendEmail / EmailMessage   the send_email binding and cloudflare:email (needs JS objects: a PyProxy of a dict
 //                              has no `from` property, exactly as on workerd)
+//   Ai                         the Workers AI binding (`[ai]`): `run(model, inputs, options?)` (types/defines/ai.d.ts)
+//   fetch                      the global fetch: real `Response` objects (Node's own class), honouring the signal
 // Every call is recorded with a description of each argument's JS type, so a case can assert what really crossed.
 
 import { createHash } from "node:crypto";
@@ -20,6 +22,7 @@ export function setPyodide(instance) {
 
 export function reset() {
   calls = [];
+  aborted = [];
 }
 
 export function callsJson() {
@@ -446,6 +449,107 @@ export class SendEmail {
   }
 }
 
+// -- Workers AI ------------------------------------------------------------------------------------------------
+
+// `env.AI.run(model, inputs)`: text generation answers `{response, usage}` (Workers AI's documented reply); the model
+// name picks what happens, so a case can reach every branch of the adapter.
+export const AI_MODELS = {
+  ok: "@cf/meta/llama-3.1-8b-instruct",
+  capacity: "@cf/test/capacity", // error 3040, as Workers AI reports an overloaded model
+  broken: "@cf/test/broken", // any other error from run()
+  malformed: "@cf/test/malformed", // a reply without `response`
+  slow: "@cf/test/slow", // never answers
+};
+
+export class Ai {
+  async run(model, inputs, options) {
+    record("AI", "run", options === undefined ? [model, inputs] : [model, inputs, options]);
+    if (typeof model !== "string") throw new TypeError("run() expects a model name");
+    if (!isPlainObject(inputs)) throw new TypeError("run() inputs must be an object");
+    if (inputs.messages !== undefined && !Array.isArray(inputs.messages)) throw new TypeError("messages must be an array");
+    if (model === AI_MODELS.capacity) throw new Error("3040: Capacity temporarily exceeded, please try again.");
+    if (model === AI_MODELS.broken) throw new Error("5007: No such model or task");
+    if (model === AI_MODELS.malformed) return { result: { text: "not where it belongs" } };
+    if (model === AI_MODELS.slow) return new Promise(() => {});
+    const user = inputs.messages?.find((m) => m.role === "user")?.content ?? "";
+    return {
+      response: `Dear guest, about "${user}": Hôtel ✓`,
+      usage: { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 },
+    };
+  }
+}
+
+// -- outbound fetch ------------------------------------------------------------------------------------------------
+
+// Installed as the global `fetch` before Pyodide boots (pyodide.http binds `js.fetch` when it is first imported).
+// URLs on `*.mock` hosts are answered by route; anything else reaches the real fetch until `sealFetch()` (called
+// once the harness has booted), then fails as an unreachable host does.
+export const realFetch = globalThis.fetch;
+let fetchSealed = false;
+export let aborted = [];
+
+export function sealFetch() {
+  fetchSealed = true;
+}
+
+export function abortedJson() {
+  return JSON.stringify(aborted);
+}
+
+export const BINARY_BODY = Uint8Array.from({ length: 256 }, (_, i) => i); // every byte value, invalid UTF-8 included
+
+function describeHeaders(headers) {
+  if (headers === undefined) return { t: "undefined" };
+  if (headers instanceof Headers) return { t: "Headers", v: Object.fromEntries(headers) };
+  return describe(headers);
+}
+
+export async function mockFetch(input, init) {
+  const url = new URL(typeof input === "string" ? input : input.url);
+  if (!url.hostname.endsWith(".mock")) {
+    if (!fetchSealed) return realFetch(input, init);
+    throw new TypeError(`fetch failed: ${url.hostname} is not reachable from the Pyodide tier`);
+  }
+  const signal = init?.signal;
+  calls.push({
+    binding: "fetch",
+    method: init?.method ?? "GET",
+    url: url.href,
+    args: [describeHeaders(init?.headers), describe(init?.body)],
+    signal: signal === undefined ? "none" : signal.constructor.name,
+  });
+  if (signal?.aborted) throw signal.reason;
+  switch (url.pathname) {
+    case "/ok": {
+      const headers = new Headers({ "Content-Type": "application/octet-stream", "X-Request-Id": "r-1" });
+      headers.append("Set-Cookie", "a=1");
+      headers.append("Vary", "Accept");
+      headers.append("Vary", "Origin");
+      return new Response(BINARY_BODY, { status: 200, headers });
+    }
+    case "/echo": {
+      const raw = init?.body;
+      const body = raw === undefined ? "" : typeof raw === "string" ? raw : new TextDecoder().decode(raw);
+      return Response.json({ method: init?.method, body }, { status: 201 });
+    }
+    case "/unavailable":
+      return new Response("upstream down", { status: 503, headers: { "Retry-After": "7" } });
+    case "/empty":
+      return new Response(null, { status: 204 });
+    case "/reject":
+      throw new TypeError("fetch failed", { cause: new Error("getaddrinfo ENOTFOUND reject.mock") });
+    case "/slow":
+      return new Promise((_, reject) => {
+        signal?.addEventListener("abort", () => {
+          aborted.push(url.href);
+          reject(signal.reason);
+        });
+      });
+    default:
+      return new Response("no such route", { status: 404 });
+  }
+}
+
 // -- Durable Objects -------------------------------------------------------------------------------------------
 
 export class DurableObjectId {
@@ -580,6 +684,7 @@ export function makeEnv(invoker) {
     DB: new D1Database(),
     KV: new KvNamespace(),
     EMAIL: new SendEmail(),
+    AI: new Ai(),
     APP_ENV: "test",
   };
   for (const name of ["ENRICH_QUEUE", "COMPOSE_QUEUE", "SEND_QUEUE", "INBOUND_QUEUE", "EVENTS_QUEUE", "DLQ_QUEUE"]) env[name] = new WorkerQueue(name);
