@@ -342,9 +342,9 @@ def prompt_facts(prompt: str) -> dict[str, str]:
 def fake_email(prompt: str) -> dict[str, str]:
     """A plain, valid cold email that uses only the prompt's facts: first name, property or company, city."""
     facts = prompt_facts(prompt)
-    first = facts.get("first_name") or (facts.get("contact_name") or "").split(" ")[0] or "there"
-    place = facts.get("property_name") or facts.get("company_name") or facts.get("company") or "your hotel"
-    city = facts.get("city")
+    first = _fact(facts, "first_name") or _fact(facts, "contact_name").split(" ")[0] or "there"
+    place = _fact(facts, "property_name") or _fact(facts, "company_name") or "your hotel"
+    city = _fact(facts, "city")
     where = f"{place} in {city}" if city else place
     sender = facts.get("sender_name")
     closing = f"Kind regards,\n{sender}" if sender else "Kind regards"
@@ -357,6 +357,16 @@ def fake_email(prompt: str) -> dict[str, str]:
         f"{closing}"
     )
     return {"subject": f"A question about {place}", "body": body}
+
+
+def _fact(facts: Mapping[str, str], name: str) -> str:
+    """The fact named `name`, or one whose key ends with it ("recipient_first_name"), never the sender's."""
+    if name in facts:
+        return facts[name]
+    for key, value in facts.items():
+        if key.endswith(f"_{name}") and not key.startswith("sender"):
+            return value
+    return ""
 
 
 def invalid_email(prompt: str) -> dict[str, str]:

@@ -226,3 +226,30 @@ def test_prompt_facts_read_the_fact_lines() -> None:
     facts = prompt_facts(PROMPT.user)
     assert facts["first_name"] == "Amélie" and facts["prospect_first_name"] == "Amélie"
     assert facts["sender_name"] == "Jonas Berg"
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+async def test_the_fake_answers_real_prompts_with_drafts_validation_accepts_or_rejects(
+    server: FakeLlmServer, kind: str
+) -> None:
+    from shared.domain.composition.context import build_context
+    from shared.domain.composition.output import parse_completion
+    from shared.domain.composition.prompts import build_prompt
+    from shared.domain.composition.validation import validate_draft
+
+    context = build_context(
+        {"first_name": "Amélie", "property_name": "Hôtel du Lac", "city": "Annecy", "country": "FR"},
+        {"name": "Jonas Berg", "email": "jonas@jengu.example"},
+        {"name": "Spring"},
+    )
+    prompt = build_prompt(
+        strategy="curiosity_value", custom_template=None, context=context, language=None, step=1, previous_subject=None
+    )
+    request = CompletionRequest(system=prompt.system, user=prompt.user)
+    server.script(["success", "invalid_output"])
+    p = provider(kind, server)
+    good = parse_completion((await p.complete(request, timeout_s=5)).text)
+    assert validate_draft(*good, context=context) == []
+    assert "Amélie" in good[1] and "Hôtel du Lac" in good[1]
+    bad = parse_completion((await p.complete(request, timeout_s=5)).text)
+    assert {problem.code for problem in validate_draft(*bad, context=context)} >= {"placeholder", "foreign_link"}
