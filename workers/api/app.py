@@ -28,7 +28,18 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     # The routes (their models, domain modules and FastAPI's dependency analysis) load with the app, on the fetch
     # door's first request: the Worker's top level stays a fixed cost however many routes are added (0012).
     from api.openapi import install_openapi
-    from api.routes import admin, api_keys, enrollments, failed_tasks, health, imports, prospect_csv, prospects, status
+    from api.routes import (
+        admin,
+        api_keys,
+        enrollments,
+        failed_tasks,
+        health,
+        imports,
+        inboxes,
+        prospect_csv,
+        prospects,
+        status,
+    )
     from api.security_headers import SecurityHeadersMiddleware
 
     app = FastAPI(
@@ -43,6 +54,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(prospect_csv.router)  # before prospects: /export is not a prospect id
     app.include_router(prospects.router)
     app.include_router(imports.router)
+    app.include_router(inboxes.router)
     app.include_router(status.router)
     app.include_router(admin.router)
     app.include_router(enrollments.router)

@@ -1,4 +1,5 @@
-"""`/api/admin/*` (admin scope): resume a paused inbox, and the emergency stop every sender checks."""
+"""`/api/admin/*` (admin scope): resume a paused inbox, push every inbox's settings to its Durable Objects again,
+and the emergency stop every sender checks."""
 
 from __future__ import annotations
 
@@ -32,6 +33,30 @@ async def resume_inbox(
     )
     services.log.warning("inbox resumed by hand", inbox_id=inbox_id, by=actor_of(request))
     return {"inbox_id": inbox_id, **status.model_dump(mode="json")}
+
+
+class InitializedInbox(BaseModel):
+    inbox_id: str
+    email: str
+    status: str
+    configured: bool
+    warnings: list[str]
+
+
+class InitializeReport(BaseModel):
+    configured: int
+    failed: int
+    inboxes: list[InitializedInbox]
+
+
+@router.post("/initialize-inboxes")
+async def initialize_inboxes(services: AdminServices) -> InitializeReport:
+    """Push every inbox's settings to its WarmupManager and InboxHealth again (idempotent), reporting per inbox."""
+    report = await services.inbox_service.initialize_all()
+    done = sum(1 for line in report if line["configured"])
+    return InitializeReport(
+        configured=done, failed=len(report) - done, inboxes=[InitializedInbox(**line) for line in report]
+    )
 
 
 @router.get("/emergency-stop")
