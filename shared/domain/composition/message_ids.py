@@ -11,9 +11,9 @@ MAX_UNIQUE_CHARS = 128
 
 
 def message_id(unique: str, domain: str) -> str:
-    """ "<unique@domain>"; the domain IDNA-encoded and lower-case ("Hôtel.Example" -> "xn--htel-fpa.example").
-    ValueError for a `unique` outside [A-Za-z0-9._-] (no leading, trailing or doubled dot) or a domain that is not
-    a host name."""
+    """The Message-ID "<unique@domain>"; the domain IDNA-encoded and lower-case ("Hôtel.Example" ->
+    "xn--htel-vqa.example"). ValueError for a `unique` outside [A-Za-z0-9._-] (no leading, trailing or doubled dot)
+    or a domain that is not a host name."""
     if not unique or len(unique) > MAX_UNIQUE_CHARS or not _UNIQUE.match(unique):
         raise ValueError(f"{unique!r} cannot be the unique part of a Message-ID")
     host = domain.strip().rstrip(".")

@@ -21,9 +21,9 @@ class OutputProblem(ValueError):
 
 
 def _candidates(text: str) -> Iterator[str]:
+    yield text
     for match in _FENCE.finditer(text):
         yield match.group(1).strip()
-    yield text
     start, end = text.find("{"), text.rfind("}")
     if 0 <= start < end:
         yield text[start : end + 1]

@@ -90,7 +90,7 @@ class Prompt:
 
 
 def language_name(language: str | None) -> str:
-    """ "German" for "de" / "de-AT"; the recipient's language when none is configured."""
+    """The name of a language code ("German" for "de", "de-AT"); the recipient's language when none is configured."""
     if not language:
         return "the language the recipient's facts suggest (English when unsure)"
     base = language.replace("_", "-").split("-")[0].lower()

@@ -18,7 +18,8 @@ _MSG_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 
 
 def reply_subject(subject: str) -> str:
-    """ "Re: <subject without its reply prefixes>": never "Re: Re:", whatever the case or language of the prefix."""
+    """The subject "Re: <subject without its reply prefixes>": never "Re: Re:", whatever the case or language of
+    the prefix."""
     text = " ".join(subject.split())
     while True:
         stripped = _REPLY_PREFIX.sub("", text, count=1)

@@ -5,7 +5,7 @@ Codes: subject_length (1-150 characters, one line), body_length (40-4,000), plac
 or a stand-in such as {first_name}, [First Name], [Your Name], <NAME>, %FIRST_NAME%, ${name}), braces (any other
 "{" or "}"), foreign_link (a URL, www. host, e-mail domain or bare domain whose registrable domain is not among the
 input's: context.input_links), missing_personalisation (the prospect's first name, or else the property / company
-name, must appear when the records know it), spam_phrase (spam_phrases.py, case- and accent-folded, on word
+name, must appear in the body when the records know it), spam_phrase (spam_phrases.py, case- and accent-folded, on word
 boundaries), html (tags or entities in what must be plain text), language (when a language is configured: a
 stop-word count says the body is clearly another of en, de, fr, es, it, nl, pt).
 
@@ -255,7 +255,7 @@ def validate_draft(
     foreign = [written for written, domain in _link_domains(text) if registrable(domain) not in allowed]
     if foreign:
         problems.append(Problem("foreign_link", f"links not in the input: {', '.join(dict.fromkeys(foreign))}"))
-    problems += _personalisation(text, context.get("prospect", {}), required)
+    problems += _personalisation(body, context.get("prospect", {}), required)
     spam = _spam_pattern().findall(fold(text))
     if spam:
         problems.append(Problem("spam_phrase", f"spam phrases: {', '.join(dict.fromkeys(spam))}"))
