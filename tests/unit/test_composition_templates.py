@@ -123,6 +123,15 @@ def test_runtime_sandbox_refusals_are_security_problems(source: str) -> None:
     assert problem(source, check=False).kind == "security"
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["{% set y = '__cla' ~ 'ss__' %}{{ first_name[y] }}", "{{ first_name[('_' * 2) ~ 'class__'] }}"],
+)
+def test_names_built_at_runtime_are_stopped_by_the_sandbox(source: str) -> None:
+    check_template(source, allowed=ALLOWED_VARIABLES, field="body")  # nothing to see statically
+    assert problem(source, check=False).kind == "security"
+
+
 def test_the_removed_globals_are_undefined() -> None:
     for name in ("lipsum", "cycler", "joiner", "namespace", "self"):
         found = problem("{{ " + name + " }}")
@@ -203,6 +212,21 @@ def test_the_context_holds_the_records_facts_only() -> None:
     everything = repr(context)
     for private in ("ITB", "golf", "+34", "87", "maria@"):
         assert private not in everything
+
+
+def test_models_and_dataclasses_are_read_like_rows() -> None:
+    from datetime import UTC, datetime
+
+    from shared.domain.prospects import Prospect
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    model = Prospect(id="p1", first_name="Jan", company_name="Hotel De Witte", country="NL", created_at=now,
+                     updated_at=now, notes="private")  # fmt: skip
+    context = build_context(model, SENDER, CAMPAIGN)
+    assert context["prospect"]["first_name"] == "Jan" and context["prospect"]["country"] == "Netherlands"
+    assert "private" not in repr(context)
+    with pytest.raises(TypeError):
+        build_context(42, SENDER, CAMPAIGN)
 
 
 def test_facts_text_lists_only_known_facts() -> None:

@@ -20,6 +20,7 @@ A misspelt key (`prospect.frist_name`) is refused by `check_template(..., fields
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -104,11 +105,27 @@ def _prospect(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _record(value: Mapping[str, Any] | object) -> Mapping[str, Any]:
+    """A row as a mapping: a Mapping as it is, a pydantic model through model_dump, a dataclass through asdict."""
+    if isinstance(value, Mapping):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        dumped = dump()
+        if isinstance(dumped, Mapping):
+            return dumped
+    raise TypeError(f"cannot read facts from a {type(value).__name__}")
+
+
 def build_context(
-    prospect: Mapping[str, Any], sender: Mapping[str, Any], campaign: Mapping[str, Any]
+    prospect: Mapping[str, Any] | object, sender: Mapping[str, Any] | object, campaign: Mapping[str, Any] | object
 ) -> dict[str, Any]:
     """The template/prompt context from the prospect row, the inbox row (`display_name`/`email` are read as
-    name/email too) and the campaign row. Nothing else of the records (notes, phone, score, tags...) is exposed."""
+    name/email too) and the campaign row: mappings, pydantic models (Prospect) or dataclasses (ProspectRecord).
+    Nothing else of the records (notes, phone, score, tags...) is exposed."""
+    prospect, sender, campaign = _record(prospect), _record(sender), _record(campaign)
     facts = _prospect(prospect)
     who = {
         "name": _text(sender, "name", "display_name"),
