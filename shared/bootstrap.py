@@ -141,11 +141,12 @@ class Services:
 
     @property
     def campaign_service(self) -> CampaignService:
-        from shared.service_layer.campaigns import CampaignService
+        from shared.service_layer.campaigns import CampaignService, dns_domain_check
 
         return CampaignService(
-            store=self.campaign_store, inboxes=self.inbox_store, clock=self.clock, ids=self.ids, log=self.log
-        )
+            store=self.campaign_store, inboxes=self.inbox_store, clock=self.clock, ids=self.ids, log=self.log,
+            domain_check=dns_domain_check(lambda: self.dns),
+        )  # fmt: skip
 
     @property
     def enrollments(self) -> D1EnrollmentRepository:
@@ -196,8 +197,11 @@ class Services:
 
     @property
     def breakers(self) -> CircuitBreakers:
-        from shared.adapters.provider_breaker import DurableCircuitBreakers
+        from shared.adapters.provider_breaker import ClosedCircuitBreakers, DurableCircuitBreakers
+        from shared.messages.provider_breaker import PROVIDER_BREAKER_BINDING
 
+        if getattr(self.env, PROVIDER_BREAKER_BINDING, None) is None:
+            return ClosedCircuitBreakers()  # a deployment without the binding: every provider is tried
         return DurableCircuitBreakers(self.env)
 
     @property

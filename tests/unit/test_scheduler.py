@@ -15,6 +15,33 @@ from tests.import_job_fakes import FakeImportJobs
 WHEN = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 
 
+class _Report:
+    def counts(self) -> dict[str, int]:
+        return {"enqueued": 0}
+
+
+class _Tick:
+    async def run(self, now: datetime) -> _Report:
+        return _Report()
+
+
+class _Enrollments:
+    async def resume_due(self, now: datetime, limit: int) -> int:
+        return 0
+
+    async def complete_finished(self, before: datetime, now: datetime, limit: int) -> int:
+        return 0
+
+    archive_unresponsive = purge_bodies = complete_finished
+
+
+@pytest.fixture(autouse=True)
+def _no_d1_for_the_outreach_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sending tick and the weekly maintenance have their own tests; here only the routing is under test."""
+    monkeypatch.setattr(Services, "send_tick", property(lambda self: _Tick()))
+    monkeypatch.setattr(Services, "enrollments", property(lambda self: _Enrollments()))
+
+
 @pytest.mark.parametrize("cron", list(CRON_JOBS))
 async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:
     lines: list[str] = []

@@ -86,7 +86,7 @@ class SendTick:
         report.due = len(rows)
         if not rows:
             return report
-        campaigns = {c.id: c for c in await s.campaign_store.get_many(sorted({r["campaign_id"] for r in rows}))}
+        campaigns = dict(await s.campaign_store.get_many(sorted({r["campaign_id"] for r in rows})))
         ready, deferrals = self._in_window(rows, campaigns, now, report)
         report.deferred = await self.enrollments.defer(deferrals, now)
         if not ready:
@@ -160,10 +160,11 @@ class SendTick:
             return 0
         if health.state not in ("ok", "half_open"):
             return 0
-        start, end = getattr(inbox, "send_window", None) or DEFAULT_PACING
+        hours = getattr(inbox, "send_window", None)
+        window = PacingWindow(hours.start, hours.end) if hours else PacingWindow(*DEFAULT_PACING)
         allowed = due_now(
             status.day_limit, status.sent + status.reserved, now,
-            window=PacingWindow(start=start, end=end), zone=status.plan.timezone, seed=inbox.id,
+            window=window, zone=status.plan.timezone, seed=inbox.id,
             hourly_cap=status.hour_limit, used_this_hour=status.hour_sent + status.hour_reserved,
         )  # fmt: skip
         allowed = min(allowed, status.remaining_day)
