@@ -1,9 +1,12 @@
 """Public holidays per recipient country, from the `holidays` package (national holidays, no subdivisions).
 
-The package is imported on first use (about 0.2 s), and each country-year it builds (up to 0.3 s for the first year
-of a country) is kept as a set of dates in the calendar instance. `default_calendar()` is one shared instance, built
-on its first call, never at import. Countries are ISO 3166-1 alpha-2 codes (a name or alias `geo.country_code`
-knows is accepted too); an unknown, unsupported or missing country has no holidays, never an error.
+The package is imported on the first lookup, never at import: about 0.2 s, and the first country built costs another
+0.3-0.5 s, since `holidays.countries` then imports every country's module (measured without bytecode caches); later
+country-years take well under a millisecond. Each country-year is kept as a set of dates in the calendar instance;
+`default_calendar()` is one shared instance (per isolate), built on its first call.
+
+Countries are ISO 3166-1 alpha-2 codes (a name or alias `geo.country_code` knows is accepted too); an unknown,
+unsupported or missing country has no holidays, never an error.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date
 from functools import cache
 
 _ALPHA2 = re.compile(r"[A-Z]{2}")
+_RESOLVED_MAX = 4096
 
 
 class HolidayCalendar:
@@ -33,15 +37,18 @@ class HolidayCalendar:
         """The supported alpha-2 code for `country`, or None."""
         if not country or not isinstance(country, str) or len(country) > 64:
             return None
-        if country not in self._resolved:
-            code = country.strip().upper()
-            supported = self._supported_codes()
-            if code not in supported:
-                from shared.domain.geo import country_code
+        if country in self._resolved:
+            return self._resolved[country]
+        code = country.strip().upper()
+        supported = self._supported_codes()
+        if code not in supported:
+            from shared.domain.geo import country_code
 
-                code = country_code(country) or ""
-            self._resolved[country] = code if code in supported else None
-        return self._resolved[country]
+            code = country_code(country) or ""
+        found = code if code in supported else None
+        if len(self._resolved) < _RESOLVED_MAX:  # inputs come from prospect records: keep the memo bounded
+            self._resolved[country] = found
+        return found
 
     def supported(self, country: str | None) -> bool:
         """Whether the `holidays` package has national holidays for `country`."""
