@@ -80,8 +80,8 @@ TEMPLATE_STEPS = [
         "kind": "template",
         "variants": [
             {"key": "A", "weight": 1, "subject": "A question for {{ hotel or 'your hotel' }}",
-             "body": "Hi {{ first_name or 'there' }},\n\nI noticed {{ hotel or 'your hotel' }} in {{ city or 'your city' }}."
-                     " Could we help you fill shoulder-season rooms?\n\n{{ sender.name }}"},
+             "body": "Hi {{ first_name or 'there' }},\n\nI noticed {{ hotel or 'your hotel' }} in"
+                     " {{ city or 'your city' }}. Could we help you fill shoulder-season rooms?\n\n{{ sender.name }}"},
             {"key": "B", "weight": 1, "subject": "{{ hotel or 'Your hotel' }} and direct bookings",
              "body": "Hello {{ first_name or 'there' }},\n\nWould a short call about direct bookings for"
                      " {{ hotel or 'your hotel' }} be useful?\n\n{{ sender.name }}"},
