@@ -124,14 +124,16 @@ def dns_domain_check(resolver: Callable[[], DnsResolver]) -> DomainCheck:
         flagged = [c.to_dict() for c in report.checks if c.status != "pass"]
         if not flagged:
             return []
-        failed = not report.ok
-        names = ", ".join(c["name"] for c in flagged)
+        failed = [c["name"] for c in flagged if c["status"] == "fail"]
+        attention = [c["name"] for c in flagged if c["status"] != "fail"]
+        said = [f"{', '.join(failed)} failed"] if failed else []
+        said += [f"{', '.join(attention)} need attention"] if attention else []
         return [
             {
                 "code": "dns_check_failed" if failed else "dns_check_warning",
                 "inbox_id": inbox.id,
                 "domain": report.domain,
-                "message": f"{report.domain}: {names} {'failed' if failed else 'need attention'} (see checks)",
+                "message": f"{report.domain}: {'; '.join(said)} (see checks)",
                 "checks": flagged,
             }
         ]

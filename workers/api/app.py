@@ -31,11 +31,13 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     from api.routes import (
         admin,
         api_keys,
+        campaigns,
         enrollments,
         failed_tasks,
         health,
         imports,
         inboxes,
+        previews,
         prospect_csv,
         prospects,
         status,
@@ -57,7 +59,9 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(inboxes.router)
     app.include_router(status.router)
     app.include_router(admin.router)
+    app.include_router(campaigns.router)
     app.include_router(enrollments.router)
+    app.include_router(previews.router)
 
     def limit_for(scope: Scope) -> int:
         current = settings or scope_settings(scope)

@@ -190,13 +190,12 @@ class CampaignSettings(BaseModel):
         return _utc(value)
 
 
-class Variant(AbsentNotNull):
+class Variant(BaseModel):
     """One wording of a step. Template steps: `subject` and `body` (jinja2). AI steps: a `strategy` or a custom
     `prompt` template (one of them), and optionally `fallback_subject`/`fallback_body` for when every provider
-    fails. `weight` (>= 0) is the share of enrollments given this variant."""
+    fails. `weight` (>= 0) is the share of enrollments given this variant. A null field is an absent one."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    non_null = ("subject", "body", "strategy", "prompt", "fallback_subject", "fallback_body")
 
     key: VariantKey = "A"
     weight: Annotated[float, Field(ge=0, le=1_000_000, strict=True, allow_inf_nan=False)] = 1.0
@@ -208,24 +207,24 @@ class Variant(AbsentNotNull):
     fallback_body: Template | None = None
 
 
-_TEMPLATE_FIELDS = {"required": ["subject", "body"], "forbidden": ["strategy", "prompt"]}
+def _given(*names: str) -> dict[str, Any]:
+    """JSON Schema: each of `names` is present and not null (null counts as absent)."""
+    return {"required": list(names), "properties": {n: {"not": {"type": "null"}} for n in names}}
+
+
+def _absent(*names: str) -> dict[str, Any]:
+    """JSON Schema: each of `names` is absent or null."""
+    return {"properties": {n: {"type": "null"} for n in names}}
 
 
 def _step_schema(schema: dict[str, Any]) -> None:
     """The fields each kind's variants take, in JSON Schema (the same rule as `_kind_fields`)."""
-    variant_ref = {"not": {"anyOf": [{"required": [name]} for name in _TEMPLATE_FIELDS["forbidden"]]}}
-    template_variants = {"items": {"required": _TEMPLATE_FIELDS["required"], **variant_ref}}
-    ai_variants = {
-        "items": {
-            "oneOf": [{"required": ["strategy"]}, {"required": ["prompt"]}],
-            "not": {"anyOf": [{"required": ["subject"]}, {"required": ["body"]}]},
-        }
-    }
+    template_items = {"allOf": [_given("subject", "body"), _absent("strategy", "prompt")]}
+    ai_items = {"allOf": [_absent("subject", "body")], "oneOf": [_given("strategy"), _given("prompt")]}
     schema["oneOf"] = [
-        {"properties": {"kind": {"const": "template"}, "variants": template_variants}},
-        {"properties": {"kind": {"const": "ai"}, "variants": ai_variants}, "required": ["kind"]},
+        {"properties": {"kind": {"const": "template"}, "variants": {"items": template_items}}},
+        {"properties": {"kind": {"const": "ai"}, "variants": {"items": ai_items}}, "required": ["kind"]},
     ]
-    schema.setdefault("required", [])
 
 
 class StepSpec(BaseModel):

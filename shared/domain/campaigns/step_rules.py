@@ -68,7 +68,7 @@ def content_problems(step: StepSpec, field: str = "") -> list[dict[str, Any]]:
             except TemplateProblem as exc:
                 found.append(
                     problem(
-                        f"{field}.variants.{index}.{name}",
+                        _at(field, f"variants.{index}.{name}"),
                         exc.message,
                         kind=exc.kind,
                         line=exc.line,
