@@ -76,7 +76,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+# The bounds come before the validator so the schema states them (minimum/maximum).
+Delay = Annotated[int, Field(ge=0, le=MAX_DELAY), BeforeValidator(_whole_number)]
+DailyCap = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_whole_number)]
 Instant = Annotated[datetime, BeforeValidator(_instant)]
 Flag = Annotated[bool, Field(strict=True)]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -172,7 +174,7 @@ class CampaignSettings(BaseModel):
     schedule_end: Instant | None = None
     window: SendWindowSpec = Field(default_factory=SendWindowSpec)
     skip_holidays: Flag = True
-    daily_cap: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
+    daily_cap: DailyCap | None = None
     stop: StopRules = Field(default_factory=StopRules)
     tracking: Tracking = Field(default_factory=Tracking)
     language: (
@@ -233,7 +235,7 @@ class StepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_step_schema)
 
-    delay: Annotated[WholeNumber, Field(ge=0, le=MAX_DELAY)] = 0
+    delay: Delay = 0
     delay_unit: DelayUnit = "days"
     kind: StepKind = "template"
     variants: list[Variant] = Field(min_length=1, max_length=MAX_VARIANTS)
@@ -269,7 +271,7 @@ class StepPatch(AbsentNotNull):
     model_config = ConfigDict(extra="forbid")
     non_null = ("delay", "delay_unit", "kind", "variants")
 
-    delay: Annotated[WholeNumber, Field(ge=0, le=MAX_DELAY)] | None = None
+    delay: Delay | None = None
     delay_unit: DelayUnit | None = None
     kind: StepKind | None = None
     variants: Annotated[list[Variant], Field(min_length=1, max_length=MAX_VARIANTS)] | None = None
