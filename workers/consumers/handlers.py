@@ -27,6 +27,9 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
     if payload.original_type == "import.slice" and payload.original_payload is not None:
         slice_ = ImportSlice.model_validate(payload.original_payload)
         await services.import_job_service.fail_at(slice_, payload.error)
+    if payload.original_type == "compose.requested" and payload.original_payload is not None:
+        compose = ComposeRequested.model_validate(payload.original_payload)
+        await services.compose_service.give_up(compose)
     if payload.original_type == "enrollment.slice" and payload.original_payload is not None:
         job = EnrollmentSlice.model_validate(payload.original_payload)
         await services.enrollments.fail_job(job.job_id, payload.error, services.clock.now())

@@ -89,6 +89,9 @@ class D1EnrollmentRepository:
             return 0
         return await self._db.run(sql.UNCLAIM, token, _ids(ids), _iso(due_at))
 
+    async def release_claim(self, enrollment_id: str, token: str, *, due_at: datetime, now: datetime) -> bool:
+        return await self._db.run(sql.RELEASE_CLAIM, enrollment_id, token, _iso(due_at), _iso(now)) == 1
+
     async def defer(self, until: Mapping[str, datetime], now: datetime) -> int:
         if not until:
             return 0

@@ -95,6 +95,12 @@ UPDATE enrollments SET next_due_at = ?3, claim_token = NULL, claimed_at = NULL
 WHERE id IN (SELECT value FROM json_each(?2)) AND claim_token = ?1 AND status = 'active'
 """
 
+# A compose that dead-lettered gives its claim back: due again after ?3 (not at once: it just failed 3 times).
+RELEASE_CLAIM = """
+UPDATE enrollments SET next_due_at = ?3, claim_token = NULL, claimed_at = NULL, updated_at = ?4
+WHERE id = ?1 AND claim_token = ?2 AND status = 'active'
+"""
+
 # Recipients outside their window: due again when it opens. ?1 now, ?2 JSON [[id, next_due_at], ...]
 DEFER = """
 UPDATE enrollments SET next_due_at = (SELECT d.value ->> 1 FROM json_each(?2) d WHERE d.value ->> 0 = enrollments.id),

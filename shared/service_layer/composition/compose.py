@@ -10,7 +10,7 @@ later tick) composes nothing and gives its capacity reservation back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.adapters.d1.emails import ComposedEmail, D1EmailRepository
@@ -19,6 +19,8 @@ from shared.messages.payloads import ComposeRequested, SendRequested
 from shared.messages.queues import QueueName
 from shared.service_layer.composition.drafts import ThreadInfo, compose_draft
 from shared.service_layer.envelopes import new_envelope
+
+RETRY_AFTER_DEAD_LETTER = timedelta(hours=1)
 
 
 def send_key(enrollment_id: str, step: int) -> str:
@@ -55,6 +57,8 @@ class ComposeService:
         key = send_key(msg.enrollment_id, msg.step)
         existing = await self.emails.by_send_key(key)
         if existing is not None:
+            if msg.reservation and msg.reservation != existing["reservation_token"]:
+                await self._release(msg)  # a later tick's duplicate: its capacity is not needed
             if existing["status"] == "queued":
                 await self._enqueue_send(existing["id"], key, trace_id)
             return "resent"
@@ -94,6 +98,14 @@ class ComposeService:
         s.log.info("email composed", enrollment_id=msg.enrollment_id, step=msg.step, composer=draft.composer,
                    variant=draft.variant, email_id=email_id)  # fmt: skip
         return "composed"
+
+    async def give_up(self, msg: ComposeRequested) -> None:
+        """The message dead-lettered: give the claim back (due again in RETRY_AFTER_DEAD_LETTER) and the capacity."""
+        now = self.services.clock.now()
+        await self.services.enrollments.release_claim(
+            msg.enrollment_id, msg.claim_token, due_at=now + RETRY_AFTER_DEAD_LETTER, now=now
+        )
+        await self._release(msg)
 
     # -- pieces -----------------------------------------------------------------------------------------------
 

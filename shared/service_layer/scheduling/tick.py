@@ -29,8 +29,15 @@ from shared.messages.payloads import ComposeRequested
 from shared.messages.queues import QueueName
 from shared.service_layer.envelopes import new_envelope
 
-CLAIM_LEASE = timedelta(hours=1)  # compose retries (3, exponential from 30 s) finish well inside it
-RESERVATION_TTL_S = 2 * 3600.0  # compose + send; the send consumer commits it
+# How long a claim keeps a step from being enqueued again. Compose retries (3, exponential from 30 s) finish well
+# inside it; a compose message that dead-letters gives its claim back (consumers/handlers.py); only a consumer
+# outage longer than the lease makes a later tick enqueue the step again, and that compose then finds the stored
+# email (or the still-valid claim) and composes nothing new.
+CLAIM_LEASE = timedelta(hours=6)
+# A reservation lasts at least this long (compose + send; the send consumer commits it), and at least until the
+# inbox's local day ends: a drafted email holds its day's capacity until it is sent, so drafts waiting for a slow
+# or stopped sender are never replaced by more drafts beyond the daily cap.
+RESERVATION_TTL_S = 2 * 3600.0
 DUE_READ_FACTOR = 4  # due rows read per tick: this times the tick's compose limit
 DEFAULT_PACING = (time(8, 0), time(18, 0))
 
@@ -59,6 +66,12 @@ class TickReport:
 def _parse(value: str) -> datetime:
     at = datetime.fromisoformat(value)
     return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def reservation_ttl(now: datetime, zone: str) -> float:
+    """Seconds a send reservation made at `now` lasts: RESERVATION_TTL_S, or until the inbox's local day is over."""
+    tomorrow = _day_start(now, zone) + timedelta(days=1, hours=1)  # an hour past: DST days are 23-25 h long
+    return max(RESERVATION_TTL_S, (tomorrow - now).total_seconds())
 
 
 def _day_start(now: datetime, zone: str) -> datetime:
@@ -105,7 +118,7 @@ class SendTick:
         assignments = plan(due, allotments=allotments, pools=pools, campaign_room=room, limit=limit)
         report.planned = len(assignments)
         report.no_capacity = len(ready) - len(assignments)
-        await self._enqueue(assignments, {r["id"]: r for r in ready}, campaigns, now, report)
+        await self._enqueue(assignments, {r["id"]: r for r in ready}, campaigns, inboxes, now, report)
         return report
 
     # -- windows ----------------------------------------------------------------------------------------------
@@ -181,7 +194,7 @@ class SendTick:
 
     async def _enqueue(
         self, assignments: Sequence[Assignment], rows: Mapping[str, dict[str, Any]], campaigns: Mapping[str, Any],
-        now: datetime, report: TickReport,
+        inboxes: Mapping[str, Any], now: datetime, report: TickReport,
     ) -> None:  # fmt: skip
         from shared.domain.composition.variants import VariantWeight, choose_variant
 
@@ -198,7 +211,8 @@ class SendTick:
         for assignment in assignments:
             if assignment.enrollment_id not in claimed:
                 continue  # another tick has it
-            reply = await s.warmup.reserve(assignment.inbox_id, 1, now.timestamp(), RESERVATION_TTL_S)
+            ttl = reservation_ttl(now, inboxes[assignment.inbox_id].timezone)
+            reply = await s.warmup.reserve(assignment.inbox_id, 1, now.timestamp(), ttl)
             if reply.granted < 1 or reply.token is None:
                 refused.append(assignment.enrollment_id)
                 continue
