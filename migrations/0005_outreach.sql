@@ -91,6 +91,7 @@ CREATE INDEX idx_enrollments_prospect ON enrollments (prospect_id, status);
 CREATE INDEX idx_enrollments_campaign ON enrollments (campaign_id, status, id);
 CREATE INDEX idx_enrollments_company ON enrollments (company_key, status) WHERE company_key IS NOT NULL;
 CREATE INDEX idx_enrollments_finished ON enrollments (last_step_at) WHERE status = 'active' AND next_due_at IS NULL;
+CREATE INDEX idx_enrollments_completed ON enrollments (last_step_at) WHERE status = 'completed';
 CREATE INDEX idx_enrollments_claimed ON enrollments (campaign_id, claimed_at) WHERE claim_token IS NOT NULL;
 
 -- Outbound email. send_key = "<enrollment>:<step>" makes a second email for the same step impossible; message_id is
