@@ -85,3 +85,35 @@ def test_keyset_cursor_is_a_range_seek_not_a_scan_from_the_start(db: sqlite3.Con
     built = build_list_query(ProspectQuery(sort=sort, archived=None, after=(value, "x")))
     plan = " | ".join(_plan(db, built.sql, built.params))
     assert "SEARCH prospects USING INDEX" in plan, plan
+
+
+def _outreach_statements() -> list[tuple[str, str]]:
+    import re
+
+    from shared.adapters.d1 import sql_emails, sql_enrollments
+
+    found = []
+    for module in (sql_enrollments, sql_emails):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and re.search(r"\b(SELECT|UPDATE|INSERT)\b", value):
+                found.append((f"{module.__name__.rsplit('.', 1)[-1]}.{name}", value))
+    return found
+
+
+@pytest.mark.parametrize(("name", "statement"), _outreach_statements(), ids=lambda v: v if "." in v else "")
+def test_outreach_statements_never_scan_a_table(db: sqlite3.Connection, name: str, statement: str) -> None:
+    """Enrollments, the scheduler's reads and claims, composed emails, weekly maintenance: every statement seeks."""
+    import re
+
+    numbered = {int(n) for n in re.findall(r"\?(\d+)", statement)}
+    params = ("x",) * (max(numbered) if numbered else statement.count("?"))
+    scans = [step for step in _scans(db, statement, params) if step != "SCAN CONSTANT ROW"]  # INSERT ... SELECT
+    assert not scans, (name, _plan(db, statement, params))
+
+
+def test_the_due_read_walks_the_due_index_in_order(db: sqlite3.Connection) -> None:
+    from shared.adapters.d1.sql_enrollments import DUE
+
+    plan = _plan(db, DUE, ("2026-12-02T10:00:00+00:00", 100))
+    assert plan[0].startswith("SEARCH e USING INDEX idx_enrollments_due"), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort: the index gives next_due_at order
