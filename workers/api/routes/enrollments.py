@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
-from api.routes.prospects import BulkFilter, build_query
+from api.routes.prospects import AbsentNotNull, BulkFilter, _without_nulls, build_query
 from shared.domain.campaigns.country_policy import LegalBasis
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.service_layer.enrollment.enroll import MAX_SYNC_IDS, Enroller, require_campaign
@@ -28,10 +28,15 @@ Id = Annotated[str, Path(min_length=1, max_length=64)]
 EnrollmentStatus = Literal["active", "paused", "completed", "stopped"]
 
 
-class EnrollRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"oneOf": [{"required": ["ids"]}, {"required": ["filter"]}]}
-    )
+def _one_target_schema(schema: dict[str, Any]) -> None:
+    _without_nulls(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
+
+
+class EnrollRequest(AbsentNotNull):
+    """`ids` (up to 1,000 prospects, enrolled at once) or `filter` (the list filters; a job), never both, never null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_target_schema)
 
     ids: (
         Annotated[
@@ -125,7 +130,7 @@ async def list_enrollments(
     services: AuthorizedServices,
     status: EnrollmentStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=64, description="the next_cursor of the previous page")] = None,
 ) -> dict[str, Any]:
     require_campaign(await services.campaign_store.get(campaign_id), campaign_id)
     rows = await services.enrollments.page(campaign_id, status=status, after=cursor or "", limit=limit + 1)
