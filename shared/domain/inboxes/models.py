@@ -182,8 +182,10 @@ class SendWindow(_In):
 _SINGLE_LINE = ("email", "display_name", "reply_to", "timezone", "dkim_selector")
 _MULTI_LINE = ("signature", "postal_address")
 # No minimum lengths: a value that cleans down to nothing is refused by the rule on the whole inbox, with its reason.
-_Email = Annotated[str, Field(max_length=254)]
-_Zone = Annotated[str, Field(max_length=64)]
+_Email = Annotated[
+    str, Field(max_length=254, json_schema_extra={"format": "email"}, examples=["ada@hotel-lovelace.example"])
+]
+_Zone = Annotated[str, Field(max_length=64, description="an IANA time zone", examples=["Europe/Berlin"])]
 _Caps = {"daily": Field(ge=0, le=MAX_DAILY_CAP), "hourly": Field(ge=0, le=MAX_HOURLY_CAP)}
 
 
@@ -199,10 +201,27 @@ class _Text(_In):
         return clean_multiline(value) if isinstance(value, str) else value
 
 
+_EXAMPLE: dict[str, Any] = {
+    "email": "ada@hotel-lovelace.example",
+    "display_name": "Ada Lovelace",
+    "reply_to": "sales@hotel-lovelace.example",
+    "postal_address": "1 Analytical Row\nLondon",
+    "timezone": "Europe/London",
+    "transport": {"kind": "smtp", "settings": {"host": "smtp.hotel-lovelace.example", "port": 465, "username": "ada"}},
+    "secret_names": {"password": "SMTP_INBOX_1_PASSWORD"},
+    "warmup": {"ramp": [5, 10, 15], "target": 25},
+    "daily_cap": 25,
+    "hourly_cap": 5,
+    "send_window": {"start": "09:00", "end": "17:00"},
+}
+
+
 class InboxCreate(_Text):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
     email: _Email
     display_name: Annotated[str, Field(max_length=200)] | None = None
-    reply_to: Annotated[str, Field(max_length=254)] | None = None
+    reply_to: _Email | None = None
     signature: Annotated[str, Field(max_length=2000)] | None = None
     postal_address: Annotated[str, Field(max_length=500)] | None = None
     timezone: _Zone = "UTC"
@@ -237,7 +256,7 @@ class InboxUpdate(_Text):
 
     email: _Email | None = None
     display_name: Annotated[str, Field(max_length=200)] | None = None
-    reply_to: Annotated[str, Field(max_length=254)] | None = None
+    reply_to: _Email | None = None
     signature: Annotated[str, Field(max_length=2000)] | None = None
     postal_address: Annotated[str, Field(max_length=500)] | None = None
     timezone: _Zone | None = None
