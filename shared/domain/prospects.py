@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from shared.domain.errors import ValidationFailed
 from shared.domain.normalize import clean_line, clean_multiline
@@ -115,6 +115,27 @@ class Prospect(BaseModel):
         )
 
 
+_RAW_LIMITS: dict[type, dict[str, int]] = {}
+
+
+def _within_limit(model: type[BaseModel], info: ValidationInfo, value: str) -> str:
+    """The document's maxLength holds for the text as sent: cleaning (trimming, dropping control characters) comes
+    after it, so a request the schema refuses is never accepted because cleaning shortened it (schemathesis)."""
+    limits = _RAW_LIMITS.get(model)
+    if limits is None:
+        properties = model.model_json_schema()["properties"]
+        limits = _RAW_LIMITS[model] = {
+            name: option["maxLength"]
+            for name, prop in properties.items()
+            for option in prop.get("anyOf", [prop])
+            if isinstance(option, dict) and "maxLength" in option
+        }
+    limit = limits.get(info.field_name or "")
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"at most {limit} characters")
+    return value
+
+
 _SINGLE_LINE_FIELDS = (
     *("first_name", "last_name", "job_title", "email", "phone", "linkedin_url", "company_name", "property_name"),
     *("property_type", "website", "city", "region", "country", "timezone", "lead_source"),
@@ -148,13 +169,13 @@ class ProspectFields(BaseModel):
 
     @field_validator(*_SINGLE_LINE_FIELDS, mode="before")
     @classmethod
-    def _clean_line(cls, value: object) -> object:
-        return clean_line(value) if isinstance(value, str) else value
+    def _clean_line(cls, value: object, info: ValidationInfo) -> object:
+        return clean_line(_within_limit(cls, info, value)) if isinstance(value, str) else value
 
     @field_validator("notes", mode="before")
     @classmethod
-    def _clean_multiline(cls, value: object) -> object:
-        return clean_multiline(value) if isinstance(value, str) else value
+    def _clean_multiline(cls, value: object, info: ValidationInfo) -> object:
+        return clean_multiline(_within_limit(cls, info, value)) if isinstance(value, str) else value
 
     @field_validator("rooms", mode="before")
     @classmethod

@@ -39,6 +39,16 @@ DOMAIN_RULES = tuple(
         r"^stage cannot be null$",  # reported: ProspectPatch's schema still allows null for stage
         r"^the filter matches more than \d+ prospects",  # depends on what is stored
         r"^q has no searchable words$",  # a letter or digit after Unicode folding (prospect_query.search_terms)
+        r"^reply_to .* is not a valid address",  # inbox rules on the whole inbox (shared.domain.inboxes.models)
+        r"^hourly_cap \(\d+\) cannot be above daily_cap \(\d+\)$",
+        r"^send_window end \(\d\d:\d\d\) must be after its start \(\d\d:\d\d\)$",
+        r"^secret_names: an? \w+ transport takes .*; not \w+$",
+        r"^(settings|steps|variants)[\w.]*: ",  # campaign rules beyond JSON Schema (zones, windows, templates)
+        r"^the campaign cannot send: ",  # activation and resume depend on the stored steps and inboxes
+        r"^the campaign has no steps",  # enrolling depends on the stored campaign
+        r"^resume_at needs a timezone",  # RFC 3339 with an offset; JSON Schema's date-time cannot say it
+        r"^preview needs an inbox",  # depends on the stored campaign
+        r"^step \d+ cannot render for this prospect",  # depends on the stored prospect's facts
     )
 )
 

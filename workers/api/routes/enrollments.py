@@ -20,6 +20,7 @@ from api.openapi import error_responses
 from api.routes.prospects import AbsentNotNull, BulkFilter, _without_nulls, build_query
 from shared.domain.campaigns.country_policy import LegalBasis
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
+from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.service_layer.enrollment.enroll import MAX_SYNC_IDS, Enroller, require_campaign
 
 router = APIRouter(tags=["enrollments"])
@@ -130,14 +131,22 @@ async def list_enrollments(
     services: AuthorizedServices,
     status: EnrollmentStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=64, description="the next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="opaque: the next_cursor of the previous page")
+    ] = None,
 ) -> dict[str, Any]:
     require_campaign(await services.campaign_store.get(campaign_id), campaign_id)
-    rows = await services.enrollments.page(campaign_id, status=status, after=cursor or "", limit=limit + 1)
+    after = ""
+    if cursor is not None:
+        _, last_id = decode_cursor(cursor, arity=2)
+        if not isinstance(last_id, str) or len(last_id) > 64:
+            raise ValidationFailed("invalid cursor")
+        after = last_id
+    rows = await services.enrollments.page(campaign_id, status=status, after=after, limit=limit + 1)
     more = len(rows) > limit
     items = [_enrollment_out(r) for r in rows[:limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if more else None,
-            "counts": await services.enrollments.counts(campaign_id)}  # fmt: skip
+    next_cursor = encode_cursor([items[-1]["created_at"], items[-1]["id"]]) if more else None
+    return {"items": items, "next_cursor": next_cursor, "counts": await services.enrollments.counts(campaign_id)}
 
 
 async def _enrollment(services: Any, enrollment_id: str) -> dict[str, Any]:
