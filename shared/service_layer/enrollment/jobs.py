@@ -57,7 +57,7 @@ def query_of(filter_: dict[str, Any], cursor: str | None) -> ProspectQuery:
         email_statuses=tuple(EmailStatus(v) for v in filter_.get("email_statuses", ())),
         tag=filter_.get("tag"), archived=filter_.get("archived", False), has_email=filter_.get("has_email"),
         campaign=filter_.get("campaign"), search_terms=tuple(filter_.get("search_terms", ())),
-        sort=SortKey.CREATED_ASC, limit=SLICE_SIZE, after=after,  # type: ignore[arg-type]
+        sort=SortKey.CREATED_ASC, limit=SLICE_SIZE, after=after,
     )  # fmt: skip
 
 
