@@ -192,3 +192,34 @@ def _bounded(seconds: float) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+class HttpProvider:
+    """What the HTTP providers share: name, endpoint (`base_url` + `PATH`), key, model and client, a repr without
+    the key, and the JSON POST that maps every failure to a ProviderFailure."""
+
+    PATH = ""
+
+    def __init__(
+        self, name: str, base_url: str, api_key: str, model: str, http: HttpClient, *, clock: Clock | None = None
+    ) -> None:
+        self._name = name
+        self._url = base_url.rstrip("/") + self.PATH
+        self._key = api_key
+        self._model = model
+        self._http = http
+        self._clock = clock
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:  # never the key
+        return f"{type(self).__name__}(name={self._name!r}, url={self._url!r}, model={self._model!r})"
+
+    async def _post(self, headers: Mapping[str, str], payload: Mapping[str, Any], timeout_s: float) -> Any:
+        data, _ = await post_json(
+            self._http, self._url, headers=dict(headers), payload=dict(payload), timeout_s=timeout_s,
+            secret=self._key, now=current_time(self._clock),
+        )  # fmt: skip
+        return data

@@ -9,31 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.adapters.ai._wire import current_time, post_json, token_count, usage_of
+from shared.adapters.ai._wire import HttpProvider, token_count, usage_of
 from shared.ports.ai import Completion, CompletionRequest, FailureKind, ProviderFailure
-from shared.ports.http import HttpClient
-from shared.ports.runtime import Clock
 
 ANTHROPIC_VERSION = "2023-06-01"
 
 
-class AnthropicProvider:
-    def __init__(
-        self, name: str, base_url: str, api_key: str, model: str, http: HttpClient, *, clock: Clock | None = None
-    ) -> None:
-        self._name = name
-        self._url = base_url.rstrip("/") + "/v1/messages"
-        self._key = api_key
-        self._model = model
-        self._http = http
-        self._clock = clock
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    def __repr__(self) -> str:  # never the key
-        return f"AnthropicProvider(name={self._name!r}, url={self._url!r}, model={self._model!r})"
+class AnthropicProvider(HttpProvider):
+    PATH = "/v1/messages"
 
     async def complete(self, request: CompletionRequest, *, timeout_s: float) -> Completion:
         payload = {
@@ -49,10 +32,7 @@ class AnthropicProvider:
             "content-type": "application/json",
             "accept": "application/json",
         }
-        data, _ = await post_json(
-            self._http, self._url, headers=headers, payload=payload, timeout_s=timeout_s, secret=self._key,
-            now=current_time(self._clock),
-        )  # fmt: skip
+        data = await self._post(headers, payload, timeout_s)
         return self._completion(data)
 
     def _completion(self, data: Any) -> Completion:
