@@ -64,6 +64,14 @@ def _definition(step: Step) -> str:
     return _json({"variants": [v.model_dump(mode="json", exclude_none=True) for v in step.variants]})
 
 
+def _step_values(step: Step) -> tuple[Param, ...]:
+    """A step's stored columns after its id, in the order INSERT_STEP and UPSERT_STEP_IF_VERSION bind them."""
+    return (
+        step.position, step.delay, step.delay_unit, step.kind, _definition(step), _iso(step.created_at),
+        _iso(step.updated_at),
+    )  # fmt: skip
+
+
 class D1CampaignRepository:
     def __init__(self, db: D1Client) -> None:
         self._db = db
@@ -122,20 +130,7 @@ class D1CampaignRepository:
     async def insert(self, campaign: Campaign) -> None:
         queries = [Query(sql.INSERT_CAMPAIGN, _values(campaign, sql.CAMPAIGN_COLUMNS))]
         queries += [
-            Query(
-                sql.INSERT_STEP,
-                (
-                    step.id,
-                    campaign.id,
-                    step.position,
-                    step.delay,
-                    step.delay_unit,
-                    step.kind,
-                    _definition(step),
-                    _iso(step.created_at),
-                    _iso(step.updated_at),
-                ),
-            )
+            Query(sql.INSERT_STEP, (step.id, campaign.id, *_step_values(step)))
             for step in campaign.steps
         ]
         await self._db.batch(queries)
@@ -146,20 +141,7 @@ class D1CampaignRepository:
             guard: tuple[Param, ...] = (campaign.id, expected_version)
             queries.append(Query(sql.DELETE_STEPS_AFTER_IF_VERSION, (*guard, len(campaign.steps))))
             queries += [
-                Query(
-                    sql.UPSERT_STEP_IF_VERSION,
-                    (
-                        *guard,
-                        step.id,
-                        step.position,
-                        step.delay,
-                        step.delay_unit,
-                        step.kind,
-                        _definition(step),
-                        _iso(step.created_at),
-                        _iso(step.updated_at),
-                    ),
-                )
+                Query(sql.UPSERT_STEP_IF_VERSION, (*guard, step.id, *_step_values(step)))
                 for step in campaign.steps
             ]
         queries.append(
