@@ -8,6 +8,7 @@ from typing import Literal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from shared.domain.csv_export import neutralise_cell, unneutralise
 from shared.domain.csv_import.rows import clean_cell
@@ -146,8 +147,12 @@ def test_the_api_models_apply_the_boundary_rule() -> None:
     assert data.notes == "a\nb\n\nc"
 
 
-def test_length_limits_apply_after_cleaning() -> None:
-    assert ProspectCreate(company_name="x" * 200 + "\x00" * 50).company_name == "x" * 200
+def test_length_limits_hold_for_the_text_as_sent_then_it_is_cleaned() -> None:
+    """The document's maxLength is what a client can check: a longer value is refused even if cleaning would shorten
+    it (schemathesis: a schema-violating request must not be accepted); within it, controls are still removed."""
+    assert ProspectCreate(company_name="x" * 150 + "\x00" * 50).company_name == "x" * 150
+    with pytest.raises(ValidationError):
+        ProspectCreate(company_name="x" * 200 + "\x00" * 50)
 
 
 @given(st.text(alphabet=st.sampled_from("'= +-@\t\r＝＋－＠ax"), max_size=8) | any_text)
