@@ -79,6 +79,7 @@ CREATE TABLE enrollments (
     stop_reason   TEXT,
     company_key   TEXT,                                              -- for "stop for the whole company"
     last_step_at  TEXT,                                              -- when the last composed step was due
+    archive_checked INTEGER NOT NULL DEFAULT 0 CHECK (archive_checked IN (0, 1)),  -- seen by the archive pass
     version       INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
@@ -91,7 +92,8 @@ CREATE INDEX idx_enrollments_prospect ON enrollments (prospect_id, status);
 CREATE INDEX idx_enrollments_campaign ON enrollments (campaign_id, status, id);
 CREATE INDEX idx_enrollments_company ON enrollments (company_key, status) WHERE company_key IS NOT NULL;
 CREATE INDEX idx_enrollments_finished ON enrollments (last_step_at) WHERE status = 'active' AND next_due_at IS NULL;
-CREATE INDEX idx_enrollments_completed ON enrollments (last_step_at) WHERE status = 'completed';
+CREATE INDEX idx_enrollments_completed ON enrollments (last_step_at, id)
+    WHERE status = 'completed' AND archive_checked = 0;
 CREATE INDEX idx_enrollments_claimed ON enrollments (campaign_id, claimed_at) WHERE claim_token IS NOT NULL;
 
 -- Outbound email. send_key = "<enrollment>:<step>" makes a second email for the same step impossible; message_id is

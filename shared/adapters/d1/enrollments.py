@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from shared.adapters.d1 import sql_enrollments as sql
-from shared.adapters.d1.client import D1Client, bound_text
+from shared.adapters.d1.client import D1Client, Query, bound_text
 
 # Ids per json_each array: a slice of bulk enrollment (500) is one statement; the JSON stays far below D1's limits.
 MAX_IDS_PER_STATEMENT = 1000
-# The weekly archive pass looks at enrollments whose last step fell in the two weeks before its cut-off: every one is
-# seen by two runs (one may fail), none by every run.
-ARCHIVE_WINDOW = timedelta(days=14)
 
 
 def _ids(values: Sequence[str]) -> bytes:
@@ -116,9 +113,13 @@ class D1EnrollmentRepository:
         done = await self._db.run(sql.COMPLETE_FINISHED, _iso(before), _iso(now), limit)
         return done + await self._db.run(sql.COMPLETE_OF_COMPLETED_CAMPAIGNS, _iso(now), limit)
 
-    async def archive_unresponsive(self, before: datetime, now: datetime, limit: int) -> int:
-        floor = before - ARCHIVE_WINDOW
-        return await self._db.run(sql.ARCHIVE_UNRESPONSIVE, _iso(before), _iso(now), limit, _iso(floor))
+    async def archive_unresponsive(self, before: datetime, now: datetime, limit: int) -> tuple[int, int]:
+        """(prospects archived, enrollments examined) for one pass over at most `limit` enrollments."""
+        params = (_iso(before), _iso(now), limit)
+        archived, examined = await self._db.batch_changes(
+            [Query(sql.ARCHIVE_UNRESPONSIVE, params), Query(sql.MARK_ARCHIVE_CHECKED, params)]
+        )
+        return archived, examined
 
     async def purge_bodies(self, before: datetime, now: datetime, limit: int) -> int:
         return await self._db.run(sql.PURGE_BODIES, _iso(before), _iso(now), limit)

@@ -141,19 +141,26 @@ WHERE id IN (SELECT e.id FROM campaigns c
              WHERE c.status = 'completed' LIMIT ?2)
 """
 
-# No reply N days after the last step: archive the prospect (stage kept). ?1 before, ?2 now, ?3 limit, ?4 floor:
-# only enrollments whose last step falls in [floor, before) are looked at, so each weekly run reads one window of
-# completed enrollments (index idx_enrollments_completed), never the whole history.
-ARCHIVE_UNRESPONSIVE = """
+# No reply N days after the last step: archive the prospect (stage kept). The pass looks at completed enrollments
+# not yet seen by it (index idx_enrollments_completed), oldest first: it archives the prospects of those with no
+# reply and no other open enrollment, then marks the same enrollments seen (one batch; the first statement changes no
+# enrollment, so both select the same rows). A run that is missed leaves nothing behind. ?1 before, ?2 now, ?3 limit.
+_ARCHIVE_CANDIDATES = """
+SELECT id FROM enrollments
+WHERE status = 'completed' AND archive_checked = 0 AND last_step_at < ?1
+ORDER BY last_step_at, id LIMIT ?3
+"""
+ARCHIVE_UNRESPONSIVE = f"""
 UPDATE prospects SET archived = 1, archived_at = ?2, version = version + 1, updated_at = ?2
 WHERE archived = 0 AND id IN (
     SELECT e.prospect_id FROM enrollments e
-    WHERE e.status = 'completed' AND e.last_step_at >= ?4 AND e.last_step_at < ?1
+    WHERE e.id IN ({_ARCHIVE_CANDIDATES})
       AND NOT EXISTS (SELECT 1 FROM emails m WHERE m.enrollment_id = e.id AND m.replied_at IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM enrollments o
-                      WHERE o.prospect_id = e.prospect_id AND o.status IN ('active', 'paused'))
-      AND EXISTS (SELECT 1 FROM prospects q WHERE q.id = e.prospect_id AND q.archived = 0)
-    LIMIT ?3)
+                      WHERE o.prospect_id = e.prospect_id AND o.status IN ('active', 'paused')))
+"""
+MARK_ARCHIVE_CHECKED = f"""
+UPDATE enrollments SET archive_checked = 1 WHERE id IN ({_ARCHIVE_CANDIDATES}) AND ?2 IS NOT NULL
 """
 
 PURGE_BODIES = """

@@ -2,7 +2,8 @@
 
 - complete enrollments whose last step was composed more than `complete_after_days` ago (nothing left to send), and
   the open enrollments of completed campaigns;
-- archive prospects with no reply `archive_after_days` after their last step (no other campaign holds them);
+- archive prospects with no reply `archive_after_days` after their last step (no other campaign holds them); each
+  completed enrollment is looked at once, so a missed week leaves nothing behind;
 - purge email bodies older than `email_retention_days`, keeping each row (who, when, which Message-ID and subject):
   the proof of what was sent to whom outlives the text.
 
@@ -31,6 +32,16 @@ async def _repeat(step: Any, *args: Any) -> int:
     return total
 
 
+async def _archive(enrollments: Any, before: datetime, now: datetime) -> int:
+    archived = 0
+    for _ in range(MAX_PASSES):
+        done, examined = await enrollments.archive_unresponsive(before, now, PASS_LIMIT)
+        archived += done
+        if examined < PASS_LIMIT:
+            break
+    return archived
+
+
 @dataclass(frozen=True)
 class WeeklyMaintenance:
     enrollments: Any  # D1EnrollmentRepository
@@ -43,6 +54,6 @@ class WeeklyMaintenance:
         s, e = self.settings, self.enrollments
         return {
             "completed": await _repeat(e.complete_finished, now - timedelta(days=s.complete_after_days), now),
-            "archived": await _repeat(e.archive_unresponsive, now - timedelta(days=s.archive_after_days), now),
+            "archived": await _archive(e, now - timedelta(days=s.archive_after_days), now),
             "bodies_purged": await _repeat(e.purge_bodies, now - timedelta(days=s.email_retention_days), now),
         }
