@@ -129,10 +129,7 @@ class D1CampaignRepository:
     # -- writes ----------------------------------------------------------------------------------------------
     async def insert(self, campaign: Campaign) -> None:
         queries = [Query(sql.INSERT_CAMPAIGN, _values(campaign, sql.CAMPAIGN_COLUMNS))]
-        queries += [
-            Query(sql.INSERT_STEP, (step.id, campaign.id, *_step_values(step)))
-            for step in campaign.steps
-        ]
+        queries += [Query(sql.INSERT_STEP, (step.id, campaign.id, *_step_values(step))) for step in campaign.steps]
         await self._db.batch(queries)
 
     async def save(self, campaign: Campaign, expected_version: int, *, steps: bool) -> bool:
@@ -141,8 +138,7 @@ class D1CampaignRepository:
             guard: tuple[Param, ...] = (campaign.id, expected_version)
             queries.append(Query(sql.DELETE_STEPS_AFTER_IF_VERSION, (*guard, len(campaign.steps))))
             queries += [
-                Query(sql.UPSERT_STEP_IF_VERSION, (*guard, step.id, *_step_values(step)))
-                for step in campaign.steps
+                Query(sql.UPSERT_STEP_IF_VERSION, (*guard, step.id, *_step_values(step))) for step in campaign.steps
             ]
         queries.append(
             Query(
