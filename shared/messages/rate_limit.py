@@ -25,9 +25,15 @@ with the defaults of `PROVIDER_LIMITS` below — the one place they are written 
 | `provider:anthropic`        | 5        | 0.8 / s     | none                  | 48/min, under the first tier's 50 RPM |
 | `provider:openai`           | 5        | 0.5 / s     | none                  | 30/min: fits Groq's free tier too     |
 | `provider:workers_ai`       | 10       | 4 / s       | none                  | 240/min, under the 300/min LLM limit  |
+| `provider:xai:tokens`       | 60,000   | 1,000 / s   | 2,000,000             | 60k tokens/min, 2M/day                |
+| `provider:anthropic:tokens` | 40,000   | 666 / s     | 1,000,000             | 40k tokens/min (first tier), 1M/day   |
+| `provider:openai:tokens`    | 60,000   | 1,000 / s   | 2,000,000             | 60k tokens/min, 2M/day                |
+| `provider:workers_ai:tokens`| 100,000  | 1,600 / s   | 5,000,000             | 100k tokens/min, 5M/day               |
 
-The AI provider classes count requests (one token per completion); the composition gateway never waits for one, it
-tries the next provider instead (`shared.service_layer.composition.gateway`).
+The AI provider classes count requests (one token per completion) and, in their `:tokens` classes, LLM tokens: the
+gateway takes the prompt's estimated size plus its `max_tokens` before each call (an upper bound, never refunded), so
+neither a minute's nor a day's token budget can be overrun. It never waits for either: it tries the next provider
+instead (`shared.service_layer.composition.gateway`).
 
 Deployments override or add provider classes with the env var `RATE_LIMIT_PROVIDERS` (JSON object: key class →
 `{"capacity", "refill_per_s", "daily_quota"}`; omitted fields keep the default; `"daily_quota": null` removes a quota),
@@ -68,6 +74,10 @@ class KeyClass(StrEnum):
     PROVIDER_ANTHROPIC = "provider:anthropic"  # Anthropic Messages API
     PROVIDER_OPENAI = "provider:openai"  # any OpenAI-compatible endpoint (AI Gateway, OpenAI, Groq, self-hosted)
     PROVIDER_WORKERS_AI = "provider:workers_ai"  # the Workers AI binding
+    PROVIDER_XAI_TOKENS = "provider:xai:tokens"  # LLM tokens (prompt + completion) of each AI provider
+    PROVIDER_ANTHROPIC_TOKENS = "provider:anthropic:tokens"
+    PROVIDER_OPENAI_TOKENS = "provider:openai:tokens"
+    PROVIDER_WORKERS_AI_TOKENS = "provider:workers_ai:tokens"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,16 @@ PROVIDER_LIMITS: Mapping[str, ClassLimit] = {
     KeyClass.PROVIDER_ANTHROPIC: ClassLimit(BucketLimit(capacity=5, refill_per_s=0.8)),
     KeyClass.PROVIDER_OPENAI: ClassLimit(BucketLimit(capacity=5, refill_per_s=0.5)),
     KeyClass.PROVIDER_WORKERS_AI: ClassLimit(BucketLimit(capacity=10, refill_per_s=4.0)),
+    KeyClass.PROVIDER_XAI_TOKENS: ClassLimit(BucketLimit(capacity=60_000, refill_per_s=1_000.0), daily_quota=2_000_000),
+    KeyClass.PROVIDER_ANTHROPIC_TOKENS: ClassLimit(
+        BucketLimit(capacity=40_000, refill_per_s=666.0), daily_quota=1_000_000
+    ),
+    KeyClass.PROVIDER_OPENAI_TOKENS: ClassLimit(
+        BucketLimit(capacity=60_000, refill_per_s=1_000.0), daily_quota=2_000_000
+    ),
+    KeyClass.PROVIDER_WORKERS_AI_TOKENS: ClassLimit(
+        BucketLimit(capacity=100_000, refill_per_s=1_600.0), daily_quota=5_000_000
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from shared.observability.log import Logger
 from shared.ports.ai import Completion, CompletionRequest, FailureKind, ProviderFailure
 from shared.ports.breaker import BreakerDecision
 from shared.service_layer.composition import gateway as gateway_module
-from shared.service_layer.composition.gateway import AiGateway, Attempt, GatewayResult
+from shared.service_layer.composition.gateway import AiGateway, Attempt, GatewayResult, token_estimate
 from tests.fakes import FakeDurableStorage, FakeRateLimiter, FixedClock
 
 SECRET = "PROMPT-TEXT-THAT-MUST-NOT-BE-LOGGED"
@@ -125,7 +125,9 @@ async def test_the_first_provider_that_answers_well_is_used_and_the_rest_are_not
     assert result.completion == xai.completion() and result.provider == "xai"
     assert result.attempts == (Attempt("xai", "accepted", None),)
     assert xai.calls == [12.5] and anthropic.calls == []
-    assert world.limiter.calls == [("default", "provider:xai", 1)]
+    request = CompletionRequest(system="s", user="u")
+    assert world.limiter.calls == [("default", "provider:xai", 1), ("default", "provider:xai:tokens", 721)]
+    assert token_estimate(request) == 1 + 700  # the prompt's size in tokens, rounded up, plus max_tokens
     assert world.breakers.calls == [("allow", "provider:xai"), ("record", "provider:xai")]
 
 
@@ -207,7 +209,7 @@ async def test_the_breaker_opens_after_three_failures_and_later_calls_skip_the_p
     result = await world.run()
     assert result.attempts == (Attempt("xai", "skipped", "breaker_open"), Attempt("anthropic", "accepted", None))
     assert len(xai.calls) == 3  # not called while open
-    assert len(world.limiter.calls) == 3 + 4  # a skipped provider takes no rate-limit token either
+    assert len(world.limiter.calls) == 2 * (3 + 4)  # requests and tokens; a skipped provider takes neither
 
 
 async def test_after_the_cool_down_one_probe_closes_the_breaker_on_success() -> None:
@@ -293,8 +295,8 @@ async def test_an_unreachable_rate_limiter_never_blocks_composition() -> None:
     result = await world.run()
     assert result.attempts == (Attempt("xai", "accepted", None),)
     assert [line["message"] for line in world.logs() if line["level"] == "warning"] == [
-        "rate limiter unreachable: allowed"
-    ]
+        "rate limiter unreachable: allowed"  # requests, then tokens
+    ] * 2
 
 
 async def test_every_attempt_is_logged_without_prompt_text() -> None:

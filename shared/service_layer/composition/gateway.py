@@ -1,11 +1,12 @@
 """The AI gateway: tries the configured providers in order and returns the first completion the caller accepts.
 
-For each provider: its circuit breaker (shared by all isolates) → its rate limiter key class (`provider:<name>`,
-never waited for) → the call with a timeout → the caller's validation (`accept` returns problem codes; none means
-accepted). Anything that goes wrong moves on to the next provider and is recorded as an `Attempt`; when every
-provider fails the result has no completion and the caller falls back to the template composer. The gateway never
-raises for a provider failure, and an unreachable breaker or rate limiter never blocks composition (the call goes
-ahead and a warning is logged). Log lines name the provider, outcome and token counts, never prompt text or keys.
+For each provider: its circuit breaker (shared by all isolates) → its rate limiter key classes (`provider:<name>`
+for requests, `provider:<name>:tokens` for the prompt's estimated tokens plus `max_tokens`; never waited for) → the
+call with a timeout → the caller's validation (`accept` returns problem codes; none means accepted). Anything that
+goes wrong moves on to the next provider and is recorded as an `Attempt`; when every provider fails the result has
+no completion and the caller falls back to the template composer. The gateway never raises for a provider failure,
+and an unreachable breaker or rate limiter never blocks composition (the call goes ahead and a warning is logged).
+Log lines name the provider, outcome and token counts, never prompt text or keys.
 
 What the breaker hears about each outcome:
 
@@ -68,6 +69,15 @@ def provider_key(name: str) -> str:
     return f"provider:{name}"
 
 
+CHARS_PER_TOKEN = 4  # a conservative average for the prompt estimate (English ~4, other scripts fewer: max_tokens
+# dominates the estimate for our short prompts)
+
+
+def token_estimate(request: CompletionRequest) -> int:
+    """An upper bound on the tokens one call can use: the prompt's estimated size plus the completion's limit."""
+    return -(-(len(request.system) + len(request.user)) // CHARS_PER_TOKEN) + request.max_tokens
+
+
 class AiGateway:
     def __init__(
         self,
@@ -114,7 +124,9 @@ class AiGateway:
         key = provider_key(name)
         if not await self._breaker_allows(name, key):
             return self._logged(Attempt(name, SKIPPED, BREAKER_OPEN)), None
-        if not await self._limiter_allows(name, key):
+        if not await self._limiter_allows(name, key) or not await self._limiter_allows(
+            name, f"{key}:tokens", tokens=token_estimate(request)
+        ):
             return self._logged(Attempt(name, SKIPPED, RATE_LIMITED_LOCALLY)), None
 
         started = self._now()
@@ -162,14 +174,14 @@ class AiGateway:
             self._log.debug("circuit open", provider=name, state=decision.state, retry_at=decision.retry_at)
         return decision.allowed
 
-    async def _limiter_allows(self, name: str, key: str) -> bool:
+    async def _limiter_allows(self, name: str, key: str, tokens: int = 1) -> bool:
         try:
-            decision = await self._limiter.acquire(RATE_LIMIT_KEY, key)
+            decision = await self._limiter.acquire(RATE_LIMIT_KEY, key, tokens)
         except Exception as exc:  # the limiter must never block composition
             self._log.warning("rate limiter unreachable: allowed", provider=name, error=type(exc).__name__)
             return True
         if not decision.allowed:
-            self._log.debug("rate limited locally", provider=name, retry_after_s=decision.retry_after_s)
+            self._log.debug("rate limited locally", provider=name, key_class=key, retry_after_s=decision.retry_after_s)
         return decision.allowed
 
     async def _record(self, name: str, key: str, *, success: bool) -> None:
