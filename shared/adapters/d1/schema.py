@@ -15,6 +15,7 @@ EXPECTED_MIGRATIONS: tuple[str, ...] = (
     "0003_import_jobs.sql",
     "0004_text_folding.sql",
     "0005_outreach.sql",
+    "0006_sending.sql",
 )
 
 
