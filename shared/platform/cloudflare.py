@@ -12,6 +12,8 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.ports.streams import StreamClosed, TlsMode
+
 MAX_PIECE_BYTES = 128 * 1024  # the most Python copies out of one JS Uint8Array at a time
 
 
@@ -84,3 +86,84 @@ async def send_email(binding: Any, message: Mapping[str, Any]) -> dict[str, Any]
     result = await binding.send(to_js_object(message))
     plain = result.to_py() if isinstance(result, JsProxy) else result
     return dict(plain)
+
+
+class WorkersSocketOpener:
+    """`StreamOpener` over the Workers socket API (`cloudflare:sockets` `connect`, imported on first use).
+
+    `tls` is `secureTransport` as is ("on", "starttls", "off"). A stream reads and writes Uint8Array chunks through
+    the socket's reader and writer; `start_tls()` releases both locks (workerd detaches the plain streams and they
+    must not be locked), calls `socket.startTls()` and waits for the upgraded socket to open. JS errors become
+    `StreamClosed`, naming the step only.
+    """
+
+    async def open(self, host: str, port: int, *, tls: TlsMode, timeout_s: float) -> WorkersSocketStream:
+        import asyncio
+
+        from workers import import_from_javascript  # type: ignore[attr-defined]  # the SDK's; not in local/sdk
+
+        sockets = import_from_javascript("cloudflare:sockets")
+        try:
+            socket = sockets.connect(
+                to_js_object({"hostname": host, "port": port}),
+                to_js_object({"secureTransport": tls, "allowHalfOpen": False}),
+            )
+        except Exception as exc:  # an invalid address, port 25: connect() throws at once
+            raise StreamClosed(f"connect to {host}:{port}: {_js_error(exc)}") from None
+        stream = WorkersSocketStream(socket, f"{host}:{port}")
+        try:
+            async with asyncio.timeout(timeout_s):
+                await socket.opened
+        except TimeoutError:
+            await stream.close()
+            raise
+        except Exception as exc:
+            await stream.close()
+            raise StreamClosed(f"connect to {host}:{port}: {_js_error(exc)}") from None
+        return stream
+
+
+class WorkersSocketStream:
+    """One `cloudflare:sockets` Socket as a `ByteStream`."""
+
+    def __init__(self, socket: Any, where: str) -> None:
+        self._socket = socket
+        self._where = where
+        self._reader = socket.readable.getReader()
+        self._writer = socket.writable.getWriter()
+
+    async def read(self) -> bytes:
+        try:
+            chunk = await self._reader.read()
+        except Exception as exc:
+            raise StreamClosed(f"read from {self._where}: {_js_error(exc)}") from None
+        if chunk.done:
+            return b""
+        return bytes(chunk.value.to_bytes())
+
+    async def write(self, data: bytes) -> None:
+        from pyodide.ffi import to_js
+
+        try:
+            await self._writer.write(to_js(data))  # a Uint8Array, as the writable stream requires
+        except Exception as exc:
+            raise StreamClosed(f"write to {self._where}: {_js_error(exc)}") from None
+
+    async def start_tls(self) -> WorkersSocketStream:
+        try:
+            self._reader.releaseLock()
+            self._writer.releaseLock()
+            secure = self._socket.startTls()
+            await secure.opened
+        except Exception as exc:
+            raise StreamClosed(f"TLS with {self._where}: {_js_error(exc)}") from None
+        return WorkersSocketStream(secure, self._where)
+
+    async def close(self) -> None:
+        with suppress(Exception):
+            await self._socket.close()
+
+
+def _js_error(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
