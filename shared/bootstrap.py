@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messa
     from shared.service_layer.campaigns import CampaignService
     from shared.service_layer.composition.compose import ComposeService
     from shared.service_layer.composition.gateway import AiGateway
+    from shared.service_layer.email_events import EmailEvents
+    from shared.service_layer.emails import EmailService
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
@@ -161,6 +163,27 @@ class Services:
 
         assert self.db is not None
         return D1EmailRepository(self.db)
+
+    @property
+    def email_events(self) -> EmailEvents:
+        from shared.adapters.d1.emails import D1EmailLedger
+        from shared.service_layer.email_events import EmailEvents
+
+        assert self.db is not None
+        return EmailEvents(
+            emails=D1EmailLedger(self.db), publisher=self.publisher, clock=self.clock, ids=self.ids, log=self.log
+        )
+
+    @property
+    def email_service(self) -> EmailService:
+        from shared.adapters.d1.emails import D1EmailLedger
+        from shared.service_layer.emails import EmailService
+
+        assert self.db is not None
+        return EmailService(
+            emails=D1EmailLedger(self.db), events=self.email_events, inboxes=self.inbox_store, warmup=self.warmup,
+            publisher=self.publisher, policy=self.country_policy, clock=self.clock, ids=self.ids, log=self.log,
+        )  # fmt: skip
 
     async def country_policy(self) -> CountryPolicy:
         """The defaults, then env `COUNTRY_POLICY`, then the D1 setting `country_policy` (the last word)."""

@@ -61,6 +61,21 @@ class EnrollmentSlice(Payload):
     slice: int = Field(ge=0)
 
 
+class EmailEvent(Payload):
+    """Something happened to an email (sent, opened, clicked, bounced, ...): the `events` consumer adds it to the daily
+    counters of its campaign, step, variant and inbox. The envelope id is the email_events row id, so a
+    republished event is counted once (processed_messages)."""
+
+    email_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=32)
+    at: str = Field(min_length=1, max_length=40)  # ISO-8601 UTC: the counter's day is its date
+    campaign_id: str | None = Field(default=None, max_length=64)
+    step_position: int | None = Field(default=None, ge=0, le=1000)
+    variant: str | None = Field(default=None, max_length=8)
+    inbox_id: str | None = Field(default=None, max_length=64)
+    automated: bool = False
+
+
 class DeadLetter(Payload):
     """A task that failed for good, forwarded by a consumer to the `dlq` queue with what is known about it."""
 
@@ -81,6 +96,7 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Payload]] = {
     ("compose.requested", 1): ComposeRequested,
     ("send.requested", 1): SendRequested,
     ("enrollment.slice", 1): EnrollmentSlice,
+    ("email.event", 1): EmailEvent,
 }
 
 TYPE_NAMES: dict[type[Payload], tuple[str, int]] = {model: key for key, model in MESSAGE_TYPES.items()}

@@ -32,6 +32,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
         admin,
         api_keys,
         campaigns,
+        emails,
         enrollments,
         failed_tasks,
         health,
@@ -41,6 +42,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
         prospect_csv,
         prospects,
         status,
+        tracking,
     )
     from api.security_headers import SecurityHeadersMiddleware
 
@@ -62,6 +64,8 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(campaigns.router)
     app.include_router(enrollments.router)
     app.include_router(previews.router)
+    app.include_router(emails.router)
+    app.include_router(tracking.router)  # /t/...: no API key (mail clients fetch it)
 
     def limit_for(scope: Scope) -> int:
         current = settings or scope_settings(scope)

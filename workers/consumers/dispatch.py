@@ -17,6 +17,7 @@ from typing import Any
 from consumers.handlers import (
     handle_compose,
     handle_dead_letter,
+    handle_email_event,
     handle_enrollment_slice,
     handle_import_slice,
     handle_inbound_received,
@@ -37,7 +38,7 @@ QUEUE_HANDLERS: dict[QueueName, dict[str, Handler]] = {
     QueueName.COMPOSE: {"compose.requested": handle_compose},
     QueueName.SEND: {"send.requested": handle_send_requested},
     QueueName.INBOUND: {"inbound.received": handle_inbound_received},
-    QueueName.EVENTS: {},
+    QueueName.EVENTS: {"email.event": handle_email_event},
     QueueName.IMPORTS: {"import.slice": handle_import_slice, "enrollment.slice": handle_enrollment_slice},
     QueueName.DLQ: {"dead_letter": handle_dead_letter},
 }

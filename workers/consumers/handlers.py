@@ -65,3 +65,11 @@ async def handle_enrollment_slice(payload: Payload, envelope: Envelope, services
     from shared.service_layer.enrollment.jobs import run_slice
 
     await run_slice(payload, services, trace_id=envelope.trace_id)
+
+
+async def handle_email_event(payload: Payload, envelope: Envelope, services: Services) -> None:
+    """Add the event to its daily counter; idempotent per envelope id (processed_messages, same D1 batch)."""
+    from shared.messages.payloads import EmailEvent
+
+    assert isinstance(payload, EmailEvent)
+    await services.email_events.count(payload, envelope.id)

@@ -48,3 +48,84 @@ STATS_BY_STEP = """
 SELECT step_position, variant, status, count(*) AS n, count(replied_at) AS replied
 FROM emails WHERE campaign_id = ? GROUP BY step_position, variant, status
 """
+
+# -- the Emails API, email events and daily counters (issue 9, helper G5) -------------------------------------------
+
+EMAIL_SUMMARY_COLUMNS = """
+id, prospect_id, enrollment_id, campaign_id, step_position, variant, inbox_id, message_id, from_address, to_address,
+subject, composer, status, transport, attempts, error, last_outcome, created_at, queued_at, sending_at, sent_at,
+retry_at, opened_at, clicked_at, replied_at, bounced_at
+"""
+EMAIL_DETAIL_COLUMNS = f"""{EMAIL_SUMMARY_COLUMNS}, step_id, send_key, thread_id, in_reply_to, references_, body_text,
+body_html, compose_notes, provider_id, body_purged_at, reservation_token"""
+GET_EMAIL_DETAIL = f"SELECT {EMAIL_DETAIL_COLUMNS} FROM emails WHERE id = ?"
+
+# The list: filters joined with AND (each `column = ?`), newest first by (created_at, id). A campaign, inbox or
+# prospect filter seeks its own (…, created_at DESC, id DESC) index; otherwise idx_emails_list.
+LIST_EMAILS_FROM = f"SELECT {EMAIL_SUMMARY_COLUMNS} FROM emails"
+LIST_FILTER_EQUALS = {
+    "status": "status = ?",
+    "campaign_id": "campaign_id = ?",
+    "inbox_id": "inbox_id = ?",
+    "prospect_id": "prospect_id = ?",
+}
+LIST_FILTER_SINCE = "created_at >= ?"
+LIST_FILTER_UNTIL = "created_at < ?"
+LIST_FILTER_AFTER = "(created_at, id) < (?, ?)"
+LIST_EMAILS_ORDER = "ORDER BY created_at DESC, id DESC LIMIT ?"
+
+EVENTS_OF_EMAIL = "SELECT id, kind, automated, detail, at FROM email_events WHERE email_id = ? ORDER BY at, id"
+
+# ?1 id, ?2 email, ?3 kind, ?4 automated, ?5 detail JSON, ?6 at. A once-per-email kind has a derived id: recording it
+# again changes nothing.
+INSERT_EVENT = """
+INSERT INTO email_events (id, email_id, kind, automated, detail, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (id) DO NOTHING
+"""
+# The same, only while the email has status ?7 (the event of a guarded status change in the same batch).
+INSERT_EVENT_IF_STATUS = """
+INSERT INTO email_events (id, email_id, kind, automated, detail, at)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM emails WHERE id = ?2 AND status = ?7)
+ON CONFLICT (id) DO NOTHING
+"""
+# The first human open / click of an email (?1 id, ?2 at).
+MARK_OPENED = "UPDATE emails SET opened_at = ?2 WHERE id = ?1 AND opened_at IS NULL"
+MARK_CLICKED = "UPDATE emails SET clicked_at = ?2 WHERE id = ?1 AND clicked_at IS NULL"
+
+# A one-off email's recipient: what the campaign guards look at, person-level suppression included (?1 prospect).
+ONE_OFF_RECIPIENT = """
+SELECT p.id AS prospect_id, p.email_normalized AS email, p.email_status, p.email_is_role, p.archived, p.country,
+       p.legal_basis,
+       EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email_normalized)
+       OR EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
+                  AND s.value = substr(p.email_normalized, instr(p.email_normalized, '@') + 1))
+       OR EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'person' AND s.value = p.id) AS suppressed
+FROM prospects p WHERE p.id = ?1
+"""
+
+INSERT_ONE_OFF = """
+INSERT INTO emails (id, prospect_id, inbox_id, send_key, message_id, thread_id, from_address, to_address, subject,
+                    body_text, composer, compose_notes, status, created_at, queued_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, CAST(?9 AS TEXT), 'manual', '[]', 'queued', ?10, ?10)
+"""
+
+# Only a queued email can be cancelled (?1 id); the send consumer skips cancelled ones.
+CANCEL_QUEUED = """
+UPDATE emails SET status = 'cancelled', retry_at = NULL, error = 'cancelled through the API', last_outcome = 'cancelled'
+WHERE id = ?1 AND status = 'queued'
+"""
+
+# The `events` consumer: add one to a counter unless this message was counted already (?7 message id); the same
+# batch then marks the message processed, so both happen or neither does.
+COUNT_EVENT = """
+INSERT INTO daily_counters (day, campaign_id, step_position, variant, inbox_id, metric, count)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, 1 WHERE NOT EXISTS (SELECT 1 FROM processed_messages WHERE message_id = ?7)
+ON CONFLICT (day, campaign_id, step_position, variant, inbox_id, metric) DO UPDATE SET count = count + 1
+"""
+MARK_PROCESSED = """
+INSERT INTO processed_messages (message_id, queue, processed_at) VALUES (?1, ?2, ?3) ON CONFLICT (message_id) DO NOTHING
+"""
+COUNTERS_OF_CAMPAIGN = """
+SELECT day, step_position, variant, inbox_id, metric, count FROM daily_counters
+WHERE campaign_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, step_position, variant, inbox_id, metric
+"""
