@@ -16,6 +16,7 @@ _FIELDS = (
     "CORS_ORIGINS",
     "PUBLIC_BASE_URL",
     "API_KEY",
+    "UNSUBSCRIBE_SECRET",
     # API request limits
     "MAX_BODY_BYTES",
     "MAX_IMPORT_BYTES",
@@ -56,6 +57,8 @@ class Settings(BaseModel):
     cors_origins: tuple[str, ...] = ()
     public_base_url: str = "http://127.0.0.1:8787"
     api_key: str | None = Field(default=None, repr=False)
+    # signs the unsubscribe links (comma-separated: the first signs, every one verifies); production needs it
+    unsubscribe_secret: str | None = Field(default=None, repr=False)
 
     # API request limits (see workers/api/limits.py and workers/api/rate_limits.py)
     # The budget behind these defaults (a 128 MiB isolate, the SDK buffering each body) is in workers/api/limits.py.
