@@ -49,6 +49,7 @@ _RECIPIENT_PHRASES = (
     "user not found",
     "invalid recipient",
     "recipient unknown",
+    "user doesn't have",
 )
 _SENDER_PHRASES = ("spam", "blocked", "blacklist", "blocklist", "policy", "reputation", "rejected", "denied")
 _FULL_PHRASES = ("mailbox full", "mailbox is full", "over quota", "quota exceeded")
