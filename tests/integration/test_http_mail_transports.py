@@ -382,3 +382,29 @@ async def test_send_email_an_invalid_recipient_is_refused(sink: SmtpSink) -> Non
     bad = replace(outgoing(), rcpt_to="not an address")
     result = await CloudflareSendEmail(LocalSendEmail("EMAIL", smtp_port=sink.port)).send(bad)
     assert result.outcome is SendOutcome.RECIPIENT_REFUSED and "E_VALIDATION_ERROR" in result.detail
+
+
+async def test_no_secret_or_token_reaches_the_logs(
+    graph: FakeGraph, resend: FakeResend, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    graph.script(["token_expired", "ok", "send_as_denied"])
+    transport = graph_transport(graph)
+    results = [await transport.send(outgoing(1)), await transport.send(outgoing(2))]
+    results.append(await graph_transport(graph, secret="wrong-secret-abcdefghijkl").send(outgoing(3)))
+    resend.script(["invalid_to"])
+    results.append(await resend_transport(resend).send(outgoing(4)))
+    results.append(await resend_transport(resend, key="re_wrong_0123456789abcd").send(outgoing(5)))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    shown = logged + "\n".join(r.detail for r in results)
+    for secret in (SECRET, KEY, "wrong-secret-abcdefghijkl", "re_wrong_0123456789abcd", *graph.valid_tokens):
+        assert secret not in shown
+    assert [r.outcome for r in results] == [
+        SendOutcome.ACCEPTED,
+        SendOutcome.SENDER_PROBLEM,
+        SendOutcome.SENDER_PROBLEM,
+        SendOutcome.RECIPIENT_REFUSED,
+        SendOutcome.SENDER_PROBLEM,
+    ]
