@@ -23,17 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
+from shared.domain.sending.outcomes import SendOutcome
 
-class SendOutcome(StrEnum):
-    ACCEPTED = "accepted"
-    TRANSIENT = "transient"
-    RECIPIENT_REFUSED = "recipient_refused"
-    MAILBOX_FULL = "mailbox_full"
-    SENDER_PROBLEM = "sender_problem"
-    RATE_LIMITED = "rate_limited"
+__all__ = ["MailTransport", "OutgoingEmail", "SendOutcome", "SendResult", "TransportUnavailable"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.ports.mail import SendOutcome
+from shared.domain.sending.outcomes import SendOutcome
 
 TRANSIENT_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
 MAX_TRANSIENT_ATTEMPTS = 5
