@@ -17,9 +17,10 @@ Modes (a recipient without a script is `ok`):
     drop_before_data  the connection is closed at RCPT TO, without a reply
     drop_after_data   the message is swallowed (recorded in `swallowed`) and the connection closed without a reply
 
-A wrong username or password (when `auth` is set) answers aiosmtpd's own 535 5.7.8, as does every AUTH while
-`reject_auth` is True; MAIL FROM before AUTH answers 530. No STARTTLS here (no certificates offline): TLS is proven
-against the Workers socket mock in the Pyodide tier. `accepted` records each delivered message (envelope, MAIL
+`mechanisms` limits the AUTH mechanisms EHLO advertises (PLAIN, LOGIN). A wrong username or password (when `auth`
+is set) answers aiosmtpd's own 535 5.7.8, as does every AUTH while `reject_auth` is True; MAIL FROM before AUTH
+answers 530. No STARTTLS here (no certificates offline): TLS is proven against the Workers socket mock in the
+Pyodide tier. `accepted` records each delivered message (envelope, MAIL
 parameters, bytes as received after dot-unstuffing, the login that sent it); `logins` records each AUTH attempt's
 mechanism and username, never a password.
 """
@@ -30,6 +31,7 @@ import asyncio
 import itertools
 import logging
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,10 +129,16 @@ def _login(session: Session) -> str | None:
 
 class FakeSmtpServer(LoopSmtpServer):
     def __init__(
-        self, *, auth: tuple[str, str] | None = None, port: int = 0, data_size_limit: int | None = 10 * 1024 * 1024
+        self,
+        *,
+        auth: tuple[str, str] | None = None,
+        mechanisms: Iterable[str] = ("PLAIN", "LOGIN"),
+        port: int = 0,
+        data_size_limit: int | None = 10 * 1024 * 1024,
     ) -> None:
         super().__init__(_Handler(self), host=LOCAL_HOST, port=port, data_size_limit=data_size_limit)
         self._auth = auth
+        self._excluded = [m for m in ("PLAIN", "LOGIN") if m not in {name.upper() for name in mechanisms}]
         self._script = _Script()
         self.reject_auth = False
         self.accepted: list[Accepted] = []
@@ -183,5 +191,6 @@ class FakeSmtpServer(LoopSmtpServer):
             auth_required=auth,
             auth_require_tls=False,  # plain TCP on loopback: no certificates offline
             authenticator=self._authenticate if auth else None,
+            auth_exclude_mechanism=self._excluded,
             loop=loop,
         )

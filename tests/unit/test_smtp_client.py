@@ -160,7 +160,7 @@ async def test_a_full_dialogue_with_auth_plain() -> None:
     result = await run(stream, credentials=CREDS)
     assert result.outcome == "accepted" and result.step == "message"
     assert (result.code, result.status, result.provider_id) == (250, "2.0.0", "7F3A21C")
-    size = len(message_data(MESSAGE))
+    size = len(MESSAGE)  # RFC 1870: the message's octets, not the doubled dots
     assert stream.commands == [
         "EHLO jengu.test",
         f"AUTH PLAIN {PLAIN_TOKEN}",

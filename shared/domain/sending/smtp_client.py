@@ -202,12 +202,15 @@ def _b64(text: str) -> bytes:
     return base64.b64encode(text.encode("utf-8"))
 
 
-def message_data(message: bytes) -> bytes:
-    """The message as DATA carries it: CRLF line ends, leading dots doubled, ending in CRLF (the "." is not here)."""
+def normalise(message: bytes) -> bytes:
+    """The message with CRLF line ends only, ending in CRLF: what the server stores, and what SIZE= counts."""
     data = _LINE_END.sub(b"\r\n", message)
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return _LEADING_DOT.sub(b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def message_data(message: bytes) -> bytes:
+    """The message as DATA carries it: normalised, leading dots doubled (the terminating "." is not here)."""
+    return _LEADING_DOT.sub(b"..", normalise(message))
 
 
 def _address(value: str) -> bytes:
@@ -270,7 +273,7 @@ async def _dialogue(
     if credentials is not None:
         await _authenticate(session, credentials)
     data = message_data(envelope.message)
-    await session.command("mail", _mail_from(session, envelope, len(data)), expect=(250,))
+    await session.command("mail", _mail_from(session, envelope, len(normalise(envelope.message))), expect=(250,))
     await session.command("rcpt", b"RCPT TO:" + _address(envelope.rcpt_to) + b"\r\n", expect=(250, 251))
     await session.command("data", b"DATA\r\n", expect=(354,))
     await session.write("data", data)
