@@ -105,7 +105,7 @@ def test_graph_takes_tenant_client_user_and_the_secret_by_name() -> None:
         "t-1",
         "c-1",
         "ada@jengu-demo.test",
-        False,
+        True,  # MIME by default: Graph's JSON message cannot carry List-Unsubscribe or threading headers
     )
     assert "the-client-secret-value" not in repr(transport)
 

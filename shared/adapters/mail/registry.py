@@ -84,7 +84,7 @@ def transport_for(
             clock=clock,
             login_url=_text(env, "GRAPH_LOGIN_URL") or LOGIN_URL,
             graph_url=_text(env, "GRAPH_API_URL") or GRAPH_URL,
-            mime=settings.get("format") == "mime",
+            mime=settings.get("format", "mime") == "mime",
         )
     from shared.adapters.mail.resend import BASE_URL, ResendTransport
 

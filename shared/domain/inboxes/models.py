@@ -131,6 +131,9 @@ class GraphSettings(_In):
     client_id: _GraphId
     user: Annotated[str, Field(min_length=1, max_length=320, pattern=r"^[A-Za-z0-9._%+'@-]+$",
                                description="the mailbox (user principal name or object id)")]  # fmt: skip
+    # Graph's JSON message cannot carry List-Unsubscribe (RFC 8058), In-Reply-To or References; "mime" sends the
+    # complete message we built (every header), "json" the structured message. MIME by default: compliance first.
+    format: Literal["mime", "json"] = "mime"
 
 
 class CloudflareTransport(_In):
