@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messa
     from shared.service_layer.inboxes import InboxService
     from shared.service_layer.scheduling.tick import SendTick
     from shared.service_layer.sending_gate import SendGate, SettingsStore
+    from shared.service_layer.suppressions import SuppressionService
+    from shared.service_layer.unsubscribe import UnsubscribeService
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,24 @@ class Services:
             emails=D1EmailLedger(self.db), events=self.email_events, inboxes=self.inbox_store, warmup=self.warmup,
             publisher=self.publisher, policy=self.country_policy, clock=self.clock, ids=self.ids, log=self.log,
         )  # fmt: skip
+
+    @property
+    def suppressions(self) -> SuppressionService:
+        from shared.adapters.d1.suppressions import D1SuppressionRepository
+        from shared.service_layer.suppressions import SuppressionService
+
+        assert self.db is not None
+        return SuppressionService(store=D1SuppressionRepository(self.db), clock=self.clock, ids=self.ids, log=self.log)
+
+    @property
+    def unsubscribe_service(self) -> UnsubscribeService:
+        from shared.adapters.d1.suppressions import D1SuppressionRepository
+        from shared.service_layer.unsubscribe import UnsubscribeService
+
+        assert self.db is not None
+        return UnsubscribeService(
+            store=D1SuppressionRepository(self.db), warmup=self.warmup, clock=self.clock, ids=self.ids, log=self.log
+        )
 
     async def country_policy(self) -> CountryPolicy:
         """The defaults, then env `COUNTRY_POLICY`, then the D1 setting `country_policy` (the last word)."""

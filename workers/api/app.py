@@ -42,7 +42,9 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
         prospect_csv,
         prospects,
         status,
+        suppressions,
         tracking,
+        unsubscribe,
     )
     from api.security_headers import SecurityHeadersMiddleware
 
@@ -64,6 +66,8 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(campaigns.router)
     app.include_router(enrollments.router)
     app.include_router(previews.router)
+    app.include_router(suppressions.router)
+    app.include_router(unsubscribe.router)  # /u/...: no API key, outside /api (RFC 8058)
     app.include_router(emails.router)
     app.include_router(tracking.router)  # /t/...: no API key (mail clients fetch it)
 
