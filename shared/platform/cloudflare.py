@@ -150,10 +150,15 @@ class WorkersSocketStream:
             raise StreamClosed(f"write to {self._where}: {_js_error(exc)}") from None
 
     async def start_tls(self) -> WorkersSocketStream:
+        self._reader.releaseLock()
+        self._writer.releaseLock()
         try:
-            self._reader.releaseLock()
-            self._writer.releaseLock()
             secure = self._socket.startTls()
+        except Exception as exc:  # not a "starttls" socket, or a second call: this stream stays usable
+            self._reader = self._socket.readable.getReader()
+            self._writer = self._socket.writable.getWriter()
+            raise StreamClosed(f"TLS with {self._where}: {_js_error(exc)}") from None
+        try:
             await secure.opened
         except Exception as exc:
             raise StreamClosed(f"TLS with {self._where}: {_js_error(exc)}") from None

@@ -9,6 +9,8 @@
 //                              has no `from` property, exactly as on workerd)
 //   Ai                         the Workers AI binding (`[ai]`): `run(model, inputs, options?)` (types/defines/ai.d.ts)
 //   fetch                      the global fetch: real `Response` objects (Node's own class), honouring the signal
+//   cloudflare:sockets connect  Socket (src/workerd/api/sockets.c++): opened, closed, readable/writable streams of
+//                              Uint8Array, close(), startTls() with workerd's checks; the peer is a small SMTP server
 // Every call is recorded with a description of each argument's JS type, so a case can assert what really crossed.
 
 import { createHash } from "node:crypto";
@@ -23,6 +25,7 @@ export function setPyodide(instance) {
 export function reset() {
   calls = [];
   aborted = [];
+  socketSessions = [];
 }
 
 export function callsJson() {
@@ -70,7 +73,7 @@ function isPlainObject(value) {
 export const waitUntilPromises = [];
 export const entrypointHelper = {
   cloudflareWorkersModule: { env: {}, waitUntil: (p) => waitUntilPromises.push(p) },
-  cloudflareSocketsModule: {},
+  cloudflareSocketsModule: { connect: (address, options) => connect(address, options) }, // cloudflare:sockets
   doAnImport: async (name) => {
     throw new Error(`the Pyodide tier has no JS module ${name}`);
   },
@@ -700,4 +703,220 @@ export function makeRequest(url, method, headersJson, bodyText) {
 
 export function bytesOf(text) {
   return new TextEncoder().encode(text);
+}
+
+// -- cloudflare:sockets -------------------------------------------------------------------------------------------
+
+// `connect(address, options)` as workerd's sockets.c++ shapes it: `address` a {hostname, port} object or "host:port",
+// `options.secureTransport` "off" | "on" | "starttls". The Socket has `opened` (a Promise of SocketInfo), `closed`,
+// `readable` (a ReadableStream of Uint8Array pieces, 7 bytes each so replies cross reads), `writable` (accepts
+// ArrayBuffer views only: a string or a PyProxy is a TypeError), `close()` and `startTls()` (only with "starttls",
+// only once, not on a TLS socket; it needs both streams unlocked because workerd detaches them; the old streams are
+// unusable afterwards). Behind it runs a scripted SMTP server: AUTH (user "api_token", password "pw") is offered only
+// once the session is secure, STARTTLS only on a plain "starttls" socket. Recipients choose the reply:
+// ghost@... 550 5.1.1, drop@... the message is swallowed and the connection closed without a reply.
+// Hosts: refused.mock (opened rejects), silent.mock (opened never settles), any other *.mock host answers.
+// `socketsJson()` reports each session: address, options, the transcript (with a tls flag per line), messages.
+
+export let socketSessions = [];
+const SOCKET_HOST = /^[A-Za-z0-9._\-[\]:]{1,255}$/;
+
+export function socketsJson() {
+  return JSON.stringify(socketSessions);
+}
+
+function connect(address, options) {
+  const described = [describe(address), describe(options)];
+  calls.push({ binding: "sockets", method: "connect", args: described });
+  let hostname;
+  let port;
+  if (typeof address === "string") {
+    [hostname, port] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
+  } else if (isPlainObject(address)) {
+    [hostname, port] = [address.hostname, address.port];
+  } else {
+    throw new TypeError("Specified address could not be parsed.");
+  }
+  if (typeof hostname !== "string" || !SOCKET_HOST.test(`${hostname}:${port}`)) {
+    throw new TypeError("Specified address is empty string, contains unsupported characters or is too long.");
+  }
+  if (options !== undefined && !isPlainObject(options)) throw new TypeError("connect() options must be an object");
+  const secureTransport = options?.secureTransport ?? "off";
+  if (!["off", "on", "starttls"].includes(secureTransport)) {
+    throw new TypeError(`Unsupported value in secureTransport socket option: ${secureTransport}`);
+  }
+  const session = { hostname, port, secureTransport, transcript: [], messages: [], starttls: 0, closedByClient: false };
+  socketSessions.push(session);
+  const peer = new SmtpPeer(session, secureTransport === "on");
+  return new Socket(peer, secureTransport, secureTransport === "on", hostname, true);
+}
+
+class Socket {
+  #peer;
+  #options;
+  #secure;
+  #tlsStarted = false;
+  constructor(peer, secureTransport, secure, hostname, greet) {
+    this.#peer = peer;
+    this.#options = secureTransport;
+    this.#secure = secure;
+    let closedResolve;
+    this.closed = new Promise((resolve) => (closedResolve = resolve));
+    this.readable = new ReadableStream({
+      start: (controller) => peer.attach(controller, closedResolve),
+      cancel: () => peer.clientClosed(),
+    });
+    this.writable = new WritableStream({
+      write: (chunk) => {
+        if (!ArrayBuffer.isView(chunk) && !(chunk instanceof ArrayBuffer)) {
+          throw new TypeError("This WritableStream only supports writing ArrayBuffer or ArrayBufferView chunks.");
+        }
+        const view = chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        calls.push({ binding: "sockets", method: "write", args: [{ t: chunk.constructor.name, n: view.byteLength }] });
+        peer.receive(view.slice()); // copied now: the view may point into memory the caller reuses
+      },
+      abort: () => peer.clientClosed(),
+      close: () => peer.clientClosed(),
+    });
+    if (hostname === "refused.mock") {
+      this.opened = Promise.reject(new Error("connection refused: refused.mock"));
+      this.opened.catch(() => {});
+    } else if (hostname === "silent.mock") {
+      this.opened = new Promise(() => {});
+    } else {
+      this.opened = Promise.resolve({ remoteAddress: `${hostname}:0`, localAddress: "127.0.0.1:0" });
+      if (greet) peer.greet(); // a socket from startTls() carries on the same session
+    }
+  }
+  async close() {
+    this.#peer.clientClosed();
+    this.#peer.session.closedByClient = true;
+  }
+  startTls() {
+    if (this.#secure) throw new TypeError("Cannot startTls on a TLS socket.");
+    if (this.#tlsStarted) throw new TypeError("startTls can only be called once.");
+    if (this.#options !== "starttls") {
+      throw new TypeError("The `secureTransport` socket option must be set to 'starttls' for startTls to be used.");
+    }
+    if (this.readable.locked || this.writable.locked) {
+      throw new TypeError("This ReadableStream is currently locked to a reader.");
+    }
+    this.#tlsStarted = true;
+    this.#peer.session.starttls += 1;
+    this.#peer.secure = true;
+    return new Socket(this.#peer, this.#options, true, this.#peer.session.hostname, false);
+  }
+}
+
+class SmtpPeer {
+  constructor(session, secure) {
+    this.session = session;
+    this.secure = secure;
+    this.controller = null;
+    this.buffer = "";
+    this.inData = false;
+    this.data = "";
+    this.rcpt = null;
+    this.authed = false;
+    this.login = null; // the AUTH LOGIN exchange in progress
+  }
+  attach(controller, closedResolve) {
+    if (this.controller) {
+      try {
+        this.controller.close(); // the plain stream ends where the TLS one begins
+      } catch {}
+    }
+    this.controller = controller;
+    this.closedResolve = closedResolve;
+  }
+  greet() {
+    this.send("220-mx.mock ESMTP\r\n220 ready\r\n");
+  }
+  send(text) {
+    const bytes = new TextEncoder().encode(text);
+    for (let i = 0; i < bytes.length; i += 7) this.controller.enqueue(bytes.slice(i, i + 7));
+  }
+  hangUp() {
+    try {
+      this.controller.close();
+    } catch {}
+    this.closedResolve?.();
+  }
+  clientClosed() {
+    this.closedResolve?.();
+  }
+  receive(bytes) {
+    this.buffer += new TextDecoder().decode(bytes);
+    for (;;) {
+      if (this.inData) {
+        const end = this.buffer.indexOf("\r\n.\r\n");
+        if (end < 0) return;
+        this.data += this.buffer.slice(0, end + 2);
+        this.buffer = this.buffer.slice(end + 5);
+        this.inData = false;
+        this.endOfData();
+        continue;
+      }
+      const end = this.buffer.indexOf("\r\n");
+      if (end < 0) return;
+      const line = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      const shown = line.startsWith("AUTH PLAIN ") ? "AUTH PLAIN <redacted>" : this.login ? "<redacted>" : line;
+      this.session.transcript.push({ tls: this.secure, line: shown });
+      this.command(line);
+    }
+  }
+  command(line) {
+    if (this.login) return this.loginStep(line);
+    const verb = line.split(" ")[0].toUpperCase();
+    if (verb === "EHLO") {
+      const lines = ["mx.mock", "SIZE 1000000", "8BITMIME"];
+      if (!this.secure && this.session.secureTransport === "starttls") lines.push("STARTTLS");
+      if (this.secure) lines.push("AUTH PLAIN LOGIN");
+      return this.send(lines.map((l, i) => `250${i === lines.length - 1 ? " " : "-"}${l}\r\n`).join(""));
+    }
+    if (verb === "STARTTLS") return this.send("220 2.0.0 Ready to start TLS\r\n");
+    if (verb === "AUTH") {
+      const [, mechanism, initial] = line.split(" ");
+      if (!this.secure) return this.send("538 5.7.11 Encryption required for requested authentication mechanism\r\n");
+      if (mechanism === "PLAIN") return this.checkAuth(...atob(initial ?? "").split("\0").slice(1));
+      this.login = { step: "user" };
+      return this.send("334 VXNlcm5hbWU6\r\n");
+    }
+    if (verb === "MAIL") return this.send(this.authed ? "250 2.1.0 Ok\r\n" : "530 5.7.0 Authentication required\r\n");
+    if (verb === "RCPT") {
+      this.rcpt = /<([^>]*)>/.exec(line)?.[1] ?? "";
+      if (this.rcpt.startsWith("ghost@")) return this.send("550 5.1.1 <" + this.rcpt + ">: User unknown\r\n");
+      return this.send("250 2.1.5 Ok\r\n");
+    }
+    if (verb === "DATA") {
+      this.inData = true;
+      this.data = "";
+      return this.send("354 End data with <CR><LF>.<CR><LF>\r\n");
+    }
+    if (verb === "QUIT") {
+      this.send("221 2.0.0 Bye\r\n");
+      return this.hangUp();
+    }
+    return this.send("502 5.5.2 Error: command not recognized\r\n");
+  }
+  loginStep(line) {
+    if (this.login.step === "user") {
+      this.login = { step: "password", user: atob(line) };
+      return this.send("334 UGFzc3dvcmQ6\r\n");
+    }
+    const user = this.login.user;
+    this.login = null;
+    return this.checkAuth(user, atob(line));
+  }
+  checkAuth(user, password) {
+    this.authed = user === "api_token" && password === "pw";
+    this.session.auth = { user, ok: this.authed, tls: this.secure };
+    this.send(this.authed ? "235 2.7.0 Authentication successful\r\n" : "535 5.7.8 Authentication credentials invalid\r\n");
+  }
+  endOfData() {
+    this.session.messages.push({ rcpt: this.rcpt, data: this.data });
+    if (this.rcpt?.startsWith("drop@")) return this.hangUp(); // swallowed: no reply to the final "."
+    this.send(`250 2.0.0 Ok: queued as MOCK${this.session.messages.length}\r\n`);
+  }
 }
