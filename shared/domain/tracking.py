@@ -19,7 +19,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from html import escape, unescape
 from urllib.parse import quote, urlsplit
@@ -60,11 +60,24 @@ class InvalidToken(ValueError):
 
 
 def tracking_key(secret: str | bytes) -> bytes:
-    """The tracking key, derived from the deployment's unsubscribe secret (a key of its own purpose)."""
+    """The tracking key, derived from one unsubscribe secret (a key of its own purpose)."""
     raw = secret.encode() if isinstance(secret, str) else bytes(secret)
     if not raw:
         raise ValueError("the tracking key needs a non-empty secret")
     return hmac.new(raw, b"tracking", hashlib.sha256).digest()
+
+
+def tracking_keys(secrets: str | bytes | Sequence[str | bytes]) -> list[bytes]:
+    """The keys of the unsubscribe secrets (`secrets_from(UNSUBSCRIBE_SECRET)`): the first signs, all verify, so the
+    secret rotates as the unsubscribe tokens' does. A single secret is a list of one."""
+    items = [secrets] if isinstance(secrets, (str, bytes)) else list(secrets)
+    if not items:
+        raise ValueError("the tracking key needs a non-empty secret")
+    return [tracking_key(item) for item in items]
+
+
+def _verifying(keys: bytes | Sequence[bytes]) -> list[bytes]:
+    return [keys] if isinstance(keys, bytes) else list(keys)
 
 
 def _mac(key: bytes, *parts: str) -> str:
@@ -93,18 +106,24 @@ def _split(token: str) -> tuple[str, str]:
     return email_id, mac
 
 
-def verify_open(key: bytes, token: str) -> str:
-    """The email id an open token was signed for; InvalidToken otherwise."""
+def _signed(keys: bytes | Sequence[bytes], mac: str, *parts: str) -> bool:
+    matches = [hmac.compare_digest(mac, _mac(key, *parts)) for key in _verifying(keys)]  # every key: constant work
+    return any(matches)
+
+
+def verify_open(keys: bytes | Sequence[bytes], token: str) -> str:
+    """The email id an open token was signed for (under any of `keys`); InvalidToken otherwise."""
     email_id, mac = _split(token)
-    if not hmac.compare_digest(mac, _mac(key, "open", email_id)):
+    if not _signed(keys, mac, "open", email_id):
         raise InvalidToken("bad tracking signature")
     return email_id
 
 
-def verify_click(key: bytes, token: str, url: str) -> str:
-    """The email id a click token was signed for together with `url`; InvalidToken otherwise."""
+def verify_click(keys: bytes | Sequence[bytes], token: str, url: str) -> str:
+    """The email id a click token was signed for together with `url` (under any of `keys`); InvalidToken
+    otherwise."""
     email_id, mac = _split(token)
-    if not is_redirectable(url) or not hmac.compare_digest(mac, _mac(key, "click", email_id, url)):
+    if not is_redirectable(url) or not _signed(keys, mac, "click", email_id, url):
         raise InvalidToken("bad tracking signature")
     return email_id
 
@@ -160,7 +179,7 @@ def click_url(key: bytes, email_id: str, url: str, base_url: str) -> str:
 def tracking_urls(
     email_id: str,
     body: str,
-    secret: str | bytes,
+    secrets: str | bytes | Sequence[str | bytes],
     base_url: str,
     *,
     opens: bool = True,
@@ -170,8 +189,9 @@ def tracking_urls(
     """The body with each external link wrapped in a signed click URL (when `clicks`), and the open pixel's URL (when
     `opens`; the caller puts `<img src=... width=1 height=1 alt="">` in the HTML part — a plain-text email cannot
     carry one). `html=True` rewrites `href="..."` attributes only; plain text rewrites every bare http(s) link.
-    Links to `base_url` itself (the unsubscribe link) are left alone."""
-    key = tracking_key(secret)
+    Links to `base_url` itself (the unsubscribe link) are left alone. `secrets`: `secrets_from(UNSUBSCRIBE_SECRET)`
+    (the first signs) or one secret."""
+    key = tracking_keys(secrets)[0]
     pixel = open_url(key, email_id, base_url) if opens else None
     if not clicks:
         return body, pixel

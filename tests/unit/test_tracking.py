@@ -22,6 +22,7 @@ from shared.domain.tracking import (
     probably_automated,
     scanner_agent,
     tracking_key,
+    tracking_keys,
     tracking_urls,
     verify_click,
     verify_open,
@@ -47,6 +48,20 @@ def test_the_key_is_derived_for_tracking_only() -> None:
     assert tracking_key(SECRET.encode()) == KEY
     with pytest.raises(ValueError):
         tracking_key("")
+
+
+def test_rotation_the_first_secret_signs_and_every_secret_verifies() -> None:
+    old, new = "the-old-secret", "the-new-secret"
+    _, signed_before = tracking_urls(EMAIL, "", [old.encode()], BASE)
+    _, signed_after = tracking_urls(EMAIL, "", [new.encode(), old.encode()], BASE)
+    assert signed_before is not None and signed_after is not None and signed_before != signed_after
+    keys = tracking_keys([new.encode(), old.encode()])
+    for pixel in (signed_before, signed_after):
+        assert verify_open(keys, pixel.removeprefix(f"{BASE}/t/o/").removesuffix(".gif")) == EMAIL
+    with pytest.raises(InvalidToken):  # the old secret retired: its links stop counting
+        verify_open(tracking_keys([new]), signed_before.removeprefix(f"{BASE}/t/o/").removesuffix(".gif"))
+    with pytest.raises(ValueError):
+        tracking_keys([])
 
 
 def test_plain_text_links_are_wrapped_and_each_verifies_for_its_own_url() -> None:

@@ -4,11 +4,12 @@ through the send path with the campaign guards, cancel a queued email."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
@@ -21,6 +22,17 @@ router = APIRouter(prefix="/api/emails", tags=["emails"])
 EmailId = Annotated[str, Path(min_length=1, max_length=64)]
 EmailStatus = Literal["draft", "queued", "sending", "sent", "failed", "bounced", "cancelled"]
 IdFilter = Annotated[str | None, Query(min_length=1, max_length=64)]
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _rfc3339(value: Any) -> Any:
+    """A date-time as text (RFC 3339); pydantic alone would also take a number as Unix time."""
+    if isinstance(value, str) and not _DATE_TIME.match(value):
+        raise ValueError("expected an RFC 3339 date-time, e.g. 2026-03-02T09:00:00Z")
+    return value
+
+
+Moment = Annotated[datetime | None, BeforeValidator(_rfc3339), Query(description="RFC 3339; no offset means UTC")]
 MAX_SUBJECT_CHARS = 300
 MAX_BODY_CHARS = 50_000
 
@@ -155,8 +167,8 @@ async def list_emails(
     campaign_id: IdFilter = None,
     inbox_id: IdFilter = None,
     prospect_id: IdFilter = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment = None,
+    until: Moment = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=512, description="opaque: the previous page's next_cursor")] = None,
 ) -> EmailPage:

@@ -1,21 +1,24 @@
 """Tracking (opt-in per campaign): the open pixel `GET /t/o/{token}.gif` and the click redirect `GET /t/c/{token}?u=`.
 
 No API key (mail clients fetch these). A token we did not sign, or a URL that was not signed for that email (or is
-not among the links of its stored body), gets a 404 and no redirect: never an open redirect. Each valid request is
-recorded as an `opened` / `clicked` event, flagged as probably automated near the send time or from a scanner.
+not among the links of its stored body), gets a 404 (the API's error body) and no redirect: never an open redirect.
+Each valid request is recorded as an `opened` / `clicked` event, flagged as probably automated near the send time or
+from a scanner.
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.deps import get_services
+from api.openapi import error_responses
 from shared.bootstrap import Services
+from shared.domain.errors import NotFound
 
 router = APIRouter(prefix="/t", tags=["tracking"])
 
@@ -23,20 +26,18 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Token = Annotated[str, Path(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")]
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1x1 transparent GIF
 _NO_STORE = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer"}
-_GONE_PAGE = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>Link not valid</title>"
-    "<p>This link is not valid, or it has expired.</p></html>"
-)
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "not a link we signed", "content": {"text/html": {}}}
-}
+_NOT_FOUND = error_responses(404)
 
 
-def _key(services: Services) -> bytes | None:
-    from shared.domain.tracking import tracking_key
+def _keys(services: Services) -> list[bytes] | None:
+    """The verifying keys of UNSUBSCRIBE_SECRET (rotation: every secret verifies); None when it is not set."""
+    from shared.domain.sending.unsubscribe_tokens import secrets_from
+    from shared.domain.tracking import tracking_keys
 
-    secret = getattr(services.settings, "unsubscribe_secret", None) or getattr(services.env, "UNSUBSCRIBE_SECRET", None)
-    return tracking_key(str(secret)) if secret else None
+    try:
+        return tracking_keys(secrets_from(services.settings.unsubscribe_secret))
+    except ValueError:
+        return None
 
 
 def _parse(value: Any) -> datetime | None:
@@ -61,26 +62,29 @@ async def _record(services: Services, email: dict[str, Any], kind: str, request:
         services.log.error("tracking event not recorded", email_id=email["id"], kind=kind, error=f"{exc}")
 
 
-def _gone() -> HTMLResponse:
-    return HTMLResponse(_GONE_PAGE, status_code=404, headers=_NO_STORE)
+def _gone() -> NoReturn:
+    raise NotFound("not a tracking link of ours (or no UNSUBSCRIBE_SECRET is set)")
 
 
 @router.get(
     "/o/{token}.gif",
     response_class=Response,
-    responses={200: {"content": {"image/gif": {}}, "description": "a 1x1 transparent GIF"}, **_NOT_FOUND},
+    responses={
+        200: {"content": {"image/gif": {"schema": {"type": "string", "format": "binary"}}}, "description": "1x1 GIF"},
+        **_NOT_FOUND,
+    },
 )
 async def open_pixel(token: Token, request: Request, services: ServicesDep) -> Response:
     from shared.domain.tracking import InvalidToken, verify_open
 
-    key = _key(services)
+    key = _keys(services)
     try:
         email_id = verify_open(key, token) if key else None
     except InvalidToken:
         email_id = None
     email = await services.emails.get(email_id) if email_id else None
     if email is None:
-        return _gone()
+        _gone()
     await _record(services, email, "opened", request)
     return Response(PIXEL, media_type="image/gif", headers=_NO_STORE)
 
@@ -96,16 +100,16 @@ async def click(
 ) -> Response:
     from shared.domain.tracking import InvalidToken, links, verify_click
 
-    key = _key(services)
+    key = _keys(services)
     try:
         email_id = verify_click(key, token, u) if key else None
     except InvalidToken:
         email_id = None
     email = await services.emails.get(email_id) if email_id else None
     if email is None:
-        return _gone()
+        _gone()
     bodies = [b for b in (email.get("body_text"), email.get("body_html")) if b]
     if bodies and u not in {url for body in bodies for url in links(body)}:
-        return _gone()  # signed, yet not a link of the email as stored: refuse rather than redirect blindly
+        _gone()  # signed, yet not a link of the email as stored: refuse rather than redirect blindly
     await _record(services, email, "clicked", request, url=u)
     return RedirectResponse(u, status_code=302, headers=_NO_STORE)
