@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.domain.errors import ValidationFailed
 from shared.domain.normalize import clean_line, normalize_email
@@ -164,12 +164,14 @@ class UnsubscribeChanges:
 
 
 def _shown(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else repr(clean_line(value)[:80])
-    return text
+    """The value as an error message quotes it: one line, at most 80 characters, in single quotes."""
+    text = clean_line(value) if isinstance(value, str) else str(value)
+    return f"'{text[:80]}'"
 
 
 class SuppressionCreate(BaseModel):
-    """`POST /api/suppressions`: what to suppress, why, and a note. The value is normalised (see the module)."""
+    """`POST /api/suppressions`: what to suppress, why, and a note. The service normalises the value for its kind
+    (`normalize_value`; ValidationFailed, a 422 with the reason, when it cannot)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -188,15 +190,6 @@ class SuppressionCreate(BaseModel):
     @classmethod
     def _clean_note(cls, value: object) -> object:
         return (clean_line(value) or None) if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _normalised(self) -> SuppressionCreate:
-        try:
-            normalised = normalize_value(self.kind, self.value)
-        except ValidationFailed as exc:
-            raise ValueError(str(exc)) from None
-        self.value = normalised
-        return self
 
 
 # -- CSV import of a suppression list ----------------------------------------------------------------------------

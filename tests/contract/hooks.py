@@ -49,6 +49,12 @@ DOMAIN_RULES = tuple(
         r"^resume_at needs a timezone",  # RFC 3339 with an offset; JSON Schema's date-time cannot say it
         r"^preview needs an inbox",  # depends on the stored campaign
         r"^step \d+ cannot render for this prospect",  # depends on the stored prospect's facts
+        # suppression values, normalised for their kind (shared.domain.suppressions); a person must be stored
+        r"^'.*' is not an email address$",
+        r"^'.*' is (not a domain name|an IP address, not a domain name)$",
+        r"^'.*' is an address: suppress it with kind 'email'$",
+        r"^'.*' is not a prospect id$",
+        r"^no prospect has the id [0-9a-f]{32}$",
     )
 )
 

@@ -19,7 +19,8 @@ SELECT p.id AS prospect_id, p.email_normalized AS email, p.email_status, p.email
        p.legal_basis, p.timezone, p.city, p.region, coalesce(p.company_normalized, p.domain) AS company_key,
        EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'email' AND s.value = p.email_normalized)
        OR EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'domain'
-                  AND s.value = substr(p.email_normalized, instr(p.email_normalized, '@') + 1)) AS suppressed,
+                  AND s.value = substr(p.email_normalized, instr(p.email_normalized, '@') + 1))
+       OR EXISTS (SELECT 1 FROM suppressions s WHERE s.kind = 'person' AND s.value = p.id) AS suppressed,
        EXISTS (SELECT 1 FROM enrollments o WHERE o.prospect_id = p.id AND o.status IN ('active', 'paused')
                AND o.campaign_id <> ?1) AS active_elsewhere,
        EXISTS (SELECT 1 FROM enrollments o WHERE o.prospect_id = p.id AND o.campaign_id = ?1) AS in_this_campaign
