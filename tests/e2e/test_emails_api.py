@@ -66,7 +66,9 @@ async def test_a_one_off_email_is_queued_for_the_send_path(
     http: httpx.AsyncClient, runtime: LocalRuntime, sends: list[dict[str, Any]]
 ) -> None:
     inbox_id, people = await setup(http)
-    body = one_off(people["O'Connor"], inbox_id, subject="  A\u200b question\tfor you ", body="Hi James,\r\n\r\n\r\nOk?")
+    body = one_off(
+        people["O'Connor"], inbox_id, subject="  A\u200b question\tfor you ", body="Hi James,\r\n\r\n\r\nOk?"
+    )
     created = await http.post("/api/emails", json=body, headers=AUTH)
     assert created.status_code == 201, created.text
     email = created.json()
@@ -76,7 +78,8 @@ async def test_a_one_off_email_is_queued_for_the_send_path(
     assert email["message_id"].startswith("<") and email["message_id"].endswith("@jengu-demo.test>")
     assert email["headers"] == {
         "message_id": email["message_id"], "in_reply_to": None, "references": None,
-        "from_address": "sales@jengu-demo.test", "to_address": "james@harbourinn.example", "subject": "A question for you",
+        "from_address": "sales@jengu-demo.test", "to_address": "james@harbourinn.example",
+        "subject": "A question for you",
     }  # fmt: skip
     assert email["thread_id"] == email["message_id"]
     assert (email["body_text"], email["campaign_id"], email["enrollment_id"]) == ("Hi James,\n\nOk?", None, None)
@@ -212,7 +215,9 @@ async def test_list_filters_and_keyset_pages(
     assert await walk("status=queued", limit=3) == [i for i in newest_first if i != created[1]["id"]]
     since, until = created[2]["created_at"], created[5]["created_at"]
     window = await walk(f"since={since.replace('+', '%2B')}&until={until.replace('+', '%2B')}")
-    assert window == [i for i in newest_first if since <= next(c["created_at"] for c in created if c["id"] == i) < until]
+    assert window == [
+        i for i in newest_first if since <= next(c["created_at"] for c in created if c["id"] == i) < until
+    ]
     assert len(window) == 3
     assert await walk(f"campaign_id={'0' * 32}") == []
 
