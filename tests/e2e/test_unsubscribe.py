@@ -6,13 +6,8 @@ the client address's rate limit applies; the page shows the address masked and a
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import sys
-import types
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,54 +41,11 @@ STEPS = [
 ]  # fmt: skip
 
 
-class _StubTokenInvalid(ValueError):
-    pass
-
-
-def _stub_tokens() -> types.ModuleType:
-    """Stands in for shared.domain.sending.unsubscribe_tokens until it lands: the same names and contract."""
-    module = types.ModuleType("shared.domain.sending.unsubscribe_tokens")
-
-    def secrets_from(value: str | None) -> list[bytes]:
-        parts = [p.strip() for p in (value or "").split(",") if p.strip()]
-        if not parts or any(len(p) < 32 for p in parts):
-            raise ValueError("UNSUBSCRIBE_SECRET is not set")
-        return [p.encode() for p in parts]
-
-    def _tag(secret: bytes, data: bytes) -> bytes:
-        return hmac.new(secret, b"mac" + data, hashlib.sha256).digest()[:16]
-
-    def make_token(secrets: Sequence[bytes], email_id: str) -> str:
-        data = email_id.encode()
-        return base64.urlsafe_b64encode(data + _tag(secrets[0], data)).decode().rstrip("=")
-
-    def read_token(secrets: Sequence[bytes], token: str) -> str:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        except ValueError as exc:
-            raise _StubTokenInvalid("bad token") from exc
-        data, tag = raw[:-16], raw[-16:]
-        if not data or not any(hmac.compare_digest(tag, _tag(s, data)) for s in secrets):
-            raise _StubTokenInvalid("bad token")
-        return data.decode("ascii", "replace")
-
-    module.TokenInvalid = _StubTokenInvalid  # type: ignore[attr-defined]
-    module.secrets_from = secrets_from  # type: ignore[attr-defined]
-    module.make_token = make_token  # type: ignore[attr-defined]
-    module.read_token = read_token  # type: ignore[attr-defined]
-    return module
-
-
 @pytest.fixture
-def tokens(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    try:
-        from shared.domain.sending import unsubscribe_tokens as real
-    except ImportError:
-        stub = _stub_tokens()
-        monkeypatch.setitem(sys.modules, stub.__name__, stub)
-        yield stub
-    else:
-        yield real
+def tokens() -> Any:
+    from shared.domain.sending import unsubscribe_tokens
+
+    return unsubscribe_tokens
 
 
 def token_for(tokens: Any, email_id: str, secret: str = SECRET) -> str:
