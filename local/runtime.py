@@ -3,6 +3,8 @@
 One `LocalRuntime` owns the emulators (D1, KV, Queues, Durable Objects, send_email, cron) and invokes the same
 `Default` entrypoint class Cloudflare would: `fetch`, `scheduled`, `queue` and `email`. Time comes from an injected
 clock, so tests drive queues, alarms and crons by moving a `ManualClock` and calling `run_due()` / `drain()`.
+Two host bindings Cloudflare never sets: `JENGU_CLOCK` (that clock) and `JENGU_SOCKETS` (local/sockets.py's asyncio
+`StreamOpener`, which the SMTP transport uses instead of `cloudflare:sockets`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from local.env import ExecutionContext, LocalEnv, ScheduledController
 from local.kv import LocalKV
 from local.paths import REPO_ROOT, ensure_import_paths
 from local.queues import MessageBatch, QueueBroker, consumers_from_wrangler
+from local.sockets import LocalSocketOpener
 from local.workers_ai import LocalWorkersAI
 from shared.observability.log import Logger
 
@@ -65,6 +68,7 @@ class LocalRuntime:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         values: dict[str, Any] = dict(self.config.bindings_and_vars)
         values["JENGU_CLOCK"] = self.clock  # the Worker tells time by the runtime's clock (tests move it)
+        values["JENGU_SOCKETS"] = LocalSocketOpener()  # SMTP's TCP (shared.adapters.mail.smtp.opener_for); never on CF
         values.update(self.extra_vars)
         for db in self.config.d1:
             self.d1[db.binding] = await open_d1(

@@ -221,3 +221,28 @@ def test_opener_for_prefers_the_local_binding() -> None:
     from shared.platform.cloudflare import WorkersSocketOpener
 
     assert isinstance(opener_for(SimpleNamespace()), WorkersSocketOpener)
+
+
+async def test_the_local_runtime_lends_its_sockets(tmp_path: Path, server: FakeSmtpServer) -> None:
+    from local.paths import REPO_ROOT
+    from local.runtime import LocalRuntime
+
+    dev_vars = tmp_path / ".dev.vars"
+    dev_vars.write_text("API_KEY=test-key\n")
+    runtime = LocalRuntime(REPO_ROOT, state_dir=tmp_path / "state", dev_vars=dev_vars, smtp_sink_port=0)
+    await runtime.start()
+    try:
+        opener = opener_for(runtime.env)
+        assert isinstance(opener, LocalSocketOpener)
+        smtp = SmtpTransport(
+            "127.0.0.1",
+            server.port,
+            security="none",
+            username=USER,
+            password=PASSWORD,
+            opener=opener,
+            helo_name="x.test",
+        )
+        assert (await smtp.send(email())).outcome is SendOutcome.ACCEPTED
+    finally:
+        await runtime.close()

@@ -87,10 +87,14 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else ""
 
 
+# A host may lend the Worker its TCP under this env name: the local runtime binds local/sockets.py's asyncio opener
+# here. Never bound on Cloudflare, where the Workers socket API is used.
+HOST_SOCKETS_BINDING = "JENGU_SOCKETS"
+
+
 def opener_for(env: Any) -> StreamOpener:
-    """`env.JENGU_SOCKETS` when bound (the local runtime's asyncio opener: a host binding never set on Cloudflare),
-    else the Workers socket API."""
-    bound = getattr(env, "JENGU_SOCKETS", None)
+    """`env.JENGU_SOCKETS` when bound (the local runtime), else the Workers socket API (`cloudflare:sockets`)."""
+    bound = getattr(env, HOST_SOCKETS_BINDING, None)
     if bound is not None:
         return bound
     from shared.platform.cloudflare import WorkersSocketOpener
