@@ -39,6 +39,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 IMPORT_PATH = "/api/prospects/import"
 IMPORT_JOBS_PATH = "/api/imports"  # background imports (docs/decisions/0013): the large uploads go here
+SUPPRESSION_IMPORT_PATH = "/api/suppressions/import"  # a suppression list as CSV (its route caps it at 2 MiB)
 
 
 class BodyTooLarge(HTTPException):
@@ -146,7 +147,8 @@ async def _answer(scope: Scope, send: Send, status: int, message: str, *, limit:
 
 
 def body_limit_for(max_body_bytes: int, max_import_bytes: int, path: str) -> int:
-    return max_import_bytes if path.rstrip("/") in (IMPORT_PATH, IMPORT_JOBS_PATH) else max_body_bytes
+    uploads = (IMPORT_PATH, IMPORT_JOBS_PATH, SUPPRESSION_IMPORT_PATH)
+    return max_import_bytes if path.rstrip("/") in uploads else max_body_bytes
 
 
 def _media_type(request: Request) -> str:

@@ -133,6 +133,8 @@ def _is_error_response(status_text: str, response: dict[str, Any]) -> bool:
     """An error status whose body is ours (or FastAPI's validation error, which ours replaces)."""
     if not status_text.isdigit() or int(status_text) not in _DESCRIPTIONS or int(status_text) < 400:
         return False
+    if "content" in response and "application/json" not in response["content"]:
+        return False  # an HTML page (e.g. /u/{token}): its own document, not our JSON error body
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     return schema is None or str(schema.get("$ref", "")).rsplit("/", 1)[-1] in (
         ERROR_SCHEMA_NAME,

@@ -11,7 +11,6 @@ trace. Requests count against the client address like unauthenticated API calls.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -27,7 +26,6 @@ from shared.service_layer.unsubscribe import UnknownEmail
 
 router = APIRouter(prefix="/u", tags=["unsubscribe"])
 
-TEMPLATE = FilePath(__file__).resolve().parent.parent / "templates" / "unsubscribe.html"
 MAX_TOKEN = 200
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 PAGE_HEADERS = {
@@ -63,7 +61,9 @@ class LinkUnchecked(Exception):
 def _template() -> Any:
     from jinja2 import Environment  # the page's own: loaded with the first unsubscribe request
 
-    return Environment(autoescape=True, auto_reload=False).from_string(TEMPLATE.read_text(encoding="utf-8"))
+    from api.pages.unsubscribe_page import TEMPLATE
+
+    return Environment(autoescape=True, auto_reload=False).from_string(TEMPLATE)
 
 
 def render(state: str, status: int, **context: Any) -> HTMLResponse:

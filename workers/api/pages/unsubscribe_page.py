@@ -1,4 +1,10 @@
-<!doctype html>
+"""The unsubscribe page (confirm, done, invalid, unavailable): a jinja2 source rendered with autoescape.
+
+Kept as a Python string so it ships in the Worker bundle like any module (pywrangler uploads Python modules;
+a loose .html file beside them would need a wrangler `rules` entry and is easy to lose).
+"""
+
+TEMPLATE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -43,3 +49,4 @@
 </main>
 </body>
 </html>
+"""

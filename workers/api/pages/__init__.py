@@ -1,0 +1,1 @@
+"""Server-rendered pages (jinja2 sources as Python strings: the Worker bundle carries only Python modules)."""
