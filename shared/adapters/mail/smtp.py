@@ -78,8 +78,10 @@ class SmtpTransport:
         return None
 
 
-def _result(outcome: str, code: int | None, status: str | None, detail: str, provider_id: str | None) -> SendResult:
-    return SendResult(SendOutcome(outcome), provider_id=provider_id, code=code, status=status, detail=detail)
+def _result(
+    outcome: SendOutcome, code: int | None, status: str | None, detail: str, provider_id: str | None
+) -> SendResult:
+    return SendResult(outcome, provider_id=provider_id, code=code, status=status, detail=detail)
 
 
 def _first_line(exc: BaseException) -> str:

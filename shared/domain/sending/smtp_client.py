@@ -28,7 +28,8 @@ from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from shared.domain.sending.smtp_replies import Outcome, classify_reply
+from shared.domain.sending.outcomes import SendOutcome
+from shared.domain.sending.smtp_replies import classify_reply
 
 MAYBE_DELIVERED = "unknown: may have been delivered"
 MAX_REPLY_BYTES = 64 * 1024  # a reply longer than this is not SMTP
@@ -68,7 +69,7 @@ class Envelope:
 
 @dataclass(frozen=True, slots=True)
 class SmtpResult:
-    outcome: Outcome
+    outcome: SendOutcome
     step: str  # greeting, ehlo, starttls, auth, mail, rcpt, data, message (the final "." reply)
     code: int | None = None
     status: str | None = None
@@ -149,13 +150,15 @@ class _Session:
                     await self.replies.stream.write(line)
                 reply = await self.replies.read()
         except _Broken as exc:
-            raise _Failed(SmtpResult("transient", step, detail=f"{step}: {exc}")) from None
+            raise _Failed(SmtpResult(SendOutcome.TRANSIENT, step, detail=f"{step}: {exc}")) from None
         except TimeoutError:
             raise _Failed(
-                SmtpResult("transient", step, detail=f"{step}: no reply within {self.timeout_s:g} s")
+                SmtpResult(SendOutcome.TRANSIENT, step, detail=f"{step}: no reply within {self.timeout_s:g} s")
             ) from None
         except Exception as exc:  # the stream's own errors: reset, refused, TLS
-            raise _Failed(SmtpResult("transient", step, detail=f"{step}: connection lost ({_name(exc)})")) from None
+            raise _Failed(
+                SmtpResult(SendOutcome.TRANSIENT, step, detail=f"{step}: connection lost ({_name(exc)})")
+            ) from None
         if reply.code not in expect:
             raise _Failed(_refused(step, reply))
         return reply
@@ -166,9 +169,11 @@ class _Session:
                 async with self.deadline(self.timeout_s):
                     await self.replies.stream.write(data[start : start + WRITE_CHUNK])
         except TimeoutError:
-            raise _Failed(SmtpResult("transient", step, detail=f"{step}: write timed out")) from None
+            raise _Failed(SmtpResult(SendOutcome.TRANSIENT, step, detail=f"{step}: write timed out")) from None
         except Exception as exc:
-            raise _Failed(SmtpResult("transient", step, detail=f"{step}: connection lost ({_name(exc)})")) from None
+            raise _Failed(
+                SmtpResult(SendOutcome.TRANSIENT, step, detail=f"{step}: connection lost ({_name(exc)})")
+            ) from None
 
 
 _BEFORE_ENVELOPE = frozenset({"greeting", "ehlo", "starttls", "auth", "mail"})
@@ -176,11 +181,11 @@ _BEFORE_ENVELOPE = frozenset({"greeting", "ehlo", "starttls", "auth", "mail"})
 
 def _refused(step: str, reply: ServerReply) -> SmtpResult:
     classified = classify_reply(reply.code, reply.text)
-    outcome: Outcome = classified.outcome
-    if outcome == "accepted":  # a 2xx/3xx where another was due (e.g. 250 to DATA): the dialogue is broken
-        outcome = "transient"
+    outcome = classified.outcome
+    if outcome == SendOutcome.ACCEPTED:  # a 2xx/3xx where another was due (e.g. 250 to DATA): the dialogue is broken
+        outcome = SendOutcome.TRANSIENT
     elif step in _BEFORE_ENVELOPE and 500 <= reply.code < 600:
-        outcome = "sender_problem"
+        outcome = SendOutcome.SENDER_PROBLEM
     return SmtpResult(outcome, step, reply.code, classified.status, classified.detail)
 
 
@@ -220,10 +225,10 @@ def _address(value: str) -> bytes:
 def envelope_problem(envelope: Envelope, helo_name: str) -> SmtpResult | None:
     """An envelope that must never reach the wire: a control character, space or angle bracket in an address (it
     would inject commands) or in the HELO name, or an empty address."""
-    checks: tuple[tuple[str, str, Outcome], ...] = (
-        ("ehlo", helo_name, "sender_problem"),
-        ("mail", envelope.mail_from, "sender_problem"),
-        ("rcpt", envelope.rcpt_to, "recipient_refused"),
+    checks: tuple[tuple[str, str, SendOutcome], ...] = (
+        ("ehlo", helo_name, SendOutcome.SENDER_PROBLEM),
+        ("mail", envelope.mail_from, SendOutcome.SENDER_PROBLEM),
+        ("rcpt", envelope.rcpt_to, SendOutcome.RECIPIENT_REFUSED),
     )
     for step, value, outcome in checks:
         if not value or _UNSAFE.search(value):
@@ -262,13 +267,17 @@ async def _dialogue(
     await _hello(session, helo_name)
     if starttls:
         if "STARTTLS" not in session.extensions:
-            return SmtpResult("sender_problem", "starttls", detail="starttls: the server does not offer STARTTLS")
+            return SmtpResult(
+                SendOutcome.SENDER_PROBLEM, "starttls", detail="starttls: the server does not offer STARTTLS"
+            )
         await session.command("starttls", b"STARTTLS\r\n", expect=(220,))
         try:
             async with session.deadline(session.timeout_s):
                 session.replies = _Replies(await session.replies.stream.start_tls())
         except Exception as exc:
-            return SmtpResult("transient", "starttls", detail=f"starttls: TLS handshake failed ({_name(exc)})")
+            return SmtpResult(
+                SendOutcome.TRANSIENT, "starttls", detail=f"starttls: TLS handshake failed ({_name(exc)})"
+            )
         await _hello(session, helo_name)
     if credentials is not None:
         await _authenticate(session, credentials)
@@ -281,12 +290,12 @@ async def _dialogue(
         reply = await session.command("message", b".\r\n", expect=(250,))
     except _Failed as failed:
         if failed.result.code is None:  # no reply to the ".": the server may have taken the message
-            return SmtpResult("transient", "message", detail=MAYBE_DELIVERED)
+            return SmtpResult(SendOutcome.TRANSIENT, "message", detail=MAYBE_DELIVERED)
         raise
     text = classify_reply(reply.code, reply.text)
     queue_id = _QUEUE_ID.search(text.detail)
     return SmtpResult(
-        "accepted", "message", reply.code, text.status, text.detail, queue_id.group(1) if queue_id else None
+        SendOutcome.ACCEPTED, "message", reply.code, text.status, text.detail, queue_id.group(1) if queue_id else None
     )
 
 
@@ -314,7 +323,7 @@ async def _authenticate(session: _Session, credentials: Credentials) -> None:
     else:
         offered = " ".join(sorted(mechanisms)) or "no AUTH"
         raise _Failed(
-            SmtpResult("sender_problem", "auth", detail=f"auth: the server offers {offered}, not PLAIN/LOGIN")
+            SmtpResult(SendOutcome.SENDER_PROBLEM, "auth", detail=f"auth: the server offers {offered}, not PLAIN/LOGIN")
         )
 
 
@@ -324,14 +333,18 @@ def _mail_from(session: _Session, envelope: Envelope, size: int) -> bytes:
     if size_limit is not None:
         if size_limit.isdigit() and int(size_limit) and size > int(size_limit):
             raise _Failed(
-                SmtpResult("sender_problem", "mail", detail=f"mail: {size} bytes exceed the server's SIZE {size_limit}")
+                SmtpResult(
+                    SendOutcome.SENDER_PROBLEM,
+                    "mail",
+                    detail=f"mail: {size} bytes exceed the server's SIZE {size_limit}",
+                )
             )
         params.append(f"SIZE={size}")
     if "8BITMIME" in session.extensions and any(byte > 127 for byte in envelope.message):
         params.append("BODY=8BITMIME")
     if not (envelope.mail_from + envelope.rcpt_to).isascii():
         if "SMTPUTF8" not in session.extensions:  # not the recipient's fault: another transport may carry it
-            raise _Failed(SmtpResult("transient", "mail", detail="mail: the server does not offer SMTPUTF8"))
+            raise _Failed(SmtpResult(SendOutcome.TRANSIENT, "mail", detail="mail: the server does not offer SMTPUTF8"))
         params.append("SMTPUTF8")
     suffix = "".join(f" {p}" for p in params)
     return b"MAIL FROM:" + _address(envelope.mail_from) + suffix.encode() + b"\r\n"

@@ -1,7 +1,7 @@
 """SMTP replies as send outcomes (pure): a reply code, its RFC 3463 enhanced status and its text -> one outcome.
 
-The outcome values are those of `shared.ports.mail.SendOutcome` (the domain does not import ports: the SMTP adapter
-turns `Reply.outcome` into the enum). First rule that matches wins:
+Outcomes are `shared.domain.sending.outcomes.SendOutcome` (re-exported by shared.ports.mail). First rule that
+matches wins:
 
 | reply                                                        | outcome           |
 |--------------------------------------------------------------|-------------------|
@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-Outcome = Literal["accepted", "transient", "recipient_refused", "mailbox_full", "sender_problem", "rate_limited"]
+from shared.domain.sending.outcomes import SendOutcome
+
 UNCLASSIFIED = "unclassified permanent reply"
 
 _STATUS = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
@@ -62,7 +62,7 @@ class Reply:
     """One classified reply: the outcome, the code, the enhanced status (None when the server gave none) and the
     server's words (the status stripped from their front)."""
 
-    outcome: Outcome
+    outcome: SendOutcome
     code: int
     status: str | None
     detail: str
@@ -85,18 +85,18 @@ def classify_reply(code: int, text: str, status: str | None = None) -> Reply:
     return Reply(outcome=outcome, code=code, status=status, detail=detail)
 
 
-def _classify(code: int, status: str | None, words: str) -> tuple[Outcome, str]:
+def _classify(code: int, status: str | None, words: str) -> tuple[SendOutcome, str]:
     if 200 <= code < 400:
-        return "accepted", words
+        return SendOutcome.ACCEPTED, words
     subject, detail = _status_parts(status, code)
     lowered = words.lower()
     if (subject, detail) == (2, 2) or (subject is None and any(phrase in lowered for phrase in _FULL_PHRASES)):
-        return "mailbox_full", words
+        return SendOutcome.MAILBOX_FULL, words
     if 400 <= code < 500:
         return _temporary(code, subject, detail, lowered), words
     if 500 <= code < 600:
         return _permanent(code, subject, detail, lowered, words)
-    return "transient", f"{UNCLASSIFIED}: {code} {words}".rstrip()  # not an SMTP reply code at all
+    return SendOutcome.TRANSIENT, f"{UNCLASSIFIED}: {code} {words}".rstrip()  # not an SMTP reply code at all
 
 
 def _status_parts(status: str | None, code: int) -> tuple[int | None, int | None]:
@@ -109,27 +109,27 @@ def _status_parts(status: str | None, code: int) -> tuple[int | None, int | None
     return subject, detail
 
 
-def _temporary(code: int, subject: int | None, detail: int | None, lowered: str) -> Outcome:
+def _temporary(code: int, subject: int | None, detail: int | None, lowered: str) -> SendOutcome:
     if code == 421:
-        return "rate_limited"
+        return SendOutcome.RATE_LIMITED
     if (subject, detail) == (5, 3) or "too many recipients" in lowered:
-        return "rate_limited"
+        return SendOutcome.RATE_LIMITED
     if subject == 7 and not any(phrase in lowered for phrase in _GREYLIST_PHRASES):
-        return "rate_limited"
-    return "transient"
+        return SendOutcome.RATE_LIMITED
+    return SendOutcome.TRANSIENT
 
 
-def _permanent(code: int, subject: int | None, detail: int | None, lowered: str, words: str) -> tuple[Outcome, str]:
+def _permanent(code: int, subject: int | None, detail: int | None, lowered: str, words: str) -> tuple[SendOutcome, str]:
     if subject == 1 and detail in (7, 8):
-        return "sender_problem", words
+        return SendOutcome.SENDER_PROBLEM, words
     if subject == 1 or (subject, detail) == (2, 1):
-        return "recipient_refused", words
+        return SendOutcome.RECIPIENT_REFUSED, words
     if subject == 7 or (subject, detail) in ((3, 4), (2, 3)) or code in _AUTH_CODES:
-        return "sender_problem", words
+        return SendOutcome.SENDER_PROBLEM, words
     if code == 551 and subject is None:
-        return "recipient_refused", words
+        return SendOutcome.RECIPIENT_REFUSED, words
     if any(phrase in lowered for phrase in _RECIPIENT_PHRASES):
-        return "recipient_refused", words
+        return SendOutcome.RECIPIENT_REFUSED, words
     if any(phrase in lowered for phrase in _SENDER_PHRASES):
-        return "sender_problem", words
-    return "transient", f"{UNCLASSIFIED}: {code} {words}".rstrip()
+        return SendOutcome.SENDER_PROBLEM, words
+    return SendOutcome.TRANSIENT, f"{UNCLASSIFIED}: {code} {words}".rstrip()
