@@ -88,6 +88,24 @@ async def send_email(binding: Any, message: Mapping[str, Any]) -> dict[str, Any]
     return dict(plain)
 
 
+def email_module() -> Any:
+    """`cloudflare:email`, through the SDK's import_from_javascript (JSPI: inside a handler only)."""
+    from workers import import_from_javascript  # the SDK's; local/sdk stands in
+
+    return import_from_javascript("cloudflare:email")
+
+
+async def send_raw_email(binding: Any, mail_from: str, rcpt_to: str, raw: bytes) -> dict[str, Any]:
+    """Send a complete RFC 5322 message through `send_email` as a `cloudflare:email` EmailMessage (imported on first
+    use): every header we built (Message-ID, threading, List-Unsubscribe) goes out as written."""
+    from pyodide.ffi import JsProxy
+
+    message = email_module().EmailMessage.new(mail_from, rcpt_to, raw.decode("ascii"))
+    result = await binding.send(message)
+    plain = result.to_py() if isinstance(result, JsProxy) else result
+    return dict(plain) if plain else {}
+
+
 class WorkersSocketOpener:
     """`StreamOpener` over the Workers socket API (`cloudflare:sockets` `connect`, imported on first use).
 
@@ -100,7 +118,7 @@ class WorkersSocketOpener:
     async def open(self, host: str, port: int, *, tls: TlsMode, timeout_s: float) -> WorkersSocketStream:
         import asyncio
 
-        from workers import import_from_javascript  # type: ignore[attr-defined]  # the SDK's; not in local/sdk
+        from workers import import_from_javascript  # the SDK's; local/sdk stands in for cloudflare:email
 
         sockets = import_from_javascript("cloudflare:sockets")
         try:

@@ -339,8 +339,19 @@ async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
         yield server
 
 
+async def test_send_email_sends_our_mime_as_written_by_default(sink: SmtpSink) -> None:
+    email = outgoing()
+    result = await CloudflareSendEmail(LocalSendEmail("EMAIL", smtp_port=sink.port)).send(email)
+    assert result.outcome is SendOutcome.ACCEPTED
+    [out] = sink.messages()
+    assert out["Message-ID"] == email.message_id  # our Message-ID, fixed at compose time, goes out unchanged
+    for name, value in HEADERS.items():
+        assert " ".join(str(out[name]).split()) == value
+
+
 async def test_send_email_accepts_with_the_services_message_id_and_the_allowed_headers(sink: SmtpSink) -> None:
-    result = await CloudflareSendEmail(LocalSendEmail("EMAIL", smtp_port=sink.port)).send(outgoing())
+    builder = CloudflareSendEmail(LocalSendEmail("EMAIL", smtp_port=sink.port), raw=False)
+    result = await builder.send(outgoing())
     assert result.outcome is SendOutcome.ACCEPTED
     [out] = sink.messages()
     assert out["Message-ID"] == result.provider_id  # the service makes the Message-ID; we record what it made

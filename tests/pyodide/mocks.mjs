@@ -75,6 +75,7 @@ export const entrypointHelper = {
   cloudflareWorkersModule: { env: {}, waitUntil: (p) => waitUntilPromises.push(p) },
   cloudflareSocketsModule: { connect: (address, options) => connect(address, options) }, // cloudflare:sockets
   doAnImport: async (name) => {
+    if (name === "cloudflare:email") return { EmailMessage }; // the class is defined below (hoisted at call time)
     throw new Error(`the Pyodide tier has no JS module ${name}`);
   },
   patchWaitUntil: () => {},

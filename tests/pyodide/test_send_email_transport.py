@@ -45,3 +45,10 @@ def test_js_errors_map_by_their_code_property(pyodide: Any) -> None:
     assert out["suppressed"]["detail"].startswith("E_RECIPIENT_SUPPRESSED: ")
     assert "Recipient is on suppression list" in out["suppressed"]["detail"]
     assert all(r["provider_id"] is None for r in out.values())
+
+
+def test_our_mime_goes_as_a_cloudflare_email_message(pyodide: Any) -> None:
+    out = pyodide.run("send_email_transport", "raw_mime")
+    assert out["result"] == {"outcome": "accepted", "provider_id": "raw@example.com", "detail": ""}
+    [call] = out["calls"]
+    assert call["args"][0]["t"] == "EmailMessage"  # a real cloudflare:email EmailMessage, not a builder object

@@ -52,7 +52,7 @@ def test_defaults_and_normalisation() -> None:
     assert (record.daily_cap, record.hourly_cap) == (20, 5)
     assert (record.send_window.start, record.send_window.end) == (time(8), time(18))
     assert (record.warmup.enabled, record.warmup.ramp, record.warmup.target) == (True, [5, 10, 15, 18], 20)
-    assert record.secret_names == {} and record.transport_settings == {}
+    assert record.secret_names == {} and record.transport_settings == {"format": "mime"}
 
 
 def test_smtp_settings_security_follows_the_port_and_25_is_refused() -> None:

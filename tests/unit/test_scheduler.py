@@ -44,6 +44,11 @@ def _no_d1_for_the_outreach_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Services, "send_tick", property(lambda self: _Tick()))
     monkeypatch.setattr(Services, "enrollments", property(lambda self: _Enrollments()))
 
+    async def no_sweep(self: object, now: datetime) -> int:
+        return 0
+
+    monkeypatch.setattr("shared.service_layer.sending.sweeper.SendSweeper.run", no_sweep)
+
 
 @pytest.mark.parametrize("cron", list(CRON_JOBS))
 async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:

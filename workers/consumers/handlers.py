@@ -53,11 +53,10 @@ async def handle_compose(payload: Payload, envelope: Envelope, services: Service
 
 
 async def handle_send_requested(payload: Payload, envelope: Envelope, services: Services) -> None:
-    """Until the send consumer exists (issue 9) the email row, status `queued`, is the durable outbox: the message
-    is acknowledged and the row waits; the send consumer's sweeper re-enqueues queued rows (decision 0016)."""
     assert isinstance(payload, SendRequested)
-    services.log.info("email ready to send (no transport yet): it stays queued", email_id=payload.email_id,
-                      send_key=payload.send_key)  # fmt: skip
+    from shared.service_layer.sending.send import SendService
+
+    await SendService(services).handle(payload, owner=envelope.id)
 
 
 async def handle_enrollment_slice(payload: Payload, envelope: Envelope, services: Services) -> None:

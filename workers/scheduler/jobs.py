@@ -20,7 +20,11 @@ Job = Callable[[datetime, Services], Awaitable[dict[str, int]]]
 async def enqueue_due_sends(scheduled_at: datetime, services: Services) -> dict[str, int]:
     """The sending tick: due steps of every step number (first emails and follow-ups) inside their recipients' send
     windows, paced per inbox, enqueued to `compose` (shared/service_layer/scheduling/tick.py)."""
-    return (await services.send_tick.run(scheduled_at)).counts()
+    from shared.service_layer.sending.sweeper import SendSweeper
+
+    counts = (await services.send_tick.run(scheduled_at)).counts()
+    counts["sends_requeued"] = await SendSweeper(services).run(scheduled_at)
+    return counts
 
 
 async def run_daily_pipeline(scheduled_at: datetime, services: Services) -> dict[str, int]:

@@ -15,7 +15,15 @@ from email.message import Message
 from http import HTTPMethod
 from typing import Any
 
-__all__ = ["DurableObject", "FetchResponse", "Request", "Response", "WorkerEntrypoint", "fetch"]
+__all__ = [
+    "DurableObject",
+    "FetchResponse",
+    "Request",
+    "Response",
+    "WorkerEntrypoint",
+    "fetch",
+    "import_from_javascript",
+]
 
 
 class WorkerEntrypoint:
@@ -154,3 +162,16 @@ async def fetch(
     except httpx.HTTPError as exc:
         raise OSError(f"fetch failed: {type(exc).__name__}: {exc}") from None
     return FetchResponse(str(answer.url), answer.status_code, answer.headers.multi_items(), data)
+
+
+def import_from_javascript(name: str) -> Any:
+    """The SDK's JS module import, for the modules Jengu uses: `cloudflare:email` (its EmailMessage is the local
+    runtime's RawEmailMessage). `cloudflare:sockets` is not stood in: the local runtime lends a socket opener instead
+    (env `JENGU_SOCKETS`)."""
+    if name == "cloudflare:email":
+        from types import SimpleNamespace
+
+        from local.email.send_email import RawEmailMessage
+
+        return SimpleNamespace(EmailMessage=RawEmailMessage)
+    raise ImportError(f"the local runtime has no stand-in for the JS module {name!r}")

@@ -62,9 +62,10 @@ _CODE = re.compile(r"\b(E_[A-Z][A-Z0-9_]+)\b")
 class CloudflareSendEmail:
     """One `send_email` binding (`env.EMAIL`); `send` may be injected (tests), else the platform's is used."""
 
-    def __init__(self, binding: Any, *, send: SendFn | None = None) -> None:
+    def __init__(self, binding: Any, *, send: SendFn | None = None, raw: bool = True) -> None:
         self._binding = binding
         self._send = send
+        self._raw = raw  # the complete MIME (our Message-ID, threading and RFC 8058 headers) rather than a builder
 
     @property
     def kind(self) -> str:
@@ -74,6 +75,14 @@ class CloudflareSendEmail:
         return f"CloudflareSendEmail({self._binding!r})"
 
     async def send(self, email: OutgoingEmail) -> SendResult:
+        if self._raw and self._send is None:
+            from shared.platform.cloudflare import send_raw_email
+
+            try:
+                sent = await send_raw_email(self._binding, email.mail_from, email.rcpt_to, email.raw)
+            except Exception as exc:  # JS Errors carrying a string code, as for the builder
+                return outcome_for_error(exc, email.rcpt_to)
+            return SendResult(SendOutcome.ACCEPTED, provider_id=str(sent.get("messageId") or email.message_id))
         send = self._send
         if send is None:
             from shared.platform.cloudflare import send_email

@@ -40,7 +40,7 @@ def transport_for(
             raise TransportUnavailable(f"inbox {inbox.id}: no send_email binding {name} (wrangler.toml [[send_email]])")
         from shared.adapters.mail.cloudflare import CloudflareSendEmail
 
-        return CloudflareSendEmail(binding)
+        return CloudflareSendEmail(binding, raw=settings.get("format", "mime") == "mime")
     if kind is TransportKind.LOCAL:
         from shared.adapters.mail.smtp import SmtpTransport, opener_for
 

@@ -136,9 +136,24 @@ class GraphSettings(_In):
     format: Literal["mime", "json"] = "mime"
 
 
+class CloudflareSettings(_In):
+    """`mime` sends the message we built as a `cloudflare:email` EmailMessage (our Message-ID, threading and RFC 8058
+    headers exactly as written); `builder` uses Email Service's JSON builder (it sets its own Message-ID)."""
+
+    format: Literal["mime", "builder"] = "mime"
+    binding: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")] | None = None  # default: EMAIL
+
+
+class LocalSettings(_In):
+    """The local runtime's SMTP sink (`make dev`: 127.0.0.1:1025)."""
+
+    host: Annotated[str, Field(min_length=1, max_length=253, pattern=_HOST)] = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 1025
+
+
 class CloudflareTransport(_In):
     kind: Literal["cloudflare"]
-    settings: NoSettings = NoSettings()
+    settings: CloudflareSettings = CloudflareSettings()
 
 
 class SmtpTransport(_In):
@@ -158,7 +173,7 @@ class ResendTransport(_In):
 
 class LocalTransport(_In):
     kind: Literal["local"]
-    settings: NoSettings = NoSettings()
+    settings: LocalSettings = LocalSettings()
 
 
 Transport = Annotated[

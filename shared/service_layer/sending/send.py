@@ -26,12 +26,13 @@ from typing import Any
 from shared.adapters.d1 import sql_sending as sql
 from shared.adapters.d1.client import Query
 from shared.domain.sending.send_policy import after
+from shared.domain.sending.smtp_client import MAYBE_DELIVERED
 from shared.messages.inbox_health import HealthEvent
 from shared.messages.payloads import SendRequested
 from shared.ports.mail import OutgoingEmail, SendOutcome, SendResult, TransportUnavailable
 
 LOCK_TTL_S = 120.0
-DEDUP_TTL_S = 30 * 86_400.0
+DEDUP_TTL_S = 86_400.0  # the Dedup object keeps a claim at most a day; the D1 send key guards forever
 WAIT_FOR_LOCK = timedelta(minutes=1)
 WAIT_FOR_CAPACITY = timedelta(minutes=10)
 WAIT_FOR_INBOX = timedelta(minutes=30)
@@ -143,6 +144,10 @@ class SendService:
         except Exception as exc:  # a transport broke its contract: unknown whether it went out -> reconcile later
             s.log.error("transport raised", email_id=row["id"], error=f"{type(exc).__name__}: {exc}")
             raise
+        if result.outcome is SendOutcome.TRANSIENT and result.detail.startswith(MAYBE_DELIVERED):
+            # The connection died after the whole message was handed over: it may have been delivered. At most once
+            # wins: count it as sent (the same rule as a crash after the transport call).
+            result = SendResult(SendOutcome.ACCEPTED, code=result.code, detail=result.detail)
         return await self._record(row, inbox, reservation, result, attempts=int(row["attempts"]) + 1)
 
     async def _inbox_with_capacity(self, row: dict[str, Any], now: datetime) -> tuple[Any, str | None, datetime | None]:
@@ -155,23 +160,28 @@ class SendService:
             if campaign is not None:
                 candidates += [i for i in campaign.inbox_ids if i not in candidates]
         inboxes = {i.id: i for i in await s.inbox_store.get_many(candidates)} if candidates else {}
+        # The scheduler's reservation held this draft's place in its day; the send is counted in the hour it
+        # happens, so that reservation is given back and one is taken now (a draft that waited for an unhealthy
+        # inbox must not land in an hour that is already full).
+        if row["reservation_token"] and row["inbox_id"]:
+            await self._release(row["inbox_id"], row["reservation_token"])
         limited = "inbox"
         for inbox_id in candidates:
             inbox = inboxes.get(inbox_id)
             if inbox is None or inbox.status != "active":
                 continue
+            reply = await s.warmup.reserve(inbox.id, 1, now.timestamp(), RESERVATION_TTL_S)
+            if reply.granted < 1 or reply.token is None:
+                limited = "capacity"
+                continue
+            # Capacity first, then the health gate: a half-open inbox hands its single probe to this call, which
+            # then sends (and reports back) for sure.
             gate = await s.inbox_health.can_send(inbox.id, now.timestamp())
             if not gate.allowed:
+                await self._release(inbox.id, reply.token)
                 continue
-            token, until = row["reservation_token"], _parse(row["reservation_until"])
-            if inbox.id != row["inbox_id"] or token is None or until is None or until <= now:
-                reply = await s.warmup.reserve(inbox.id, 1, now.timestamp(), RESERVATION_TTL_S)
-                if reply.granted < 1 or reply.token is None:
-                    limited = "capacity"
-                    continue
-                token = reply.token
-                until = datetime.fromtimestamp(reply.expires_at or now.timestamp() + RESERVATION_TTL_S, UTC)
-            return inbox, token, until
+            until = datetime.fromtimestamp(reply.expires_at or now.timestamp() + RESERVATION_TTL_S, UTC)
+            return inbox, reply.token, until
         return None, limited, None
 
     def _transport(self, inbox: Any) -> Any:

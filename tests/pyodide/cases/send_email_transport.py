@@ -58,7 +58,7 @@ async def accepted() -> dict[str, Any]:
     from shared.adapters.mail.cloudflare import CloudflareSendEmail
 
     env = _EnvWrapper(jengu_mocks.makeEnv())
-    result = await CloudflareSendEmail(env.EMAIL).send(_email("hannah@hotel.example"))
+    result = await CloudflareSendEmail(env.EMAIL, raw=False).send(_email("hannah@hotel.example"))
     return {"result": _result(result), "calls": calls()}
 
 
@@ -67,8 +67,30 @@ async def failures() -> dict[str, Any]:
 
     from shared.adapters.mail.cloudflare import CloudflareSendEmail
 
-    transport = CloudflareSendEmail(run_js(FAILING_BINDING))
+    transport = CloudflareSendEmail(run_js(FAILING_BINDING), raw=False)
     out: dict[str, Any] = {}
     for rcpt in ("suppressed", "unverified", "busy", "broken"):
         out[rcpt] = _result(await transport.send(_email(f"{rcpt}@hotel.example")))
     return out
+
+
+async def raw_mime() -> dict[str, Any]:
+    """The default: our MIME as a `cloudflare:email` EmailMessage, through the SDK's import_from_javascript."""
+    import jengu_mocks
+    from workers import _EnvWrapper
+
+    import shared.platform.cloudflare as platform
+    from shared.adapters.mail.cloudflare import CloudflareSendEmail
+    from shared.ports.mail import OutgoingEmail
+
+    # Node 20 has no JSPI, which the SDK's import_from_javascript needs for `cloudflare:email` (workerd has it):
+    # hand over the mock module the way that import would, and prove everything after it.
+    platform.email_module = lambda: jengu_mocks  # type: ignore[assignment]
+    env = _EnvWrapper(jengu_mocks.makeEnv())
+    raw = b"Message-ID: <ours@jengu.example>\r\nFrom: ada@jengu.example\r\nTo: hannah@hotel.example\r\n\r\nHallo\r\n"
+    email = OutgoingEmail(message_id="<ours@jengu.example>", mail_from=SENDER, from_name=None,
+                          rcpt_to="hannah@hotel.example", subject="s", text="Hallo", raw=raw)  # fmt: skip
+    result = await CloudflareSendEmail(env.EMAIL).send(email)
+    from runtime.workerd import calls
+
+    return {"result": _result(result), "calls": calls()}

@@ -73,6 +73,10 @@ async def set_emergency_stop(body: EmergencyStop, request: Request, services: Ad
 
 @router.post("/trigger-send", summary="Run one sending tick now (what the 5-minute cron does)")
 async def trigger_send(services: AdminServices) -> dict[str, Any]:
-    report = await services.send_tick.run()
-    services.log.info("sending tick run by hand", **report.counts())
-    return {**report.counts(), "inboxes": report.inboxes}
+    from shared.service_layer.sending.sweeper import SendSweeper
+
+    now = services.clock.now()
+    report = await services.send_tick.run(now)
+    counts = {**report.counts(), "sends_requeued": await SendSweeper(services).run(now)}
+    services.log.info("sending tick run by hand", **counts)
+    return {**counts, "inboxes": report.inboxes}
