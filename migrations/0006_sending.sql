@@ -56,3 +56,6 @@ CREATE TABLE daily_counters (
 ) WITHOUT ROWID;
 CREATE INDEX idx_daily_counters_campaign ON daily_counters (campaign_id, day);
 CREATE INDEX idx_daily_counters_inbox ON daily_counters (inbox_id, day);
+
+-- The nightly integrity job drops consumer idempotency keys older than a week.
+CREATE INDEX idx_processed_messages_at ON processed_messages (processed_at);

@@ -96,6 +96,9 @@ class FakeFailedTasks:
         task = self.tasks[task_id]
         self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.OPEN})
 
+    async def forget_processed(self, before: datetime) -> int:
+        return 0
+
     async def count_open(self) -> int:
         return sum(1 for t in self.tasks.values() if t.status is FailedTaskStatus.OPEN)
 

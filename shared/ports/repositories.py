@@ -32,6 +32,8 @@ class FailedTaskRepository(Protocol):
 
     async def count_open(self) -> int: ...
 
+    async def forget_processed(self, before: datetime) -> int: ...
+
 
 class InboundWriter(Protocol):
     """One inbound message being stored as its bytes stream in; nothing counts as stored before `complete`."""

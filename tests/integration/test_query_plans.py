@@ -95,7 +95,13 @@ def _outreach_statements() -> list[tuple[str, str]]:
     found = []
     for module in (sql_enrollments, sql_emails):
         for name, value in vars(module).items():
-            if name.isupper() and isinstance(value, str) and re.search(r"\b(SELECT|UPDATE|INSERT)\b", value):
+            fragment = name.endswith("_FROM")  # the start of a statement the adapter completes (tested with it)
+            if (
+                name.isupper()
+                and not fragment
+                and isinstance(value, str)
+                and re.search(r"\b(SELECT|UPDATE|INSERT)\b", value)
+            ):
                 found.append((f"{module.__name__.rsplit('.', 1)[-1]}.{name}", value))
     return found
 

@@ -61,7 +61,9 @@ async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:
 
 async def test_integrity_job_reports_open_failed_tasks() -> None:
     results = await tick("0 3 * * *", WHEN, fake_services())
-    assert results == {"check_integrity": {"open_failed_tasks": 0, "abandoned_inbound_dropped": 0}}
+    assert results == {
+        "check_integrity": {"open_failed_tasks": 0, "abandoned_inbound_dropped": 0, "processed_forgotten": 0}
+    }
 
 
 async def test_unknown_cron_is_an_error() -> None:

@@ -57,12 +57,16 @@ async def sweep_import_jobs(scheduled_at: datetime, services: Services) -> dict[
 
 # An email handler runs for minutes at most; a provisional inbound row this old will never be completed.
 ABANDONED_INBOUND_AFTER = timedelta(days=1)
+# Consumer idempotency keys (processed_messages) outlive any redelivery by far after a week (queue retries span
+# hours), then they are dropped so the table does not grow with every event.
+PROCESSED_MESSAGES_KEPT = timedelta(days=7)
 
 
 async def check_integrity(scheduled_at: datetime, services: Services) -> dict[str, int]:
     open_failures = await services.failed_tasks.count_open()
     dropped = await services.inbound.drop_abandoned(scheduled_at - ABANDONED_INBOUND_AFTER)
-    return {"open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped}
+    forgotten = await services.failed_tasks.forget_processed(scheduled_at - PROCESSED_MESSAGES_KEPT)
+    return {"open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped, "processed_forgotten": forgotten}
 
 
 @dataclass(frozen=True, slots=True)

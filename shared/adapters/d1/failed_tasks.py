@@ -58,6 +58,10 @@ class D1FailedTaskRepository:
     async def reopen(self, task_id: str) -> None:
         await self._db.run(sql.REOPEN_FAILED_TASK, task_id)
 
+    async def forget_processed(self, before: datetime) -> int:
+        """Drop consumer idempotency keys (processed_messages) recorded before `before`."""
+        return await self._db.run(sql.FORGET_PROCESSED, before.isoformat())
+
     async def count_open(self) -> int:
         row = await self._db.first(sql.COUNT_OPEN_FAILED_TASKS)
         return int(row["n"]) if row else 0

@@ -58,3 +58,6 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.up
 # -- inboxes -----------------------------------------------------------------------------------------------------
 LIST_INBOXES = "SELECT id, email, timezone, status FROM inboxes ORDER BY email LIMIT ?"
 GET_INBOX = "SELECT id, email, timezone, status FROM inboxes WHERE id = ?"
+
+# Consumer idempotency keys older than the longest redelivery window (the nightly integrity job).
+FORGET_PROCESSED = "DELETE FROM processed_messages WHERE processed_at < ?"

@@ -80,6 +80,16 @@ class ComposeService:
             await self._release(msg)
             s.log.warning("compose impossible: enrollment paused", enrollment_id=msg.enrollment_id, reason=problem)
             return "paused"
+        blocked = await s.suppressions.check(email=prospect.email_normalized, prospect_id=prospect.id)
+        if blocked is not None:  # suppressed since enrollment: this person is never mailed again
+            await s.enrollments.stop(msg.enrollment_id, reason=f"suppressed_{blocked.reason}", at=now)
+            await self._release(msg)
+            s.log.info("compose skipped: suppressed", enrollment_id=msg.enrollment_id, reason=blocked.reason)
+            return "suppressed"
+        if prospect.email_status in ("bounced", "invalid"):
+            await s.enrollments.stop(msg.enrollment_id, reason=f"address_{prospect.email_status}", at=now)
+            await self._release(msg)
+            return "stopped"
         inbox = inboxes[0]
         step = campaign.steps[msg.step - 1]
         thread = thread_info(await self.emails.thread(msg.enrollment_id), msg.step)
