@@ -98,7 +98,8 @@ class EmailService:
 
         recipient = await self.emails.one_off_recipient(request.prospect_id)
         if recipient is None:
-            raise NotFound(f"prospect {request.prospect_id} does not exist")
+            raise ValidationFailed(f"prospect_id: prospect {request.prospect_id} does not exist",
+                                   details={"reason": "prospect_not_found"})  # fmt: skip
         reason = refusal(_candidate(recipient), await self.policy())
         if reason is not None:
             raise Refused(reason.value, f"cannot email prospect {request.prospect_id}: {_REASON_TEXT[reason.value]}")
@@ -141,7 +142,7 @@ class EmailService:
     async def _inbox(self, inbox_id: str) -> Any:
         found = list(await self.inboxes.get_many([inbox_id]))
         if not found:
-            raise NotFound(f"inbox {inbox_id} does not exist")
+            raise ValidationFailed(f"inbox_id: inbox {inbox_id} does not exist", details={"reason": "inbox_not_found"})
         inbox = found[0]
         status = getattr(inbox.status, "value", inbox.status)
         if status == "disabled":

@@ -110,8 +110,8 @@ async def test_one_off_refusals_follow_the_campaign_guards(
     assert await refused(people["García"]) == (422, "no_sendable_email")
     assert await refused(people["de Vries"]) == (422, "role_address")
     assert await refused(people["Jensen"]) == (422, "country_policy")  # NO needs consent
-    assert (await refused("0" * 32))[0] == 404
-    assert (await refused(people["Brown"], "f" * 32))[0] == 404
+    assert (await refused("0" * 32)) == (422, "prospect_not_found")  # a body naming a row that does not exist
+    assert (await refused(people["Brown"], "f" * 32)) == (422, "inbox_not_found")
 
     olivia, camille, james = people["Brown"], people["Laurent"], people["O'Connor"]
     suppress = "INSERT INTO suppressions (id, kind, value, reason, created_at) VALUES (?, ?, ?, 'manual', ?)"
