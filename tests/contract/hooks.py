@@ -43,8 +43,8 @@ DOMAIN_RULES = tuple(
         r"^hourly_cap \(\d+\) cannot be above daily_cap \(\d+\)$",
         r"^send_window end \(\d\d:\d\d\) must be after its start \(\d\d:\d\d\)$",
         r"^secret_names: an? \w+ transport takes .*; not \w+$",
-        r"^(settings|steps|variants)[\w.]*: ",
-        r"^(prospect_id|inbox_id): \w+ \S+ does not exist$",  # a one-off email names stored rows  # campaign rules beyond JSON Schema (zones, windows, templates)
+        r"^(settings|steps|variants)[\w.]*: ",  # campaign rules beyond JSON Schema (zones, windows, templates)
+        r"^(prospect_id|inbox_id): \w+ \S+ does not exist$",  # a one-off email names stored rows
         r"^the campaign cannot send: ",  # activation and resume depend on the stored steps and inboxes
         r"^the campaign has no steps",  # enrolling depends on the stored campaign
         r"^resume_at needs a timezone",  # RFC 3339 with an offset; JSON Schema's date-time cannot say it
