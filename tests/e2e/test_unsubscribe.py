@@ -223,13 +223,13 @@ async def test_forged_tampered_and_unknown_links_get_a_clear_page_and_change_not
     ]  # fmt: skip
     for token in forged:
         page = await http.get(f"/u/{token}")
-        assert page.status_code == 400, (token, page.text)
+        assert page.status_code == 404, (token, page.text)
         assert "This link is not valid" in page.text and "Traceback" not in page.text
         posted = await http.post(f"/u/{token}", content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
-        assert posted.status_code == 400 and posted.headers["content-type"].startswith("text/plain")
+        assert posted.status_code == 404 and posted.headers["content-type"].startswith("text/plain")
         assert "not valid" in posted.text
         button = await http.post(f"/u/{token}", data={"confirm": "yes"})
-        assert button.status_code == 400 and "This link is not valid" in button.text
+        assert button.status_code == 404 and "This link is not valid" in button.text
     assert await rows(runtime, "SELECT * FROM suppressions") == []
     assert [e["status"] for e in await rows(runtime, "SELECT status FROM emails")] == ["queued"] * 3
 
@@ -252,10 +252,10 @@ async def test_the_client_address_is_rate_limited_like_an_anonymous_api_call(
     runtime.env.RATE_LIMIT_IP_REFILL_PER_S = "0.001"  # type: ignore[union-attr]
     headers = {"X-Forwarded-For": "203.0.113.9"}
     answers = [(await http.get("/u/whatever", headers=headers)).status_code for _ in range(4)]
-    assert answers == [400, 400, 400, 429]
+    assert answers == [404, 404, 404, 429]
     limited = await http.post("/u/whatever", headers=headers)
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
-    assert (await http.get("/u/whatever", headers={"X-Forwarded-For": "203.0.113.10"})).status_code == 400
+    assert (await http.get("/u/whatever", headers={"X-Forwarded-For": "203.0.113.10"})).status_code == 404
 
 
 async def test_the_routes_need_no_api_key_and_declare_html(http: httpx.AsyncClient) -> None:

@@ -3,7 +3,7 @@
 `GET` shows a confirmation page with one button and changes nothing (link scanners and previews follow GETs). `POST`
 unsubscribes: the RFC 8058 body `List-Unsubscribe=One-Click` (form-encoded, sent by mail providers) is answered with
 200 text/plain, anything else (the page's own form) with the "done" page. A forged, tampered or unknown token gets a
-400 "this link is not valid" page; a deployment without UNSUBSCRIBE_SECRET a 503 "cannot be checked" page: never a
+404 "this link is not valid" page (the link names nothing we know: forged, changed, or its email is gone); a deployment without UNSUBSCRIBE_SECRET a 503 "cannot be checked" page: never a
 trace. Requests count against the client address like unauthenticated API calls. The page shows the address masked
 (`a***@hotel.example`), sends no Referer (the token is in the URL) and allows no script.
 """
@@ -106,13 +106,13 @@ _HTML = {"text/html": {"schema": {"type": "string"}}}
 _HTML_OR_TEXT = {**_HTML, "text/plain": {"schema": {"type": "string"}}}
 _GET_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the confirmation page (one button; nothing changes yet)", "content": _HTML},
-    400: {"description": "this link is not valid (forged, changed, or its email is gone)", "content": _HTML},
+    404: {"description": "this link is not valid (forged, changed, or its email is gone)", "content": _HTML},
     503: {"description": "no UNSUBSCRIBE_SECRET is configured: the link cannot be checked", "content": _HTML},
     **error_responses(429),
 }
 _POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "unsubscribed: text/plain for the RFC 8058 body, else the page", "content": _HTML_OR_TEXT},
-    400: {"description": "this link is not valid", "content": _HTML_OR_TEXT},
+    404: {"description": "this link is not valid", "content": _HTML_OR_TEXT},
     503: {"description": "no UNSUBSCRIBE_SECRET is configured: the link cannot be checked", "content": _HTML_OR_TEXT},
     **error_responses(429),
 }
@@ -141,7 +141,7 @@ async def unsubscribe_page(token: str, services: LimitedServices) -> Response:
     except LinkUnchecked:
         return render("unavailable", 503)
     except (LinkInvalid, UnknownEmail):
-        return render("invalid", 400)
+        return render("invalid", 404)
     if preview.already:
         return render("done", 200, masked=preview.masked_address, already=True)
     return render("confirm", 200, masked=preview.masked_address, action=f"/u/{token}")
@@ -165,7 +165,7 @@ async def unsubscribe(token: str, request: Request, services: LimitedServices) -
     except LinkUnchecked:
         return _text("unavailable", 503) if one_click else render("unavailable", 503)
     except (LinkInvalid, UnknownEmail):
-        return _text("invalid", 400) if one_click else render("invalid", 400)
+        return _text("invalid", 404) if one_click else render("invalid", 404)
     if one_click:
         return _text("done", 200)
     return render("done", 200, masked=result.masked_address, already=result.already)
