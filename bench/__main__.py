@@ -5,6 +5,7 @@
 - D1: rows/s written through the D1 adapter (chunked batches under the 100-parameter cap) vs sqlite3 executemany.
 - Import jobs: 100,000 CSV rows as a background job vs raw executemany, D1 statements per 1,000 rows
   (bench/import_jobs.py); list/search latency over those prospects (bench/prospects.py).
+- Sending: emails/s through tick + compose + send to the local SMTP sink vs a plain SMTP loop (bench/sending.py).
 - Scheduler: one sending tick over 1,000,000 enrollments (1,000 due) and template drafts/s (bench/scheduler.py).
 - Startup: CPU time of importing the bundle's entry module from source vs `import fastapi` (bench/startup.py).
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import import_jobs, prospects, scheduler, startup
+from bench import import_jobs, prospects, scheduler, sending, startup
 from bench.stats import percentile, timed
 from local.clock import ManualClock
 from local.d1 import LocalD1
@@ -132,6 +133,7 @@ async def main() -> None:
             await import_jobs.run(Path(tmp), figure)  # leaves 100,000 prospects for the list benchmarks
             await prospects.run(Path(tmp), figure)
             await scheduler.run(Path(tmp), figure)
+            await sending.run(Path(tmp), figure)
     startup.run(figure)  # fresh interpreters, after the rest so their load does not skew it
     print("\n".join(FIGURES))
     print(f"(python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus)")

@@ -26,7 +26,7 @@ EMAILS = 300
 
 def _people(n: int) -> bytes:
     rows = ["email,first_name,company,location\r\n"]
-    rows += [f"anna{i}@hotel{i}.example,Anna,Hotel {i},\"London, United Kingdom\"\r\n" for i in range(n)]
+    rows += [f'anna{i}@hotel{i}.example,Anna,Hotel {i},"London, United Kingdom"\r\n' for i in range(n)]
     return "".join(rows).encode()
 
 
@@ -44,7 +44,9 @@ async def run(tmp: Path, figure: Callable[[str], None]) -> None:
             timed = _TimedD1(runtime.env.DB)  # type: ignore[union-attr]
             runtime.env.DB = timed  # type: ignore[union-attr]
             services = bootstrap(runtime.env)
-            services = bootstrap(runtime.env, settings=services.settings.model_copy(update={"scheduler_max_per_tick": 1000}))
+            services = bootstrap(
+                runtime.env, settings=services.settings.model_copy(update={"scheduler_max_per_tick": 1000})
+            )
             started = time.perf_counter()
             await services.send_tick.run(NOW)
             tick_statements = timed.statements
@@ -85,12 +87,22 @@ async def _setup(runtime: LocalRuntime) -> None:
             "hourly_cap": 1_000, "warmup": {"enabled": False, "target": 10_000},
             "send_window": {"start": "00:00", "end": "23:59"},
         })).json()  # fmt: skip
-        step = {"kind": "template", "variants": [{"key": "A", "subject": "A question for {{ company }}",
-                                                  "body": "Hi {{ first_name }},\n\ncould we help {{ company }}?\n\nM."}]}
+        step = {
+            "kind": "template",
+            "variants": [
+                {
+                    "key": "A",
+                    "subject": "A question for {{ company }}",
+                    "body": "Hi {{ first_name }},\n\ncould we help {{ company }}?\n\nM.",
+                }
+            ],
+        }
         campaign = (await http.post("/api/campaigns", headers=auth, json={
             "name": "bench", "inbox_ids": [inbox["id"]], "steps": [step],
             "settings": {"window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "00:00", "end": "24:00"}},
         })).json()  # fmt: skip
         await http.post(f"/api/campaigns/{campaign['id']}/activate", headers=auth)
-        await http.post(f"/api/campaigns/{campaign['id']}/enrollments", headers=auth, json={"filter": {"country": ["GB"]}})
+        await http.post(
+            f"/api/campaigns/{campaign['id']}/enrollments", headers=auth, json={"filter": {"country": ["GB"]}}
+        )
         await runtime.drain()
