@@ -99,7 +99,8 @@ async def _setup(runtime: LocalRuntime) -> None:
         }
         campaign = (await http.post("/api/campaigns", headers=auth, json={
             "name": "bench", "inbox_ids": [inbox["id"]], "steps": [step],
-            "settings": {"window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "00:00", "end": "24:00"}},
+            "settings": {"window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "00:00",
+                                    "end": "24:00"}},
         })).json()  # fmt: skip
         await http.post(f"/api/campaigns/{campaign['id']}/activate", headers=auth)
         await http.post(
