@@ -45,6 +45,9 @@ DOMAIN_RULES = tuple(
         r"^secret_names: an? \w+ transport takes .*; not \w+$",
         r"^(settings|steps|variants)[\w.]*: ",  # campaign rules beyond JSON Schema (zones, windows, templates)
         r"^(prospect_id|inbox_id): \w+ \S+ does not exist$",  # a one-off email names stored rows
+        r"^cannot email prospect \S+: ",  # the stored prospect's address, country, suppression decide
+        r"^(subject|body): empty once control characters and spaces are removed$",  # cleaning, then the rule
+        r"^inbox \S+ (is disabled|has no postal address)",  # the stored inbox decides
         r"^the campaign cannot send: ",  # activation and resume depend on the stored steps and inboxes
         r"^the campaign has no steps",  # enrolling depends on the stored campaign
         r"^resume_at needs a timezone",  # RFC 3339 with an offset; JSON Schema's date-time cannot say it

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
+from shared.domain.errors import ValidationFailed
 from shared.domain.normalize import clean_line, clean_multiline
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.service_layer.emails import EmailService, OneOffRequest
@@ -119,18 +120,20 @@ class OneOffCreate(BaseModel):
     @field_validator("subject")
     @classmethod
     def _subject(cls, value: str) -> str:
-        cleaned = clean_line(value)
-        if not cleaned:
-            raise ValueError("the subject is empty once control characters and spaces are removed")
-        return cleaned
+        return clean_line(value)
 
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        cleaned = clean_multiline(value)
-        if not cleaned:
-            raise ValueError("the body is empty once control characters and spaces are removed")
-        return cleaned
+        return clean_multiline(value)
+
+    def check_text(self) -> None:
+        """Cleaning removes control characters and spaces: text made only of them is no text (a rule on the cleaned
+        value, which JSON Schema cannot state)."""
+        for name in ("subject", "body"):
+            if not getattr(self, name):
+                raise ValidationFailed(f"{name}: empty once control characters and spaces are removed",
+                                       details={"reason": f"empty_{name}"})  # fmt: skip
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -195,6 +198,7 @@ async def get_email(email_id: EmailId, service: ServiceDep) -> EmailDetail:
     "an inbox that is disabled (inbox_disabled) or has no postal address (inbox_without_postal_address).",
 )
 async def create_email(body: OneOffCreate, request: Request, response: Response, service: ServiceDep) -> EmailDetail:
+    body.check_text()
     trace_id = str(getattr(request.state, "request_id", None) or "api")
     created = await service.send_one_off(
         OneOffRequest(prospect_id=body.prospect_id, inbox_id=body.inbox_id, subject=body.subject, body=body.body),

@@ -3,9 +3,10 @@
 `GET` shows a confirmation page with one button and changes nothing (link scanners and previews follow GETs). `POST`
 unsubscribes: the RFC 8058 body `List-Unsubscribe=One-Click` (form-encoded, sent by mail providers) is answered with
 200 text/plain, anything else (the page's own form) with the "done" page. A forged, tampered or unknown token gets a
-404 "this link is not valid" page (the link names nothing we know: forged, changed, or its email is gone); a deployment without UNSUBSCRIBE_SECRET a 503 "cannot be checked" page: never a
-trace. Requests count against the client address like unauthenticated API calls. The page shows the address masked
-(`a***@hotel.example`), sends no Referer (the token is in the URL) and allows no script.
+404 "this link is not valid" page (the link names nothing we know); a deployment without UNSUBSCRIBE_SECRET a 503
+"cannot be checked" page: never a trace. Requests count against the client address like unauthenticated API calls.
+The page shows the address masked (`a***@hotel.example`), sends no Referer (the token is in the URL) and allows no
+script.
 """
 
 from __future__ import annotations
