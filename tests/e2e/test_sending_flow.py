@@ -143,3 +143,42 @@ async def test_one_click_unsubscribe_stops_the_next_step(world: Any, sink: SmtpS
     follow_ups = [m for m in parsed(sink.written) if m["In-Reply-To"]]
     assert len(follow_ups) == 2 and all(not m["To"].addresses[0].addr_spec.startswith("olivia") for m in follow_ups)
     assert all(str(m["Subject"]).startswith("Re: ") for m in follow_ups)
+
+
+async def test_click_tracking_is_opt_in_and_redirects_to_the_original_link(world: Any, sink: SmtpSink) -> None:
+    runtime, http, _ = world
+    csv = b'email,first_name,company,location\r\nann@a.example,Ann,Hotel A,"Cork, Ireland"\r\n'
+    imported = await http.post("/api/prospects/import", headers={**AUTH, "Content-Type": "text/csv"}, content=csv)
+    assert imported.status_code == 200
+    inbox = (await http.post("/api/inboxes", headers=AUTH, json={
+        "email": "maya@jengu-demo.test", "postal_address": "1 Demo Street, London", "warmup": {"enabled": False},
+        "send_window": {"start": "00:00", "end": "23:59"},
+    })).json()  # fmt: skip
+    step = {
+        "kind": "template",
+        "variants": [
+            {
+                "key": "A",
+                "subject": "Hi {{ first_name }}",
+                "body": "Hi {{ first_name }}, see https://jengu.example/case-study",
+            }
+        ],
+    }
+    campaign = (await http.post("/api/campaigns", headers=AUTH, json={
+        "name": "tracked", "inbox_ids": [inbox["id"]], "steps": [step],
+        "settings": {"tracking": {"clicks": True}, "window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"],
+                                                             "start": "00:00", "end": "24:00"}},
+    })).json()  # fmt: skip
+    await http.post(f"/api/campaigns/{campaign['id']}/activate", headers=AUTH)
+    ids = [p["id"] for p in (await http.get("/api/prospects", headers=AUTH)).json()["items"]]
+    await http.post(f"/api/campaigns/{campaign['id']}/enrollments", headers=AUTH, json={"ids": ids})
+    await http.post("/api/admin/trigger-send", headers=AUTH)
+    await runtime.drain()
+    [message] = parsed(sink.written)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "https://jengu.example/case-study" not in text.split("https://jengu.test/u/")[0]
+    tracked = next(word for word in text.split() if word.startswith("https://jengu.test/t/c/"))
+    answer = await http.get(tracked.removeprefix("https://jengu.test"), follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"] == "https://jengu.example/case-study"
+    stored = await rows(runtime, "SELECT body_text FROM emails")
+    assert "https://jengu.example/case-study" in stored[0]["body_text"]  # the stored body stays the original

@@ -129,7 +129,7 @@ class SendService:
                                      f"no_{reservation}")  # fmt: skip
         try:
             transport = self._transport(inbox)
-            email = self._outgoing(row, inbox)
+            email = self._outgoing(row, inbox, clicks=await self._tracks_clicks(row["campaign_id"]))
         except (TransportUnavailable, ValueError) as exc:
             await self._release(inbox.id, reservation)
             s.log.error("email cannot be built or carried", email_id=row["id"], error=str(exc))
@@ -190,7 +190,15 @@ class SendService:
         s = self.services
         return transport_for(inbox, env=s.env, http=s.http, cache=s.cache)
 
-    def _outgoing(self, row: dict[str, Any], inbox: Any) -> OutgoingEmail:
+    async def _tracks_clicks(self, campaign_id: str | None) -> bool:
+        """Click tracking is opt-in per campaign (off by default: outreach_rules.md §3e). A plain-text email carries
+        no open pixel, so only clicks can be tracked."""
+        if not campaign_id:
+            return False
+        campaign = await self.services.campaign_store.get(campaign_id)
+        return bool(campaign is not None and campaign.settings.tracking.clicks)
+
+    def _outgoing(self, row: dict[str, Any], inbox: Any, *, clicks: bool = False) -> OutgoingEmail:
         from shared.domain.sending.footer import with_footer
         from shared.domain.sending.mime import MailParts, build_mime
         from shared.domain.sending.unsubscribe_tokens import make_token, secrets_from
@@ -200,7 +208,12 @@ class SendService:
         token = make_token(secrets, row["id"])
         url = f"{s.settings.public_base_url.rstrip('/')}/u/{token}"
         mailto = f"mailto:{inbox.email}?subject=unsubscribe%20{token}"
-        text = with_footer(row["body_text"] or "", sender_name=inbox.display_name or inbox.email,
+        body = row["body_text"] or ""
+        if clicks:  # the stored body stays the original: the click route checks targets against it
+            from shared.domain.tracking import tracking_urls
+
+            body, _ = tracking_urls(row["id"], body, secrets, s.settings.public_base_url, opens=False, clicks=True)
+        text = with_footer(body, sender_name=inbox.display_name or inbox.email,
                            postal_address=inbox.postal_address or "", unsubscribe_url=url, language=None)  # fmt: skip
         parts = MailParts(
             message_id=row["message_id"], from_address=inbox.email, from_name=inbox.display_name,
