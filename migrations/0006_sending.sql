@@ -24,7 +24,8 @@ CREATE INDEX idx_suppressions_created ON suppressions (created_at DESC, id DESC)
 ALTER TABLE emails ADD COLUMN transport TEXT;            -- the transport kind that carried it
 ALTER TABLE emails ADD COLUMN sending_at TEXT;           -- when the transport call started (reconciliation)
 ALTER TABLE emails ADD COLUMN retry_at TEXT;             -- a queued email waiting for a later attempt
-ALTER TABLE emails ADD COLUMN last_outcome TEXT;         -- accepted, transient, recipient_refused, sender_problem, ...
+ALTER TABLE emails ADD COLUMN last_outcome TEXT;
+ALTER TABLE emails ADD COLUMN reserved_at TEXT;          -- when the scheduler's reservation was taken (its hour)         -- accepted, transient, recipient_refused, sender_problem, ...
 CREATE INDEX idx_emails_retry ON emails (retry_at) WHERE status = 'queued' AND retry_at IS NOT NULL;
 CREATE INDEX idx_emails_queued ON emails (queued_at) WHERE status IN ('queued', 'sending');
 CREATE INDEX idx_emails_list ON emails (created_at DESC, id DESC);

@@ -43,6 +43,7 @@ class ComposeRequested(Payload):
     variant: str = Field(min_length=1, max_length=8)
     reservation: str | None = Field(default=None, max_length=64)
     reservation_until: str | None = Field(default=None, max_length=40)
+    reserved_at: str | None = Field(default=None, max_length=40)  # the reservation counts in this instant's hour
     due_at: str = Field(min_length=1, max_length=40)
 
 

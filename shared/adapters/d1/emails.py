@@ -35,6 +35,7 @@ class ComposedEmail:
     notes: Sequence[dict[str, Any]]
     reservation_token: str | None
     reservation_until: str | None
+    reserved_at: str | None = None
 
 
 class D1EmailRepository:
@@ -61,7 +62,7 @@ class D1EmailRepository:
             email.variant, email.inbox_id, email.send_key, email.message_id, email.thread_id, email.in_reply_to,
             email.references, email.from_address, email.to_address, email.subject, bound_text(email.body_text),
             email.composer, json.dumps(list(email.notes), separators=(",", ":")), email.reservation_token,
-            email.reservation_until, now, claim_token,
+            email.reservation_until, now, claim_token, email.reserved_at,
         ))  # fmt: skip
         advance = Query(sql.ADVANCE_ENROLLMENT, (
             email.enrollment_id, claim_token, email.step_position,

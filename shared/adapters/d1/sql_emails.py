@@ -23,9 +23,10 @@ WHERE enrollment_id = ? ORDER BY step_position
 INSERT_COMPOSED = """
 INSERT INTO emails (id, prospect_id, enrollment_id, campaign_id, step_id, step_position, variant, inbox_id, send_key,
                     message_id, thread_id, in_reply_to, references_, from_address, to_address, subject, body_text,
-                    composer, compose_notes, reservation_token, reservation_until, status, created_at, queued_at)
+                    composer, compose_notes, reservation_token, reservation_until, status, created_at, queued_at,
+                    reserved_at)
 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CAST(?17 AS TEXT), ?18, ?19, ?20,
-       ?21, 'queued', ?22, ?22
+       ?21, 'queued', ?22, ?22, ?24
 WHERE EXISTS (SELECT 1 FROM enrollments WHERE id = ?3 AND claim_token = ?23 AND status = 'active' AND next_step = ?6)
 ON CONFLICT (send_key) DO NOTHING
 """

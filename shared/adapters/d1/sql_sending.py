@@ -12,7 +12,7 @@ SEND_CONTEXT = """
 SELECT m.id, m.prospect_id, m.enrollment_id, m.campaign_id, m.step_id, m.step_position, m.variant, m.inbox_id,
        m.send_key, m.message_id, m.thread_id, m.in_reply_to, m.references_, m.from_address, m.to_address, m.subject,
        m.body_text, m.body_html, m.status, m.reservation_token, m.reservation_until, m.attempts, m.sending_at,
-       m.transport, m.retry_at, m.created_at, m.queued_at,
+       m.transport, m.retry_at, m.created_at, m.queued_at, m.reserved_at,
        e.status AS enrollment_status, e.next_step AS enrollment_next_step, e.resume_at AS enrollment_resume_at,
        e.claim_token AS enrollment_claim,
        p.email_normalized AS prospect_email, p.email_status AS prospect_email_status, p.archived AS prospect_archived,

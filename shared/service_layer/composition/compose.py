@@ -165,7 +165,7 @@ class ComposeService:
             in_reply_to=in_reply_to, references=references, from_address=inbox.email,
             to_address=prospect.email_normalized, subject=draft.subject, body_text=draft.body,
             composer=draft.composer, notes=list(draft.notes), reservation_token=msg.reservation,
-            reservation_until=msg.reservation_until,
+            reservation_until=msg.reservation_until, reserved_at=msg.reserved_at,
         )  # fmt: skip
 
     @staticmethod

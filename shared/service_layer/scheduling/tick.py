@@ -226,7 +226,7 @@ class SendTick:
                 ComposeRequested(
                     enrollment_id=assignment.enrollment_id, step=step_no, claim_token=token,
                     inbox_id=assignment.inbox_id, variant=variant, reservation=reply.token,
-                    reservation_until=until, due_at=str(row["next_due_at"]),
+                    reservation_until=until, reserved_at=now.isoformat(), due_at=str(row["next_due_at"]),
                 ),
                 assignment.inbox_id, reply.token,
             ))  # fmt: skip

@@ -53,6 +53,17 @@ def _iso(at: datetime) -> str:
     return at.isoformat()
 
 
+def _same_hour(earlier: datetime | None, now: datetime, zone: str) -> bool:
+    """Whether two instants fall in the same local clock hour of the inbox (WarmupManager counts hours that way)."""
+    if earlier is None:
+        return False
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    a, b = earlier.astimezone(tz), now.astimezone(tz)
+    return (a.date(), a.hour, a.utcoffset()) == (b.date(), b.hour, b.utcoffset())
+
+
 def _parse(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -123,7 +134,7 @@ class SendService:
         claim = await s.dedup.claim(f"send:{row['send_key']}", DEDUP_TTL_S, row["id"], now.timestamp())
         if not claim.first and claim.owner != row["id"]:
             return "skipped"  # another email row holds this send key: never two sends of one step
-        inbox, reservation, until = await self._inbox_with_capacity(row, now)
+        inbox, reservation, until, fresh = await self._inbox_with_capacity(row, now)
         if inbox is None:
             return await self._defer(row, now + (WAIT_FOR_CAPACITY if reservation == "capacity" else WAIT_FOR_INBOX),
                                      f"no_{reservation}")  # fmt: skip
@@ -131,13 +142,15 @@ class SendService:
             transport = self._transport(inbox)
             email = self._outgoing(row, inbox, clicks=await self._tracks_clicks(row["campaign_id"]))
         except (TransportUnavailable, ValueError) as exc:
-            await self._release(inbox.id, reservation)
+            if fresh:
+                await self._release(inbox.id, reservation)
             s.log.error("email cannot be built or carried", email_id=row["id"], error=str(exc))
             return await self._defer(row, now + WAIT_FOR_CONFIG, f"config: {exc}"[:200])
         changed = await self._db.run(sql.MARK_SENDING, row["id"], _iso(now), transport.kind, inbox.id, reservation,
                                      _iso(until) if until else None)  # fmt: skip
         if changed != 1:
-            await self._release(inbox.id, reservation)
+            if fresh:
+                await self._release(inbox.id, reservation)
             return "skipped"  # another consumer moved it first
         try:
             result = await transport.send(email)
@@ -150,9 +163,16 @@ class SendService:
             result = SendResult(SendOutcome.ACCEPTED, code=result.code, detail=result.detail)
         return await self._record(row, inbox, reservation, result, attempts=int(row["attempts"]) + 1)
 
-    async def _inbox_with_capacity(self, row: dict[str, Any], now: datetime) -> tuple[Any, str | None, datetime | None]:
-        """The inbox to send from with one unit of its capacity held: (inbox, reservation token, until), or
-        (None, "capacity" | "inbox", None) when none can send now."""
+    async def _inbox_with_capacity(
+        self, row: dict[str, Any], now: datetime
+    ) -> tuple[Any, str | None, datetime | None, bool]:
+        """The inbox to send from with one unit of its capacity held: (inbox, token, until, fresh), or
+        (None, "capacity" | "inbox", None, False) when none can send now. `fresh`: the token was taken by this call
+        (give it back if the send does not happen); otherwise it is the scheduler's, still held for the draft.
+
+        The scheduler's reservation holds the draft's place in its day and its hour. It is used as is while the send
+        happens in the hour the draft was composed; a draft that waited into another hour gives it back and takes
+        one now, so a send always counts in the hour it happens and no hour is overfilled by drafts that waited."""
         s = self.services
         candidates = [row["inbox_id"]] if row["inbox_id"] else []
         if int(row["step_position"] or 1) <= 1 and row["campaign_id"]:  # a first email may move; a thread may not
@@ -160,16 +180,26 @@ class SendService:
             if campaign is not None:
                 candidates += [i for i in campaign.inbox_ids if i not in candidates]
         inboxes = {i.id: i for i in await s.inbox_store.get_many(candidates)} if candidates else {}
-        # The scheduler's reservation held this draft's place in its day; the send is counted in the hour it
-        # happens, so that reservation is given back and one is taken now (a draft that waited for an unhealthy
-        # inbox must not land in an hour that is already full).
-        if row["reservation_token"] and row["inbox_id"]:
-            await self._release(row["inbox_id"], row["reservation_token"])
+        held, held_until = row["reservation_token"], _parse(row["reservation_until"])
         limited = "inbox"
         for inbox_id in candidates:
             inbox = inboxes.get(inbox_id)
             if inbox is None or inbox.status != "active":
                 continue
+            if (
+                held
+                and inbox_id == row["inbox_id"]
+                and held_until
+                and held_until > now
+                and _same_hour(_parse(row["reserved_at"]), now, inbox.timezone)
+            ):
+                gate = await s.inbox_health.can_send(inbox.id, now.timestamp())
+                if gate.allowed:
+                    return inbox, held, held_until, False
+                continue  # keep holding: the draft still owns its place today
+            if held and row["inbox_id"]:
+                await self._release(row["inbox_id"], held)  # another hour or another inbox: this send counts now
+                held = None
             reply = await s.warmup.reserve(inbox.id, 1, now.timestamp(), RESERVATION_TTL_S)
             if reply.granted < 1 or reply.token is None:
                 limited = "capacity"
@@ -181,8 +211,8 @@ class SendService:
                 await self._release(inbox.id, reply.token)
                 continue
             until = datetime.fromtimestamp(reply.expires_at or now.timestamp() + RESERVATION_TTL_S, UTC)
-            return inbox, reply.token, until
-        return None, limited, None
+            return inbox, reply.token, until, True
+        return None, limited, None, False
 
     def _transport(self, inbox: Any) -> Any:
         from shared.adapters.mail.registry import transport_for
