@@ -30,7 +30,7 @@ from shared.messages.payloads import SendRequested
 from shared.ports.mail import OutgoingEmail, SendOutcome, SendResult
 from shared.service_layer.sending.send import SendService
 from tests.e2e.conftest import ROOT, TEST_API_KEY
-from tests.e2e.helpers import rows
+from tests.e2e.helpers import ALL_WEEK, rows, start_outreach, template_step
 
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -128,31 +128,14 @@ async def scenario(steps: list[Op], tmp: Path) -> None:
     try:
         transport = httpx.ASGITransport(app=create_dev_app(runtime))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8787") as http:
-            await http.post("/api/prospects/import", content=people(), headers={**AUTH, "Content-Type": "text/csv"})
-            inbox = (await http.post("/api/inboxes", headers=AUTH, json={
-                "email": "a@jengu-demo.test", "postal_address": "1 Demo Street, London", "daily_cap": DAILY,
-                "hourly_cap": HOURLY, "warmup": {"enabled": False, "target": DAILY},
-                "send_window": {"start": "00:00", "end": "23:59"},
-            })).json()  # fmt: skip
-            step = {
-                "kind": "template",
-                "variants": [
-                    {
-                        "key": "A",
-                        "subject": "Hi {{ first_name }}",
-                        "body": "Hello {{ first_name }}, a note for {{ company }}.",
-                    }
-                ],
-            }
-            campaign = (await http.post("/api/campaigns", headers=AUTH, json={
-                "name": "c", "inbox_ids": [inbox["id"]], "steps": [step, {**step, "delay": 1}],
-                "settings": {"window": {"weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-                                        "start": "00:00", "end": "24:00"}},
-            })).json()  # fmt: skip
-            await http.post(f"/api/campaigns/{campaign['id']}/activate", headers=AUTH)
-            prospects = (await http.get("/api/prospects?limit=100&sort=name", headers=AUTH)).json()["items"]
-            await http.post(f"/api/campaigns/{campaign['id']}/enrollments", headers=AUTH,
-                            json={"ids": [p["id"] for p in prospects]})  # fmt: skip
+            step = template_step("Hello {{ first_name }}, a note for {{ company }}.")
+            inbox, _, _ = await start_outreach(
+                http, AUTH, csv=people(), steps=[step, {**step, "delay": 1}],
+                inbox={"email": "a@jengu-demo.test", "postal_address": "1 Demo Street, London", "daily_cap": DAILY,
+                       "hourly_cap": HOURLY, "warmup": {"enabled": False, "target": DAILY},
+                       "send_window": {"start": "00:00", "end": "23:59"}},
+                settings={"window": {"weekdays": ALL_WEEK, "start": "00:00", "end": "24:00"}},
+            )  # fmt: skip
             await http.post("/api/admin/trigger-send", headers=AUTH)
 
             async def emails() -> list[dict[str, Any]]:

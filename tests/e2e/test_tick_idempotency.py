@@ -23,7 +23,7 @@ from shared.bootstrap import bootstrap
 from shared.messages.queues import QueueName
 from shared.service_layer.scheduling.tick import CLAIM_LEASE
 from tests.e2e.conftest import ROOT, TEST_API_KEY
-from tests.e2e.helpers import rows
+from tests.e2e.helpers import rows, start_outreach, template_step
 
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # a Wednesday; London is on UTC in December
@@ -69,32 +69,15 @@ async def scenario(steps: list[Op], tmp: Path, *, drain_within_lease: bool = Tru
     try:
         transport = httpx.ASGITransport(app=create_dev_app(runtime))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8787") as http:
-            r = await http.post("/api/prospects/import", content=people(), headers={**AUTH, "Content-Type": "text/csv"})
-            assert r.status_code == 200, r.text
-            inbox = (await http.post("/api/inboxes", headers=AUTH, json={
-                "email": "a@jengu-demo.test", "postal_address": "1 Demo Street, London", "daily_cap": DAILY,
-                "hourly_cap": HOURLY, "warmup": {"enabled": False, "target": DAILY},
-                "send_window": {"start": "08:00", "end": "18:00"},
-            })).json()  # fmt: skip
-            step = {
-                "kind": "template",
-                "variants": [
-                    {
-                        "key": "A",
-                        "subject": "Hi {{ first_name }}",
-                        "body": "Hello {{ first_name }}, a short note for {{ company }}.",
-                    }
-                ],
-            }
-            campaign = (await http.post("/api/campaigns", headers=AUTH, json={
-                "name": "c", "inbox_ids": [inbox["id"]], "steps": [step, {**step, "delay": 0}],
-                "settings": {"timezone": "UTC", "window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"],
-                                                           "start": "00:00", "end": "24:00"}},
-            })).json()  # fmt: skip
-            assert (await http.post(f"/api/campaigns/{campaign['id']}/activate", headers=AUTH)).status_code == 200
-            ids = [p["id"] for p in (await http.get("/api/prospects?limit=100", headers=AUTH)).json()["items"]]
-            enrolled = await http.post(f"/api/campaigns/{campaign['id']}/enrollments", headers=AUTH, json={"ids": ids})
-            assert enrolled.json()["enrolled"] == PROSPECTS, enrolled.text
+            step = template_step("Hello {{ first_name }}, a short note for {{ company }}.")
+            inbox, _, _ = await start_outreach(
+                http, AUTH, csv=people(), steps=[step, {**step, "delay": 0}],
+                inbox={"email": "a@jengu-demo.test", "postal_address": "1 Demo Street, London", "daily_cap": DAILY,
+                       "hourly_cap": HOURLY, "warmup": {"enabled": False, "target": DAILY},
+                       "send_window": {"start": "08:00", "end": "18:00"}},
+                settings={"timezone": "UTC", "window": {"weekdays": ["mon", "tue", "wed", "thu", "fri"],
+                                                        "start": "00:00", "end": "24:00"}},
+            )  # fmt: skip
 
             async def tick() -> None:
                 response = await http.post("/api/admin/trigger-send", headers=AUTH)
