@@ -17,6 +17,7 @@ _FIELDS = (
     "PUBLIC_BASE_URL",
     "API_KEY",
     "UNSUBSCRIBE_SECRET",
+    "INBOUND_WEBHOOK_SECRET",
     # API request limits
     "MAX_BODY_BYTES",
     "MAX_IMPORT_BYTES",
@@ -59,6 +60,8 @@ class Settings(BaseModel):
     api_key: str | None = Field(default=None, repr=False)
     # signs the unsubscribe links (comma-separated: the first signs, every one verifies); production needs it
     unsubscribe_secret: str | None = Field(default=None, repr=False)
+    # signs `POST /webhooks/inbound` (comma-separated: every one verifies, for rotation); unset: the webhook is off
+    inbound_webhook_secret: str | None = Field(default=None, repr=False)
 
     # API request limits (see workers/api/limits.py and workers/api/rate_limits.py)
     # The budget behind these defaults (a 128 MiB isolate, the SDK buffering each body) is in workers/api/limits.py.

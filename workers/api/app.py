@@ -37,7 +37,10 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
         failed_tasks,
         health,
         imports,
+        inbound,
+        inbound_webhook,
         inboxes,
+        notifications,
         previews,
         prospect_csv,
         prospects,
@@ -70,6 +73,9 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(unsubscribe.router)  # /u/...: no API key, outside /api (RFC 8058)
     app.include_router(emails.router)
     app.include_router(tracking.router)  # /t/...: no API key (mail clients fetch it)
+    app.include_router(notifications.router)  # /api/notifications, /api/admin/webhooks
+    app.include_router(inbound.router)
+    app.include_router(inbound_webhook.router)  # /webhooks/inbound: no API key, an HMAC signature instead
 
     def limit_for(scope: Scope) -> int:
         current = settings or scope_settings(scope)

@@ -11,6 +11,9 @@ transient), so a body is paid for once before any code of ours can look at it, t
   `Settings.max_import_bytes` = 20 MiB. The upload is streamed chunk by chunk into slices (flat working set, under
   8 MiB), so 20 MiB buffered + 8 MiB working + the chunks in flight stay inside 48 MiB. A 100,000-row file of the
   bench's width is 16.6 MiB.
+- The inbound webhook (`/webhooks/inbound`): `shared.domain.inbound.MAX_INBOUND_BYTES` = 25 MiB, Email Routing's
+  cap. The route keeps the SDK's chunks (no join), checks the signature over them, then streams them into D1 two
+  base64 chunks at a time, releasing each: 25 MiB buffered + about 4 MiB working.
 
 Where it is checked: a declared `Content-Length` over the route's limit is refused in the Worker's `fetch`, before
 `asgi.fetch` reads a byte (`declared_over_limit`); the middleware checks it again for any ASGI server, and counts
@@ -31,6 +34,7 @@ from fastapi import HTTPException, Request
 
 from api.auth import AuthorizedServices
 from api.errors import ApiError, error_bytes, is_json_media_type
+from shared.domain.inbound import MAX_INBOUND_BYTES
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,6 +44,7 @@ Send = Callable[[Message], Awaitable[None]]
 IMPORT_PATH = "/api/prospects/import"
 IMPORT_JOBS_PATH = "/api/imports"  # background imports (docs/decisions/0013): the large uploads go here
 SUPPRESSION_IMPORT_PATH = "/api/suppressions/import"  # a suppression list as CSV (its route caps it at 2 MiB)
+INBOUND_WEBHOOK_PATH = "/webhooks/inbound"  # a raw message from a relay: Email Routing's own 25 MiB cap
 
 
 class BodyTooLarge(HTTPException):
@@ -148,6 +153,8 @@ async def _answer(scope: Scope, send: Send, status: int, message: str, *, limit:
 
 def body_limit_for(max_body_bytes: int, max_import_bytes: int, path: str) -> int:
     uploads = (IMPORT_PATH, IMPORT_JOBS_PATH, SUPPRESSION_IMPORT_PATH)
+    if path.rstrip("/") == INBOUND_WEBHOOK_PATH:
+        return MAX_INBOUND_BYTES
     return max_import_bytes if path.rstrip("/") in uploads else max_body_bytes
 
 

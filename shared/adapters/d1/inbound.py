@@ -225,3 +225,54 @@ class D1InboundRepository:
 
     async def mark_parsed(self, inbound_id: str, *, message_id: str | None, subject: str | None) -> None:
         await self._db.run(sql.MARK_INBOUND_PARSED, message_id, subject, inbound_id)
+
+
+# --- The inbound API: reading the stored rows and recording a person's correction (workers/api/routes/inbound.py).
+
+
+async def list_inbound(
+    db: D1Client,
+    *,
+    equals: dict[str, str],
+    matched: bool | None,
+    since: datetime | None,
+    until: datetime | None,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[dict[str, object]]:
+    """Stored messages, newest first by (received_at, id); `equals` maps classification / intent / campaign_id /
+    prospect_id to a value; `matched` keeps those matched (or not) to a prospect or one of our emails."""
+    where: list[str] = []
+    params: list[str] = []
+    for column, value in equals.items():
+        where.append(sql_inbound.LIST_INBOUND_EQUALS[column])
+        params.append(value)
+    if matched is not None:
+        where.append(sql_inbound.LIST_INBOUND_MATCHED if matched else sql_inbound.LIST_INBOUND_UNMATCHED)
+    if since is not None:
+        where.append(sql_inbound.LIST_INBOUND_SINCE)
+        params.append(since.isoformat())
+    if until is not None:
+        where.append(sql_inbound.LIST_INBOUND_UNTIL)
+        params.append(until.isoformat())
+    if after is not None:
+        where.append(sql_inbound.LIST_INBOUND_AFTER)
+        params += [after[0], after[1]]
+    clause = "".join(f" AND {condition}" for condition in where)
+    query = f"{sql_inbound.LIST_INBOUND_FROM}{clause} {sql_inbound.LIST_INBOUND_ORDER}"
+    return await db.all(query, *params, limit)
+
+
+async def inbound_detail(db: D1Client, inbound_id: str) -> dict[str, object] | None:
+    """One stored message's row (its JSON columns as text), or None."""
+    return await db.first(sql_inbound.GET_INBOUND_DETAIL, inbound_id)
+
+
+async def record_correction(
+    db: D1Client, inbound_id: str, *, classification: str | None, intent: str | None, correction: dict[str, object]
+) -> bool:
+    """Set the corrected verdict and append `correction` to the row's `corrections`; False when no such message."""
+    changed = await db.run(
+        sql_inbound.RECORD_CORRECTION, inbound_id, classification, intent, json.dumps(correction, sort_keys=True)
+    )
+    return changed == 1

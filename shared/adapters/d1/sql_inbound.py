@@ -53,3 +53,35 @@ DROP_ABANDONED = """
 DELETE FROM inbound_messages
 WHERE id IN (SELECT value FROM json_each(?1)) AND raw_sha256 >= ?2 AND raw_sha256 < ?3
 """
+
+# --- The inbound API (workers/api/routes/inbound.py): list, read one, a person's correction. ---------------------
+# Stored messages only: a provisional row (PARTIAL_PREFIX digest) is not a message yet.
+STORED = "NOT (raw_sha256 >= 'partial:' AND raw_sha256 < 'partial;')"
+_INBOUND_COLUMNS = """
+id, received_at, mail_from, rcpt_to, raw_size, message_id, in_reply_to, subject, status, classification, intent,
+confidence, spoofed, prospect_id, email_id, campaign_id, processed_at, corrections IS NOT NULL AS corrected
+"""
+LIST_INBOUND_FROM = f"SELECT {_INBOUND_COLUMNS} FROM inbound_messages WHERE {STORED}"
+LIST_INBOUND_EQUALS = {
+    "classification": "classification = ?",
+    "intent": "intent = ?",
+    "campaign_id": "campaign_id = ?",
+    "prospect_id": "prospect_id = ?",
+}
+LIST_INBOUND_MATCHED = "(prospect_id IS NOT NULL OR email_id IS NOT NULL)"
+LIST_INBOUND_UNMATCHED = "(prospect_id IS NULL AND email_id IS NULL)"
+LIST_INBOUND_SINCE = "received_at >= ?"
+LIST_INBOUND_UNTIL = "received_at < ?"
+LIST_INBOUND_AFTER = "(received_at, id) < (?, ?)"
+LIST_INBOUND_ORDER = "ORDER BY received_at DESC, id DESC LIMIT ?"
+GET_INBOUND_DETAIL = f"""
+SELECT {_INBOUND_COLUMNS}, raw_chunks, trace_id, details, corrections AS corrections_json
+FROM inbound_messages WHERE id = ? AND {STORED}
+"""
+# ?1 id, ?2 classification, ?3 intent, ?4 the correction (a JSON object) appended to `corrections`
+RECORD_CORRECTION = f"""
+UPDATE inbound_messages
+SET classification = ?2, intent = ?3,
+    corrections = json_insert(CASE WHEN json_valid(corrections) THEN corrections ELSE '[]' END, '$[#]', json(?4))
+WHERE id = ?1 AND {STORED}
+"""
