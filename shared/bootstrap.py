@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messa
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
     from shared.service_layer.inboxes import InboxService
+    from shared.service_layer.notifications import NotificationFlusher, Notifier, WebhookSender, WebhookSettings
     from shared.service_layer.scheduling.tick import SendTick
     from shared.service_layer.sending_gate import SendGate, SettingsStore
     from shared.service_layer.suppressions import SuppressionService
@@ -246,6 +247,43 @@ class Services:
         if getattr(self.env, PROVIDER_BREAKER_BINDING, None) is None:
             return ClosedCircuitBreakers()  # a deployment without the binding: every provider is tried
         return DurableCircuitBreakers(self.env)
+
+    @property
+    def notifier(self) -> Notifier:
+        from shared.adapters.d1.notifications import D1NotificationRepository
+        from shared.service_layer.notifications import Notifier
+
+        assert self.db is not None
+        return Notifier(
+            store=D1NotificationRepository(self.db), settings=self.settings_store, clock=self.clock, ids=self.ids,
+            log=self.log,
+        )  # fmt: skip
+
+    @property
+    def webhook_sender(self) -> WebhookSender:
+        from shared.service_layer.notifications import WebhookSender
+
+        return WebhookSender(http=self.http, env=self.env, clock=self.clock)
+
+    @property
+    def notification_flusher(self) -> NotificationFlusher:
+        from shared.adapters.d1.notifications import D1NotificationRepository
+        from shared.service_layer.notifications import NotificationFlusher
+
+        assert self.db is not None
+        return NotificationFlusher(
+            store=D1NotificationRepository(self.db), settings=self.settings_store, sender=self.webhook_sender,
+            log=self.log,
+        )  # fmt: skip
+
+    @property
+    def webhook_settings(self) -> WebhookSettings:
+        from shared.service_layer.notifications import WebhookSettings
+
+        return WebhookSettings(
+            settings=self.settings_store, sender=self.webhook_sender, clock=self.clock, ids=self.ids, log=self.log,
+            env=self.env,
+        )  # fmt: skip
 
     @property
     def health(self) -> HealthChecks:
