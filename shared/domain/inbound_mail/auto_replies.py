@@ -60,7 +60,7 @@ _OOO_BODY = _rx(
     r"|on (?:annual |parental |maternity |paternity |sick )?leave|on (?:vacation|holiday)|travell?ing|off)\b",
     r"\bi(?: am|'m|’m) (?:currently )?(?:not in the office|out and|unavailable|not available)",
     r"\bthank(?:s| you) for your (?:e-?mail|message)[^.\n]{0,40}\b(?:i am|i'm|i’m|i will be)\b",
-    r"\bich bin (?:derzeit |zur zeit |zurzeit |momentan |aktuell |leider )?(?:nicht im (?:buro|haus)|abwesend"
+    r"\bich bin (?:[^.\n]{0,40} )?(?:nicht im (?:buro|haus)|abwesend"
     r"|im urlaub|auss?er haus|nicht erreichbar)",
     r"\b(?:bin|befinde) ich (?:mich )?(?:derzeit |zurzeit |bis \S+ )?(?:nicht im buro|abwesend|im urlaub|auss?er haus)",
     r"\bje suis (?:actuellement |absente?|en conge|en vacances|en deplacement|hors du bureau)",
@@ -87,7 +87,8 @@ _AUTO_BODY = _rx(
 _RETURN_BODY = _rx(
     r"(?:back|return|retour|zuruck|regreso|rientro|terug|regresso|de volta)[^.\n]{0,25}\b(?:on|am|le|el|il|op|em)\b",
     r"wieder (?:im buro|erreichbar|da|zuruck)|de retour (?:le|au|a partir)|weer (?:aanwezig|op kantoor|bereikbaar)",
-    r"(?:regresare|volvere|rientrero|tornero|estarei de volta|volto (?:a|no|em)|retorno (?:a|no|em))",
+    r"(?:regresare|volvere|vuelvo (?:el|a)|estare de vuelta|rientrero|tornero|estarei de volta)",
+    r"(?:volto|retorno) (?:a|no|em)\b",
 )
 _CHALLENGE = _rx(
     r"\b(?:spam ?arrest|boxbe|mailmarshal|sanebox|choicemail|bluebottle|mailsbestfriend|knowspam|spamfighter)\b",
@@ -143,6 +144,8 @@ _NAME_STOP = {
     "please", "contact", "email", "e-mail", "mail", "for", "bitte", "pour", "para", "per", "voor", "urgent",
     "kontakt", "kontaktieren", "contactez", "contacte", "contatti", "contattare", "neem", "entre", "sales",
     "support", "office", "team", "the", "my", "our", "mr", "mrs", "ms", "dr", "herr", "frau", "mme", "sr", "sra",
+    "herrn", "signor", "signora", "sig", "dott", "ing", "mevrouw", "meneer", "dhr", "mevr", "madame", "monsieur",
+    "señor", "señora", "senhor", "senhora", "m", "hi", "dear", "hello", "mijn", "collega", "collega's",
     "colleague", "kollege", "kollegin", "collègue", "in", "bei", "an", "mit", "write", "schreiben", "écrivez",
 }  # fmt: skip
 
@@ -229,8 +232,10 @@ def _subject_kind(subject: str) -> tuple[str, bool] | None:
             return None  # "Re: our holiday plans" is a person; "AW: Automatische Antwort" is not
     if _AUTO_SUBJECT.match(text):
         return "automatic", True
-    if _OOO_SUBJECT.match(text):
-        return "out_of_office", bool(re.match(r"[^:|–]{0,40}[:|–]", text))
+    keyword = _OOO_SUBJECT.match(text)
+    if keyword:
+        rest = text[keyword.end() :]
+        return "out_of_office", bool(re.match(r"\s*(?:$|[:|–-]|[^:|–]{0,40}[:|–])", rest))
     return None
 
 
