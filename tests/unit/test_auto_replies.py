@@ -240,6 +240,7 @@ def test_subjects_without_headers_in_seven_languages(subject: str, body: str, ex
         ("Re: demo", "Please verify the numbers you sent; the total looks wrong to me."),
         ("Re: demo", "Our previous contact has left the company, I am the new buyer. Tell me more."),
         ("AW: Termin", "Bin nächste Woche im Urlaub, ab dem 19.1. wieder da. Dann gerne ein Termin."),
+        ("Re: pricing", "I'm on holiday until 12 January with limited access to email, but I'm interested - call me."),
     ],
 )
 def test_human_replies_are_not_auto_replies(subject: str, body: str) -> None:
@@ -294,3 +295,13 @@ def test_en_us_content_language_reads_month_first() -> None:
     )
     assert verdict is not None
     assert verdict.return_date == D(2026, 3, 2)
+
+
+def test_headerless_german_responder_with_reply_prefix() -> None:
+    body = (
+        "Vielen Dank für Ihre Nachricht. Ich bin bis 16.01.2026 nicht im Büro. "
+        "Ihre Nachricht wird nicht weitergeleitet."
+    )
+    verdict = read_auto_reply(_message("AW: Angebot", body), received=RECEIVED)
+    assert verdict is not None
+    assert (verdict.kind, verdict.return_date) == ("out_of_office", D(2026, 1, 16))

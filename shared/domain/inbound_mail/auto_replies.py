@@ -60,7 +60,7 @@ _OOO_BODY = _rx(
     r"|on (?:annual |parental |maternity |paternity |sick )?leave|on (?:vacation|holiday)|travell?ing|off)\b",
     r"\bi(?: am|'m|’m) (?:currently )?(?:not in the office|out and|unavailable|not available)",
     r"\bthank(?:s| you) for your (?:e-?mail|message)[^.\n]{0,40}\b(?:i am|i'm|i’m|i will be)\b",
-    r"\bich bin (?:[^.\n]{0,40} )?(?:nicht im (?:buro|haus)|abwesend"
+    r"\bich bin (?:[^\n!?]{0,40}? )?(?:nicht im (?:buro|haus)|abwesend"
     r"|im urlaub|auss?er haus|nicht erreichbar)",
     r"\b(?:bin|befinde) ich (?:mich )?(?:derzeit |zurzeit |bis \S+ )?(?:nicht im buro|abwesend|im urlaub|auss?er haus)",
     r"\bje suis (?:actuellement |absente?|en conge|en vacances|en deplacement|hors du bureau)",
@@ -127,6 +127,13 @@ _LEFT = _rx(
     r"(?:niet meer|niet langer) (?:werkzaam|in dienst)|werkt niet meer|heeft (?:ons|het bedrijf) verlaten",
     r"(?:nao|ja nao) (?:trabalha|faz parte)|deixou (?:a empresa|de trabalhar)",
 )
+_ENGAGED = _rx(
+    r"\b(?:interested|call me|let'?s (?:talk|chat|meet|set up)|send (?:me|over)|happy to|sounds (?:good|great))\b",
+    r"\b(?:gerne|interessiert|rufen sie mich|schicken sie mir)\b|\b(?:interesse|interessant)\b",
+    r"\b(?:interesse|appelez-moi|envoyez-moi)\b|\b(?:me interesa|llamame|envieme)\b",
+    r"\b(?:interessato|mi interessa|chiamami|inviatemi)\b|\b(?:geinteresseerd|bel me|stuur me)\b",
+    r"\b(?:interessado|interessada|me ligue|envie-me)\b",
+)
 _CHALLENGE_SENDERS = re.compile(r"@(?:[\w-]+\.)*(?:boxbe|spamarrest|mailmarshal|sanebox)\.\w+$")
 _QUOTE_START = re.compile(
     r"^(?:>|-{2,}\s*(?:original|ursprungliche|message d'origine|mensaje original|messaggio originale"
@@ -163,6 +170,7 @@ def read_auto_reply(mail: ParsedMail, *, received: date) -> AutoReply | None:
         auto=_hits(_AUTO_BODY, body),
         back=_hits(_RETURN_BODY, body),
         link="http" in body or "www." in body,
+        engaged="?" in body or bool(_ENGAGED.search(body)),
     )
     sender = mail.from_address or ""
     if _CHALLENGE_SENDERS.search(sender) or any(name.startswith("x-boxbe") for name in mail.headers):
@@ -195,6 +203,7 @@ class _Found:
     auto: list[str]  # responder boilerplate
     back: list[str]  # "back on", "de retour le" (people write this too)
     link: bool
+    engaged: bool  # a question or an answer to our mail: a person, unless headers or the subject say otherwise
 
 
 def _header_evidence(mail: ParsedMail) -> list[str]:
@@ -253,7 +262,7 @@ def _body_alone_decides(found: _Found, length: int) -> bool:
         return False
     if found.gone or (found.left and found.auto):
         return True
-    return bool(found.ooo) and bool(found.auto)
+    return bool(found.ooo) and bool(found.auto) and not found.engaged
 
 
 def _kind(found: _Found, subject: str | None) -> Kind:
