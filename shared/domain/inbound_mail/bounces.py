@@ -1,0 +1,634 @@
+"""Delivery status notifications: recognise a bounce (RFC 3464 or the common text formats), find each failed
+recipient with its status, reply code and diagnostic, and decide hard / soft / policy. Pure.
+
+`read_bounce(mail)` returns None for anything that is not a delivery report — auto-replies, a person forwarding a
+bounce, a newsletter from postmaster@ — and never raises. A success-only DSN (every recipient delivered, relayed or
+expanded) is a delivery report with no failure: a `Bounce` with no recipients, to be stored without effect.
+
+The verdict reads the enhanced status, the SMTP reply code and the diagnostic text together (`verdict_for`); when
+unsure it says soft, because a wrong hard suppresses a good address for ever.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.domain.inbound_mail.parsed import ParsedMail
+
+Verdict = Literal["hard", "soft", "policy"]
+
+
+@dataclass(frozen=True, slots=True)
+class BouncedRecipient:
+    address: str | None  # lower-case addr-spec of the recipient we mailed, when the report names it
+    action: str | None  # failed | delayed (RFC 3464), or None when the report does not say
+    status: str | None  # RFC 3463 enhanced status, "5.1.1"
+    code: int | None  # SMTP reply code, 550
+    diagnostic: str  # the remote server's words (or the report's), one line
+    remote_mta: str | None
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Bounce:
+    recipients: tuple[BouncedRecipient, ...]  # empty: a success-only report (nothing failed)
+    original_message_id: str | None  # "<id@host>" of the message that bounced
+    reporting_mta: str | None
+    format: str  # "rfc3464", "exchange", "qmail", "exim", "postfix-text", "heuristic"
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The message's verdict: hard if any recipient is hard, else policy, else soft; None without recipients."""
+        verdicts = {r.verdict for r in self.recipients}
+        for verdict in ("hard", "policy", "soft"):
+            if verdict in verdicts:
+                return verdict
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The verdict
+
+_STATUS = re.compile(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?!\.?\d)")
+_CODE_LEAD = re.compile(r"^\W*(?:smtp\s*;\s*|x-[\w-]+\s*;\s*)?([245][0-5]\d)(?![\d.])")
+_CODE_AFTER = re.compile(
+    r"(?:said|returned|reply|replied|response|error|smtp|<<<|code|failed)\W{0,6}([245][0-5]\d)(?![\d.])", re.I
+)
+_CODE_BEFORE_STATUS = re.compile(r"(?<![\d.])([245][0-5]\d)[ -]#?[245]\.[0-7]\.\d")
+
+_GREYLIST = re.compile(r"grey-?list|gray-?list", re.I)
+_STRONG_POLICY = re.compile(
+    r"spam|junk|black-?list|block-?list|deny-?list|blocked using|listed (?:at|on|in|by)|spamhaus|spamcop|barracuda"
+    r"|sorbs|\bs?urbl\b|\brbl\b|dnsbl|reputation|dmarc|\bdkim\b|\bspf\b|unauthenticated|authentication|authenticat"
+    r"|sending quota|sending limit|sending rate|rate limit|rate-limit|ratelimit|rate of|unusual rate|throttl"
+    r"|too many (?:messages|connections|recipients|emails|mails|concurrent)|exceeded the (?:rate|limit)"
+    r"|banned|sender (?:address |domain )?(?:rejected|denied|blocked|verify|verification|unknown|invalid)"
+    r"|sender.{0,20}not (?:allowed|authori[sz]ed|permitted)|\brelay(?:ing)? (?:access )?(?:denied|not permitted)"
+    r"|unable to relay|relay not permitted|not permitted to relay|reverse dns|\bptr\b|rdns|helo|\bvirus"
+    r"|malware|phishing|suspicious|unsolicited|bulk mail|poor reputation|low reputation|content filter|\bip\b.{0,40}"
+    r"(?:block|reject|denied|listed|banned)|(?:block|reject|denied|listed|banned).{0,40}\bip\b|sending ip|your ip",
+    re.I,
+)
+_WEAK_POLICY = re.compile(
+    r"polic|blocked|denied|not allowed|not permitted|prohibited|refused|not authori[sz]ed|forbidden|rejected by|"
+    r"restricted|security|message rejected|mail rejected|administrative",
+    re.I,
+)
+_FULL = re.compile(
+    r"mailbox (?:is )?full|mailbox.{0,20}(?:quota|size limit|storage)|(?<!sending )quota|over ?quota|inbox is full"
+    r"|(?:insufficient|out of|exceeded?) (?:disk |storage )?(?:space|storage)|storage (?:space|limit)"
+    r"|full mailbox|postfach (?:ist )?voll|speicherplatz|boîte (?:aux lettres )?pleine|bo[iî]te.{0,20}pleine"
+    r"|buz[oó]n (?:est[aá] )?lleno|casella.{0,20}piena|mailbox vol|caixa.{0,20}cheia",
+    re.I,
+)
+_SENDER_QUOTA = re.compile(r"sending quota|sending limit|user sending|daily (?:user )?(?:sending )?quota", re.I)
+_HARD = re.compile(
+    r"user unknown|unknown user|unknown (?:local[- ]part|recipient|address|mailbox|alias)|no such (?:user|mailbox|"
+    r"recipient|address|account|person|local user)|(?:does not|doesn't|did not|didn't) exist|not exist|non-?existent"
+    r"|address rejected|mailbox unavailable|mailbox not (?:found|available)|(?:recipient|user|address|mailbox|account)"
+    r" (?:was )?not found|recip(?:ient)?notfound|not (?:a )?(?:valid|known) (?:recipient|user|mailbox|address)"
+    r"|invalid (?:recipient|mailbox|address|user)|unrouteable address|no mailbox|(?:doesn't|does not|don't) have an?"
+    r" .{0,40}account|account (?:has been |is )?(?:disabled|closed|deactivated|terminated|discontinued|deleted|"
+    r"suspended|expired|inactive)|mailbox (?:has been |is )?(?:disabled|closed|deactivated|inactive|deleted|"
+    r"removed)|(?:disabled|inactive|deactivated) (?:account|mailbox|user)|no longer (?:active|valid|exists|available|"
+    r"in use)|address (?:couldn't|could not|can't|cannot) be found|wasn't found|was not found|not listed in"
+    r"|host (?:or domain name )?not found|domain (?:name )?not found|no such domain|domain (?:does not|doesn't) exist"
+    r"|benutzer.{0,20}unbekannt|unbekannte?r? (?:benutzer|empfänger)|existiert nicht|gibt es nicht"
+    r"|utilisateur inconnu|destinataire inconnu|adresse (?:inconnue|introuvable)|n'existe pas|usuario desconocido"
+    r"|destinatario desconocido|no existe|utente (?:sconosciuto|inesistente)|non esiste|inesistente"
+    r"|onbekende (?:gebruiker|ontvanger)|bestaat niet|usu[aá]rio desconhecido|n[aã]o existe|inexistente",
+    re.I,
+)
+_TEMPORARY = re.compile(r"temporar|try again|retry|later|deferred|timed? ?out|time-?out|will retry", re.I)
+_HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1"}
+_SENDER_STATUSES = {"5.1.7", "5.1.8", "5.2.3", "5.3.4", "5.5.4"}
+_ROUTE_NOT_FOUND = re.compile(
+    r"not found|no such|(?:does not|doesn't) exist|host unknown|nxdomain|unrouteable|no mx", re.I
+)
+_DBEB = re.compile(r"recipient address rejected|access denied", re.I)
+
+
+def find_status(text: str) -> str | None:
+    """The first RFC 3463 enhanced status code in `text` ("5.1.1"), not a piece of an IP address or version."""
+    match = _STATUS.search(text)
+    return f"{match.group(1)}.{match.group(2)}.{int(match.group(3))}" if match else None
+
+
+def find_code(text: str) -> int | None:
+    """The SMTP reply code in a diagnostic: at its start, before an enhanced status, or after "said:" and the like."""
+    for pattern in (_CODE_LEAD, _CODE_BEFORE_STATUS, _CODE_AFTER):
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def verdict_for(status: str | None, code: int | None, diagnostic: str, action: str | None = None) -> Verdict:
+    """Hard (the address does not exist or is disabled), soft (full, temporary, delayed) or policy (the sender's
+    problem: 5.7.x, reputation, authentication, rate, content). Prefers soft over hard when the evidence is thin."""
+    text = diagnostic or ""
+    klass = status[0] if status else (str(code)[0] if code else None)
+    if status and status.split(".")[1] == "7":
+        return "soft" if _GREYLIST.search(text) else "policy"
+    if _SENDER_QUOTA.search(text):
+        return "policy"
+    if (status and status.endswith(".2.2")) or _FULL.search(text):
+        return "soft"
+    if klass == "4" or action == "delayed" or (status or "").startswith("4.") or _GREYLIST.search(text):
+        return "policy" if _STRONG_POLICY.search(text) and not _GREYLIST.search(text) else "soft"
+    if _STRONG_POLICY.search(text) or status in _SENDER_STATUSES or (status or "").startswith("5.6."):
+        return "policy"
+    hard_phrase = bool(_HARD.search(text))
+    if status in _HARD_STATUSES or (status == "5.4.1" and _DBEB.search(text)):
+        if _TEMPORARY.search(text) and not hard_phrase:
+            return "soft"
+        return "policy" if _WEAK_POLICY.search(text) and not hard_phrase else "hard"
+    if status == "5.4.4" and _ROUTE_NOT_FOUND.search(text):
+        return "hard"
+    if _WEAK_POLICY.search(text):
+        return "policy"
+    if hard_phrase and klass == "5" and not _TEMPORARY.search(text):
+        return "hard"
+    return "soft"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# RFC 3464 delivery-status fields
+
+_RECIPIENT_FIELDS = {
+    "original-recipient",
+    "final-recipient",
+    "action",
+    "status",
+    "remote-mta",
+    "diagnostic-code",
+    "last-attempt-date",
+    "final-log-id",
+    "will-retry-until",
+}
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
+
+
+def _fields(block: str) -> list[tuple[str, str]]:
+    """Header-style `Name: value` lines (continuations unfolded), in order; junk lines are skipped."""
+    fields: list[tuple[str, str]] = []
+    for line in block.splitlines():
+        if line[:1] in (" ", "\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {line.strip()}".strip())
+        elif ":" in line:
+            name, _, value = line.partition(":")
+            if name.strip() and " " not in name.strip():
+                fields.append((name.strip().lower(), value.strip()))
+        elif not line.strip():
+            fields.append(("", ""))  # a blank line: the end of a recipient's block
+    return fields
+
+
+def _typed_value(value: str) -> str:
+    """`dns; mx.example.com` -> `mx.example.com`; `smtp; 550 ...` -> `550 ...`."""
+    kind, sep, rest = value.partition(";")
+    return rest.strip() if sep and " " not in kind.strip() and len(kind.strip()) <= 16 else value.strip()
+
+
+def _address(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = _XTEXT.sub(lambda m: chr(int(m.group(1), 16)), _typed_value(value))
+    match = _ADDRESS.search(text)
+    return match.group(0).lower().strip(".") if match else None
+
+
+def _dsn_blocks(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The per-message fields and each recipient's fields of a message/delivery-status body."""
+    per_message: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    for name, value in _fields(text):
+        if not name:
+            if current:
+                recipients.append(current)
+                current = {}
+            continue
+        if name in _RECIPIENT_FIELDS or (current and name.startswith("x-")):
+            if name in current:
+                recipients.append(current)
+                current = {}
+            current.setdefault(name, value)
+        elif not recipients and not current:
+            per_message.setdefault(name, value)
+    if current:
+        recipients.append(current)
+    return per_message, [
+        r for r in recipients if {"final-recipient", "original-recipient", "action", "status"} & set(r)
+    ]
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _recipient_from_fields(fields: dict[str, str]) -> BouncedRecipient:
+    address = _address(fields.get("original-recipient")) or _address(fields.get("final-recipient"))
+    diagnostic = _one_line(_typed_value(fields.get("diagnostic-code", "")))
+    action = (fields.get("action") or "").strip().lower().split(" ")[0] or None
+    status = find_status(fields.get("status", "")) or find_status(diagnostic)
+    quoted = find_status(diagnostic)
+    if status and quoted and status.endswith(".0.0") and quoted[0] == status[0]:
+        status = quoted  # "Status: 5.0.0" over a server's "550 5.7.26 ...": the server's is the one that says why
+    code = find_code(diagnostic)
+    remote = (_typed_value(fields.get("remote-mta", "")).split() or [""])[0].rstrip(".") or None
+    return BouncedRecipient(
+        address, action, status, code, diagnostic, remote, verdict_for(status, code, diagnostic, action)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The message that bounced
+
+_ORIGINAL_MARKERS = re.compile(
+    r"^[ \t>*#=_-]*(?:below this line is a copy of the message|this is a copy of the message|original message"
+    r" (?:follows|headers|header|details)|undelivered message headers|message headers follow|unsent message below"
+    r"|headers of the original message|copy of the original message|original-nachricht|urspr[üu]ngliche nachricht"
+    r"|message d'origine|en-t[êe]tes du message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht"
+    r"|mensagem original|(?:-{3,} ?)?original message(?: ?-{3,})?\s*$)",
+    re.I | re.M,
+)
+_MESSAGE_ID_LINE = re.compile(r"^[ \t>]*message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>|[^\s<>]+@[^\s<>]+)", re.I | re.M)
+
+
+def _message_ids(text: str) -> list[str]:
+    ids = []
+    for match in _MESSAGE_ID_LINE.finditer(text):
+        value = match.group(1)
+        ids.append(value if value.startswith("<") else f"<{value}>")
+    return ids
+
+
+def _header_block(text: str) -> str:
+    lines = []
+    for line in text.lstrip("\r\n").splitlines():
+        if not line.strip():
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _original_message_id(mail: ParsedMail) -> str | None:
+    own = mail.message_id
+    for part in mail.parts:
+        if part.content_type in ("message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers"):
+            for candidate in _message_ids(_header_block(part.text)) + _message_ids(part.text):
+                if candidate != own:
+                    return candidate
+    texts = [p.text for p in mail.parts if p.content_type.startswith("text/")] or [mail.text]
+    for text in [*texts, mail.text]:
+        marker = _ORIGINAL_MARKERS.search(text)
+        for candidate in _message_ids(text[marker.start() :] if marker else text):
+            if candidate != own:
+                return candidate
+    for candidate in (*mail.in_reply_to, *mail.references):
+        if candidate != own:
+            return candidate
+    return None
+
+
+def _original_recipients(mail: ParsedMail) -> list[str]:
+    """The To of the embedded original, when the report carries it."""
+    for part in mail.parts:
+        if part.content_type in ("message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers"):
+            block = _header_block(part.text)
+            for name, value in _fields(block):
+                if name == "to":
+                    return [a.lower() for a in _ADDRESS.findall(value)]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Recognition
+
+_DAEMON_LOCAL = re.compile(
+    r"^(?:mailer-?daemon|mail-?daemon|postmaster|mail\.?delivery|mdaemon|mailerdaemon|bounces?|nobody|"
+    r"microsoftexchange[0-9a-f]{32}|mail-?delivery-?subsystem|mail-?system|mta|smtp|exchange|noreply-dmarc)$",
+    re.I,
+)
+_DAEMON_NAME = re.compile(
+    r"mail delivery|mailer[- ]daemon|postmaster|delivery (?:status|subsystem|system)|mail (?:system|administrator)"
+    r"|microsoft outlook|microsoft exchange|e-?mail delivery|systemadministrator|administrateur|mail-?daemon",
+    re.I,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|not delivered|non-?delivery|delivery (?:status notification|failure|failed|report|"
+    r"notification|has failed|problem|error|incomplete|delayed)|mail delivery (?:failed|failure|problem|error|system)"
+    r"|returned mail|mail returned|failure notice|delivery failure|could not be delivered|couldn't be delivered|"
+    r"message (?:not delivered|delivery failed|blocked|rejected|undeliverable)|warning: could not send|"
+    r"delayed mail|delivery delayed|unable to deliver|rejected:|bounced?\b|address not found|"
+    r"unzustellbar|nicht zustellbar|zustellung (?:fehlgeschlagen|verzögert)|unzustellbare|non remis|non distribu"
+    r"|échec de (?:la )?(?:remise|distribution)|impossible de remettre|no se puede entregar|no entregado|"
+    r"error de entrega|devuelto|non recapitabile|mancato recapito|impossibile recapitare|onbestelbaar|niet bezorgd"
+    r"|onbezorgbaar|não entregue|não foi possível entregar|falha na entrega|nao entregue|entrega falhou",
+    re.I,
+)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vl|re|aw|sv|r)\s*:", re.I)
+_BODY_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("qmail", re.compile(r"this is the qmail-send program", re.I)),
+    ("exim", re.compile(r"this message was created automatically by mail delivery software", re.I)),
+    (
+        "exchange",
+        re.compile(
+            r"delivery has failed to these recipients|your message to .{1,200} couldn't be delivered|"
+            r"the following recipient\(s\) (?:cannot|could not) be reached|delivery to the following recipients? "
+            r"failed|diagnostic information for administrators|generating server:|remote server returned|"
+            r"die zustellung an folgende empfänger oder gruppen ist fehlgeschlagen|"
+            r"la remise aux destinataires ou groupes suivants a échoué|"
+            r"error en la entrega a estos destinatarios o grupos|recapito non riuscito per i destinatari|"
+            r"de bezorging aan deze geadresseerden of groepen is mislukt|"
+            r"falha na entrega para estes destinatários ou grupos",
+            re.I,
+        ),
+    ),
+    (
+        "postfix-text",
+        re.compile(r"this is the mail system at host|i'm sorry to have to inform you that your message", re.I),
+    ),
+    (
+        "heuristic",
+        re.compile(
+            r"delivery to the following recipients? failed|unable to deliver (?:your|the) message|"
+            r"could not be delivered to (?:one or more|the following)|the following addresses had permanent fatal"
+            r"|transcript of session follows|sorry, we were unable to deliver your message|"
+            r"message (?:wasn't|was not|could not be|couldn't be|cannot be) delivered|"
+            r"there was a problem delivering your message|"
+            r"i wasn't able to deliver|permanent error|delivery (?:has )?failed|undeliverable|"
+            r"the following address\(es\) failed|failed after i sent the message|remote host said|"
+            r"is undeliverable|address not found|delivery status notification|delivery of (?:your|the) message"
+            r" (?:has been delayed|failed)|could not deliver|will retry|message delivery failed|returned to sender"
+            r"|unzustellbar|konnte nicht zugestellt|n'a pas pu être (?:remis|distribué)|no (?:se )?(?:ha )?pud[oe]"
+            r" (?:ser )?entrega|non è stato possibile recapitare|kon niet worden bezorgd|não (?:pôde|pode|foi possível)"
+            r" ser entregue",
+            re.I,
+        ),
+    ),
+)
+_AUTO_REPLY_WORDS = re.compile(
+    r"out of (?:the )?office|vacation|on holiday|on leave|away from (?:the )?office|i am (?:currently )?away|"
+    r"i'm (?:currently )?away|automatic reply|auto-?reply|abwesen|urlaub|außer haus|absence|absent|congé|"
+    r"vacances|ausente|vacaciones|fuera de la oficina|fuori (?:sede|ufficio)|ferie|assente|afwezig|vakantie|"
+    r"ausente|férias|fora do escritório|respuesta automática|risposta automatica|réponse automatique|"
+    r"automatisch antwoord|resposta automática|automatische antwort",
+    re.I,
+)
+_MS_NDR = "x-ms-exchange-message-is-ndr"
+
+
+def _is_daemon(mail: ParsedMail) -> bool:
+    address = mail.from_address or ""
+    local = address.split("@", 1)[0]
+    return_path = (mail.header("return-path") or "").strip()
+    return (
+        bool(_DAEMON_LOCAL.match(local))
+        or bool(_DAEMON_NAME.search(mail.from_name or ""))
+        or (return_path in ("<>", "") and "return-path" in mail.headers)
+        or not address
+    )
+
+
+def _structural(mail: ParsedMail) -> str | None:
+    """The delivery-status text when the message is an RFC 3464 report (or carries its part), else None."""
+    for part in mail.parts:
+        if part.content_type in ("message/delivery-status", "message/global-delivery-status"):
+            return part.text
+    if mail.content_type == "multipart/report" and (mail.report_type or "").lower() == "delivery-status":
+        return ""
+    return None
+
+
+def _signature(text: str) -> str | None:
+    for name, pattern in _BODY_SIGNATURES:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def read_bounce(mail: ParsedMail) -> Bounce | None:
+    """The delivery report in `mail`, or None when `mail` is not one."""
+    try:
+        return _read_bounce(mail)
+    except Exception:  # pragma: no cover - a classifier must never take the pipeline down
+        return None
+
+
+def _read_bounce(mail: ParsedMail) -> Bounce | None:
+    report_type = (mail.report_type or "").lower()
+    if report_type in ("feedback-report", "disposition-notification"):
+        return None
+    status_text = _structural(mail)
+    if status_text is None:
+        return _read_text_bounce(mail)
+    per_message, blocks = _dsn_blocks(status_text)
+    if not blocks:
+        # A report whose delivery-status part the parser could not give us: the fields may be in the text.
+        per_message, blocks = _dsn_blocks("\n".join(p.text for p in mail.parts) or mail.text)
+    if not blocks:
+        text_bounce = _read_text_bounce(mail, structural=True)
+        if text_bounce is not None:
+            return text_bounce
+    recipients = [_recipient_from_fields(b) for b in blocks]
+    recipients = [r for r in recipients if r.action not in ("delivered", "relayed", "expanded")]
+    if not blocks:
+        recipients = [_fallback_recipient(mail)]
+    recipients = _fill_addresses(mail, recipients)
+    reporting = _typed_value(per_message.get("reporting-mta", "")) or None
+    return Bounce(tuple(recipients), _original_message_id(mail), reporting, "rfc3464")
+
+
+def _fill_addresses(mail: ParsedMail, recipients: list[BouncedRecipient]) -> list[BouncedRecipient]:
+    """Recipients the report leaves unnamed get X-Failed-Recipients or the original's To, when there is one."""
+    if all(r.address for r in recipients):
+        return recipients
+    known = _failed_recipients_header(mail) or _original_recipients(mail)
+    if len(known) != 1:
+        return recipients
+    return [r if r.address else _replace_address(r, known[0]) for r in recipients]
+
+
+def _replace_address(recipient: BouncedRecipient, address: str) -> BouncedRecipient:
+    r = recipient
+    return BouncedRecipient(address, r.action, r.status, r.code, r.diagnostic, r.remote_mta, r.verdict)
+
+
+def _failed_recipients_header(mail: ParsedMail) -> list[str]:
+    values = mail.headers.get("x-failed-recipients", ())
+    return list(dict.fromkeys(a.lower() for v in values for a in _ADDRESS.findall(v)))
+
+
+def _fallback_recipient(mail: ParsedMail) -> BouncedRecipient:
+    diagnostic = _one_line(_human_text(mail))
+    status, code = find_status(diagnostic), find_code(diagnostic)
+    return BouncedRecipient(None, "failed", status, code, diagnostic, None, verdict_for(status, code, diagnostic))
+
+
+def _human_text(mail: ParsedMail) -> str:
+    """The report's own words: before any copy of the original message."""
+    text = next((p.text for p in mail.parts if p.content_type == "text/plain"), "") or mail.text
+    marker = _ORIGINAL_MARKERS.search(text)
+    return text[: marker.start()] if marker else text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The text formats (qmail, Exim, Exchange without a delivery-status part, Postfix/Sendmail text, Gmail, Yahoo)
+
+
+def _looks_like_text_bounce(mail: ParsedMail, text: str) -> str | None:
+    subject = mail.subject or ""
+    daemon = _is_daemon(mail)
+    ndr_header = _MS_NDR in mail.headers
+    signature = _signature(text[:20000])
+    failed_header = "x-failed-recipients" in mail.headers
+    if not (daemon or ndr_header):
+        return None
+    if _FORWARD_SUBJECT.match(subject) and not (ndr_header or failed_header):
+        return None
+    bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
+    if not (bounce_subject or signature or ndr_header or failed_header):
+        return None
+    strong = signature not in (None, "heuristic") or ndr_header or failed_header
+    if not strong and (_AUTO_REPLY_WORDS.search(subject) or _AUTO_REPLY_WORDS.search(text[:3000])):
+        return None
+    if not strong and not bounce_subject and ("list-id" in mail.headers or "list-unsubscribe" in mail.headers):
+        return None
+    if not (bounce_subject or signature or ndr_header or failed_header):
+        return None
+    if not signature and not (find_status(text) or find_code(text) or _HARD.search(text) or failed_header):
+        return None if not bounce_subject else "heuristic"
+    return signature or ("exchange" if ndr_header else "heuristic")
+
+
+def _read_text_bounce(mail: ParsedMail, *, structural: bool = False) -> Bounce | None:
+    body = _human_text(mail)
+    full = mail.text or body
+    kind = _looks_like_text_bounce(mail, full)
+    if kind is None:
+        if not structural:
+            return None
+        kind = "heuristic"
+    recipients = _text_recipients(mail, body, kind)
+    return Bounce(tuple(recipients), _original_message_id(mail), _text_reporting_mta(mail, full), kind)
+
+
+_DELAY_SUBJECT = re.compile(
+    r"delayed|delay\)|\(delay|warning: message|still being retried|not yet delivered|verzögert|retardé|retrasad"
+    r"|ritardat|vertraagd|atrasad",
+    re.I,
+)
+_DELAY_BODY = re.compile(
+    r"this is a warning only|has not yet been delivered|not been delivered yet|will (?:continue to )?retry|"
+    r"still (?:trying|being retried)|delivery attempts will continue|will be retried until",
+    re.I,
+)
+_GAVE_UP = re.compile(
+    r"permanent(?:ly)? (?:error|fail)|fatal error|gave up|given up|giving up|has expired|expired", re.I
+)
+_QMAIL_RCPT = re.compile(r"^<([^<>\s]+@[^<>\s]+)>:\s*\n((?:(?!<[^<>\s]+@[^<>\s]+>:).+\n?)*)", re.M)
+_POSTFIX_RCPT = re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\([^)]*\))?:\s*(.+(?:\n[ \t]+\S.*)*)", re.M)
+_EXIM_RCPT = re.compile(r"^ {2}([^\s<>]+@[^\s<>]+)\s*\n((?:(?: {4,}|\t).*\n?)*)", re.M)
+_SENDMAIL_RCPT = re.compile(r"^\s*<?([^\s<>]+@[^\s<>]+?)>?\s*\n\s*\(reason: (.+?)\)?\s*$", re.M)
+_EXCHANGE_RETURNED = re.compile(
+    r"remote server returned '([^']+)'|<[^>]*#\s*([45]\.\d\.\d+[^>]*)>|^\s*#\s*([245]\d\d[ -][245]\.\d\.\d+[^#\n]*)",
+    re.I | re.M,
+)
+_GENERATING = re.compile(r"generating server:\s*(\S+)|this is the mail system at host\s+([\w.-]+)", re.I)
+
+
+def _text_reporting_mta(mail: ParsedMail, text: str) -> str | None:
+    match = _GENERATING.search(text)
+    if match:
+        return (match.group(1) or match.group(2) or "").rstrip(".") or None
+    if mail.from_address and "@" in mail.from_address and _is_daemon(mail):
+        return mail.from_address.split("@", 1)[1]
+    return None
+
+
+def _text_recipients(mail: ParsedMail, body: str, kind: str) -> list[BouncedRecipient]:
+    action = "delayed" if _DELAY_SUBJECT.search(mail.subject) or _DELAY_BODY.search(body) else "failed"
+    if _GAVE_UP.search(body):
+        action = "failed"
+    found: dict[str, str] = {}
+    for pattern in (_QMAIL_RCPT, _SENDMAIL_RCPT, _EXIM_RCPT, _POSTFIX_RCPT):
+        for match in pattern.finditer(body):
+            address = match.group(1).lower().strip(".")
+            if _ADDRESS.fullmatch(address) and address not in found and not _ours(mail, address):
+                found[address] = match.group(2)
+        if found:
+            break
+    if not found:
+        for address in (
+            _failed_recipients_header(mail) or _addresses_in(mail, body)[:1] or _original_recipients(mail)[:1]
+        ):
+            found[address] = _context(body, address)
+    recipients = []
+    for address, raw in (found or {None: body}).items():  # type: ignore[dict-item]
+        diagnostic = _one_line(raw or body)
+        if kind == "exchange" and _EXCHANGE_RETURNED.search(body):
+            diagnostic = _exchange_diagnostic(body, address) or diagnostic
+        elif not (find_status(diagnostic) or find_code(diagnostic)):
+            diagnostic = _one_line(_context(body, address) if address else body) or diagnostic
+        status, code = find_status(diagnostic), find_code(diagnostic)
+        remote = _remote_in(raw or "")
+        recipients.append(
+            BouncedRecipient(
+                address, action, status, code, diagnostic, remote, verdict_for(status, code, diagnostic, action)
+            )
+        )
+    return recipients
+
+
+def _exchange_diagnostic(body: str, address: str | None) -> str:
+    """The server's reply Exchange quotes for `address` under "Diagnostic information for administrators"."""
+    lower = body.lower()
+    start = lower.find("diagnostic information for administrators")
+    start = max(start, 0)
+    if address:
+        at = lower.find(address, start)
+        start = at if at >= 0 else start
+    match = _EXCHANGE_RETURNED.search(body, start) or _EXCHANGE_RETURNED.search(body)
+    return _one_line(next((g for g in match.groups() if g), "") if match else "")
+
+
+def _ours(mail: ParsedMail, address: str) -> bool:
+    return address == mail.from_address or address in mail.to_addresses
+
+
+def _addresses_in(mail: ParsedMail, body: str) -> list[str]:
+    """Addresses the report's own words name, ours and the daemon's left out, in order."""
+    seen = [a.lower().strip(".") for a in _ADDRESS.findall(body)]
+    return list(dict.fromkeys(a for a in seen if not _ours(mail, a) and not _DAEMON_LOCAL.match(a.split("@")[0])))[:5]
+
+
+def _context(body: str, address: str) -> str:
+    """The lines after a mention of `address` that carry a reply code or status, else its first paragraph."""
+    lines = body.splitlines()
+    mentions = [i for i, line in enumerate(lines) if address in line.lower()]
+    for index in mentions:
+        coded = [w for w in lines[index : index + 6] if find_status(w) or find_code(w)]
+        if coded:
+            return " ".join(coded)
+    if not mentions:
+        return body
+    paragraph: list[str] = []
+    for line in lines[mentions[0] : mentions[0] + 8]:
+        if not line.strip() and paragraph:
+            break
+        paragraph.append(line)
+    return " ".join(paragraph)
+
+
+_REMOTE = re.compile(r"(?:host|server)\s+([\w-]+(?:\.[\w-]+)+)(?:\[|\s|$)", re.I)
+
+
+def _remote_in(text: str) -> str | None:
+    match = _REMOTE.search(text)
+    return match.group(1).lower() if match else None
