@@ -1,0 +1,617 @@
+"""`classify_reply(text, subject)`: the intent of a human reply by deterministic multilingual rules (en, de, fr, es,
+it, nl, pt). Pure, never raises; the offline default and the AI gateway's fallback.
+
+Text is case- and accent-folded and split into clauses; each rule is a regex with a weight. A positive rule
+(interested, meeting) preceded in its clause by a negation ("not", "kein", "pas", "no", "non", "niet", "não") does
+not count. Strong matches (weight >= STRONG) decide by priority unsubscribe > not_interested > meeting_request >
+interested > question > referral > other; weak ones (a bare "yes", a "?") only when nothing strong matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PRIORITY = ("unsubscribe", "not_interested", "meeting_request", "interested", "question", "referral", "other")
+LABELS = frozenset(PRIORITY)
+STRONG = 0.7
+NEGATION_WINDOW = 4  # words before a positive match in which a negation cancels it
+MAX_TEXT = 20_000  # characters of a reply the rules read (a reply's own words are far fewer)
+_CLAUSES = re.compile(r"[.!;\n]+|(?<=\?)|\b(?:but|aber|mais|pero|ma|maar|mas|however|jedoch|cependant)\b")
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|rif|r|ref|res|wg|fw|fwd|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    label: str
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    negatable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    label: str  # one of PRIORITY
+    confidence: float  # 0..1
+    rule: str  # "rules:<label>:<rule name>", "rules:other"
+    referral_email: str | None = None
+    referral_name: str | None = None
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents stripped, ß as ss, typographic apostrophes and spaces made plain."""
+    text = text.replace("’", "'").replace("´", "'").replace("\xa0", " ").casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    for phrase, token in EXCEPTIONS:
+        text = re.sub(phrase, token, text)
+    return text
+
+
+def classify_reply(text: str, subject: str = "") -> Intent:
+    """The reply's intent: label, confidence, the rule that decided, and the referred person when there is one."""
+    try:
+        return _classify(text or "", subject or "")
+    except Exception:  # the promise: a verdict for any text
+        return Intent("other", 0.1, "rules:error")
+
+
+def _classify(text: str, subject: str) -> Intent:
+    body = text.strip()[:MAX_TEXT]
+    own_subject = not _REPLY_PREFIX.match(subject)  # "Re: <our subject>" holds our words, not theirs
+    topic = _REPLY_PREFIX.sub("", subject).strip()
+    source = body if body else (topic if own_subject else "")
+    hits = _hits(fold(source))
+    if body and topic:
+        hits += [h for h in _hits(fold(topic)) if h[0].label == "unsubscribe"]
+    email, name = referral_of(source)
+    if not hits:
+        if email:
+            return Intent("referral", 0.55, "rules:referral:email address", email, name)
+        return Intent("other", 0.4 if source else 0.2, "rules:other")
+    strong = [h for h in hits if h[0].weight >= STRONG]
+    pool = strong or hits
+    best = min(pool, key=lambda h: (PRIORITY.index(h[0].label), -h[0].weight))
+    rule = best[0]
+    rivals = {h[0].label for h in strong} - {rule.label}
+    confidence = round(max(0.3, min(0.98, rule.weight - 0.08 * len(rivals) + 0.03 * (len(hits) - 1))), 2)
+    if rule.label == "referral" or (rule.label == "other" and email):
+        return Intent("referral", confidence, f"rules:referral:{rule.name}", email, name)
+    return Intent(rule.label, confidence, f"rules:{rule.label}:{rule.name}")
+
+
+def _hits(folded: str) -> list[tuple[Rule, str]]:
+    found: list[tuple[Rule, str]] = []
+    clauses = [c.strip() for c in _CLAUSES.split(folded) if c and c.strip()]
+    for clause in clauses:
+        for rule in RULES:
+            for match in rule.pattern.finditer(clause):
+                if rule.negatable and _negated(clause[: match.start()]):
+                    continue
+                found.append((rule, clause))
+                break
+    return found
+
+
+def _negated(before: str) -> bool:
+    words = re.findall(r"[\w']+", before)[-NEGATION_WINDOW:]
+    return any(w in NEGATIONS or w.endswith("n't") for w in words)
+
+
+def _rule(label: str, name: str, weight: float, *alternatives: str, negatable: bool = False) -> Rule:
+    return Rule(label, name, re.compile(r"\b(?:" + "|".join(alternatives) + ")"), weight, negatable)
+
+
+def _positive(label: str, name: str, weight: float, *alternatives: str) -> Rule:
+    """A rule a negation before the match cancels ("not interested", "kein Termin")."""
+    return _rule(label, name, weight, *alternatives, negatable=True)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Phrases whose negation word negates nothing ("no problem", "why not"): made one token before negations are read.
+EXCEPTIONS: tuple[tuple[str, str], ...] = tuple(
+    (rf"\b{phrase}\b", phrase.replace(" ", "_").replace("\\", ""))
+    for phrase in (
+        "no problem", "not a problem", "no worries", "why not", "not only", "no doubt", "kein problem",
+        "warum nicht", "nicht nur", "pas de probleme", "pourquoi pas", "non seulement", "sin problema",
+        "no hay problema", "por que no", "nessun problema", "perche no", "non solo", "geen probleem",
+        "waarom niet", "niet alleen", "sem problema", "por que nao", "nao so",
+    )
+)  # fmt: skip
+NEGATIONS = _words(
+    "not no never dont cannot nicht kein keine keinen keinem keiner nie niemals pas ne n jamais aucun aucune "
+    "nunca ni non mai niet geen nooit nao nem nenhum nenhuma"
+)
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag|lundi|mardi|mercredi"
+    r"|jeudi|vendredi|lunes|martes|miercoles|jueves|viernes|lunedi|martedi|mercoledi|giovedi|venerdi|maandag"
+    r"|dinsdag|woensdag|donderdag|vrijdag|segunda|terca|quarta|quinta|sexta|tomorrow|morgen|demain|manana|domani"
+    r"|amanha|next week|nachste woche|la semaine prochaine|semaine prochaine|la proxima semana|proxima semana"
+    r"|la prossima settimana|prossima settimana|volgende week|semana que vem)"
+)
+_CALL = (
+    r"(?:call|meeting|chat|demo|zoom|teams call|video ?call|phone call|termin|telefonat|telefontermin|gesprach"
+    r"|videocall|rendez-vous|rdv|appel|reunion|visio|entretien|llamada|cita|videollamada|chiamata|riunione"
+    r"|incontro|appuntamento|videochiamata|telefonata|afspraak|belafspraak|gesprek|chamada|reuniao|conversa"
+    r"|videochamada|ligacao)"
+)
+RULES: tuple[Rule, ...] = (
+    # unsubscribe
+    _rule(
+        "unsubscribe",
+        "unsubscribe word",
+        0.95,
+        r"unsubscrib",
+        r"abmeld",
+        r"abbestell",
+        r"austragen",
+        r"tragen sie (mich|uns) .{0,20}aus",
+        r"desabonn",
+        r"desinscri",
+        r"dar(me|nos|se) de baja",
+        r"disiscri",
+        r"afmeld",
+        r"uitschrijv",
+        r"schrijf (mij|me|ons) uit",
+        r"descadastr",
+        r"opt(ing)?[- ]?out",
+    ),
+    _rule(
+        "unsubscribe",
+        "remove me",
+        0.92,
+        r"remove (me|us|my|our|this (email|address))",
+        r"take (me|us|my \w+) off",
+        r"off (your|the|all) (\w+ )?(mailing |contact |e-?mail )?lists?",
+        r"delete (my|our) (data|details|e-?mail|address|contact|information)",
+        r"leave (me|us) alone",
+        r"(aus|von) (ihrem|ihren|eurem|dem|diesem) (verteiler|e-?mail-?verteiler|liste|newsletter)",
+        r"(mich|uns|meine (e-?mail-?)?adresse|meine daten) .{0,25}(entfernen|loschen|streichen)",
+        r"(loschen|entfernen) sie (bitte )?(mich|uns|meine)",
+        r"(retirez|supprimez|enlevez|radiez)[- ](moi|nous)",
+        r"(retirer|supprimer|effacer) (mon|mes|notre)",
+        r"de (votre|vos) (liste|fichier|base)",
+        r"(eliminar|borrar|quitar|sacar)(me|nos)? de",
+        r"(eliminen|borren|eliminad|borrad|quiten|saquen) (mis|nuestros|mi|me|nos)",
+        r"(rimuover|toglier|cancellar)(mi|ci)",
+        r"(rimuovete|togliete|cancellate)(mi|ci)?\b",
+        r"dalla (vostra|sua) (lista|mailing)",
+        r"verwijder (mij|me|ons|mijn|onze)",
+        r"uit (uw|jullie|je|het) (bestand|lijst|mailinglijst|database|adressenbestand)",
+        r"remov(a|am|er|am)(-me|-nos| me| nos)? (da|de) ",
+        r"(tirar|tire|tirem|retirar|retire|retirem)(-me|-nos)? d",
+        r"(apague|apaguem|eliminem|apagar) (os )?(meus|nossos|o meu)",
+    ),
+    _rule(
+        "unsubscribe",
+        "stop mailing",
+        0.9,
+        r"stop (e-?mailing|mailing|contacting|sending|writing|spamming|messaging)",
+        r"(want|need|asking|ask) you to stop",
+        r"^(please )?stop\b",
+        r"spamming",
+        r"(do not|don't|dont|never|please don't) (e-?mail|contact|write|message|send|mail)"
+        r" (me|us|to me|to us|again|anything)",
+        r"no (more|further) (e-?mails|messages|mails|contact)",
+        r"(don't|do not) want (any )?(more|further) (e-?mails|messages)",
+        r"keine (weiteren |e-?mails |mails )?(e-?mails|mails|nachrichten|werbung|zusendungen|kontaktaufnahme)( mehr)?",
+        r"nicht mehr (an)?(schreiben|kontaktieren|anschreiben|mailen|zusenden|belastigen)",
+        r"(unterlassen sie|sehen sie von)",
+        r"(kontaktieren|schreiben|anschreiben|mailen|kontaktiert) (sie|ihr) (mich|uns) (bitte )?nicht mehr",
+        r"streichen sie",
+        r"aus (ihrer|eurer|der) (liste|datenbank|kartei|adressliste)",
+        r"ne (m'|m |me |nous )(ecrivez|envoyez|contactez|sollicitez|ecrivez) plus",
+        r"ne plus (recevoir|etre (contacte|sollicite))",
+        r"(arretez|cessez) de (m|nous|me|nous) ?(ecrire|envoyer|contacter|solliciter)",
+        r"plus (de|aucun) (mails|e-?mails|courriels|messages)",
+        r"no (me|nos) (escriban|escribas|escribais|contacten|contactes|envien|envies|manden|vuelvan)( mas)?",
+        r"dej(en|ad|e) de (me |nos )?(escribir|enviar|contactar|mandar)",
+        r"no (quiero|queremos) recibir",
+        r"non (mi|ci) (scrivete|contattate|mandate|inviate|scriva|contatti)",
+        r"non (scrivete|contattate|mandate|inviate)(mi|ci)",
+        r"smettete(la)? di",
+        r"non (voglio|vogliamo) (piu )?ricevere",
+        r"(niet|nooit) meer (mailen|e-?mailen|benaderen|contacteren|sturen|mailen)",
+        r"geen (e-?mails|mails|berichten|mailings) meer",
+        r"stop (met|maar met) (mailen|e-?mailen|sturen)",
+        r"nao (me|nos) (envie|enviem|mande|mandem|contacte|contactem|escreva|escrevam)( mais)?",
+        r"parem de (me |nos )?(enviar|mandar|escrever|contactar)",
+        r"nao (quero|queremos) (mais )?receber",
+    ),
+    # not_interested
+    _rule(
+        "not_interested",
+        "not interested",
+        0.9,
+        r"(not|\w+n't|never) (really |very |currently |at all )?interested",
+        r"no interest",
+        r"(nicht|kein) (mehr )?interess",
+        r"kein(en)? (interesse|bedarf)",
+        r"pas (du tout )?interess",
+        r"(aucun|pas d) ?interet",
+        r"(ne|n) (nous|m|me) interesse (pas|plus)",
+        r"(ca|cela) ne (nous|m|me) interesse",
+        r"no (me|nos|le|les) interesa",
+        r"no (estoy|estamos|esta|estan) interesad",
+        r"sin interes",
+        r"non (mi|ci|le|gli) interessa",
+        r"non (sono|siamo|e|sarei|saremmo) interessat",
+        r"nessun interesse",
+        r"geen (interesse|behoefte)",
+        r"niet geinteresseerd",
+        r"nao (tenho|temos|ha) interesse",
+        r"nao (estou|estamos) interessad",
+        r"sem interesse",
+        r"nao (me|nos) interessa",
+    ),
+    _rule(
+        "not_interested",
+        "no thanks",
+        0.85,
+        r"no,? thanks?\b",
+        r"no,? thank you",
+        r"nein,? danke",
+        r"danke,? (aber )?nein",
+        r"non,? merci",
+        r"merci,? (mais )?non",
+        r"no,? gracias",
+        r"gracias,? pero no",
+        r"no,? grazie",
+        r"grazie,? ma no",
+        r"nee,? (dank|bedankt)",
+        r"nao,? obrigad",
+        r"we(')?ll pass",
+        r"(i|we) (will|would|'ll|'d) (have to |rather )?pass",
+        r"pass on (this|that|it)",
+    ),
+    _rule(
+        "not_interested",
+        "already covered",
+        0.8,
+        r"already (have|use|using|work with|working with|got|signed|partner)",
+        r"(happy|satisfied|all set|covered) with (our|the) (current|existing)",
+        r"(we are|we're|i am|i'm) all set",
+        r"(haben|nutzen|verwenden|arbeiten) .{0,25}(bereits|schon)",
+        r"(bereits|schon) (gut )?(versorgt|aufgestellt|eine|einen|ein)",
+        r"(avons|ai|utilisons|travaillons) (deja|avec)",
+        r"deja (un|une|equipe|notre|nos)",
+        r"ya (tenemos|tengo|contamos|usamos|utilizamos|trabajamos)",
+        r"(abbiamo|usiamo|utilizziamo|lavoriamo) gia",
+        r"gia (un|una|abbiamo|utilizziamo|usiamo)",
+        r"(hebben|gebruiken|werken) (al|reeds)",
+        r"ja (temos|tenho|usamos|utilizamos|trabalhamos|contamos)",
+    ),
+    _rule(
+        "not_interested",
+        "no need",
+        0.8,
+        r"(don't|do not|doesn't|does not) (really )?(need|require|want)",
+        r"no need",
+        r"(not|\w+n't) (a |the )?(good |right |real )?"
+        r"(fit|relevant|for us|for me|the right time|a priority|priority|looking|something we)",
+        r"(doesn't|does not|don't|do not|wouldn't|would not) (really )?(make sense|work for us|fit)",
+        r"not (at|for) (this|the) (moment|time)",
+        r"not (right )?now",
+        r"no budget",
+        r"(brauchen|benotigen) (wir|ich) (derzeit |aktuell |momentan |zurzeit )?(nicht|kein)",
+        r"(passt|ist) (derzeit |aktuell |momentan )?nicht",
+        r"(derzeit|aktuell|momentan|zurzeit|zur zeit) (nicht|kein)",
+        r"pas (besoin|pour nous|pour le moment|pour l'instant|le moment|pertinent|prioritaire)",
+        r"(n'en|n) ?avons pas besoin",
+        r"no (lo |la )?(necesitamos|necesito)",
+        r"no es para nosotros",
+        r"(por ahora|de momento|por el momento|ahora mismo) no",
+        r"no (por|de) (ahora|momento|el momento)",
+        r"non (ne )?(abbiamo|ho) bisogno",
+        r"(per ora|al momento|per il momento|attualmente) no",
+        r"non fa per noi",
+        r"(niet|geen) nodig",
+        r"(nu|momenteel|op dit moment|voorlopig) (niet|geen)",
+        r"nao (precisamos|preciso|necessitamos)",
+        r"(por agora|de momento|no momento|por enquanto) nao",
+        r"nao e para nos",
+        r"kein thema fur uns",
+    ),
+    _rule("not_interested", "bare no", 0.72, r"^(no|nope|nein|non|nee|nao|neen)$"),
+    # meeting_request
+    _positive(
+        "meeting_request",
+        "book a call",
+        0.85,
+        *(
+            rf"(schedule|set up|setup|book|arrange|organi[sz]e|have|hop on|jump on|get on|plan|do) (a |an )?"
+            rf"(quick |short |brief |first |\d+[- ]?min(ute)?s? )?{_CALL}",
+            rf"{_CALL} .{{0,30}}(vereinbaren|ausmachen|abstimmen|einplanen|planen|machen|fixer|planifier|organiser"
+            rf"|programmer|caler|plannen|inplannen)",
+            rf"(vereinbaren|ausmachen|fixer|planifier|organiser|programmer|prendre|caler|agendar|programar|concertar"
+            rf"|organizar|fijar|tener|fissare|organizzare|programmare|fare|avere|plannen|inplannen|maken|marcar|combinar"
+            rf"|ter) (un |una |uma |een |ein |einen |eine |le |la )?(petit |breve |kort |kurzes |kurzen )?{_CALL}",
+            r"(calendar|calendly|booking|meeting) link",
+            r"(send|share) (me |us )?(an? )?(calendar )?(invite|invitation)",
+            r"(what|which) (time|times|day|days|slot|slots) (works|work|suit|would work|are you)",
+            r"when (are|would|could|can) (you|we)",
+            r"(are|would|will) you (be )?(free|available)",
+            r"let'?s (talk|chat|meet|speak|connect|set|schedule|find|get)",
+            r"(give|ring) (me|us) a (call|ring)",
+            r"call me\b",
+            r"calendly",
+            r"pick (any|a) (slot|time)",
+            r"(book|grab) (a )?(time|slot)",
+            r"(could|can|would) you do\b",
+            r"(i'm|i am) (around|free|available)",
+            rf"{_CALL} .{{0,20}}{_WEEKDAY}",
+            rf"{_WEEKDAY}.{{0,60}}\?",
+            r"facciamo (una|un) ",
+            r"(happy|glad|keen|open|available) to (talk|chat|meet|speak|connect|jump|hop)",
+            r"(can|could|shall|should) we (talk|speak|meet|chat|have|do|set|schedule|arrange)",
+            rf"(free|available|works for me|suits me|good for me) .{{0,20}}{_WEEKDAY}",
+            rf"{_WEEKDAY} .{{0,25}}(at|um|a|alle|om|as|vers|ab|nach|\d)\s?\d",
+            rf"{_WEEKDAY} (works|would work|is fine|ok|afternoon|morning)",
+            r"(see|get|book|want|like|love) a demo",
+            r"(rufen sie|ruf|rufen) (mich|uns) .{0,30}an\b",
+            r"(konnen|konnten|sollen|sollten|wollen) wir .{0,40}"
+            r"(telefonieren|sprechen|treffen|austauschen|unterhalten)",
+            r"lassen sie uns .{0,30}(telefonieren|sprechen|treffen|austauschen)",
+            r"(haben|hatten) sie .{0,30}zeit",
+            r"wann (haben|hatten|passt|ware|konnen)",
+            r"(termin|gesprach|telefonat)vorschlag",
+            r"(appelez|appelle|rappelez)[- ](moi|nous)",
+            r"(pouvons|pourrions|peut|pourrait)[- ]?(nous|on)? .{0,30}(parler|echanger|appeler|rencontrer|voir|caler)",
+            r"(etes|seriez|serez)[- ]vous (libre|disponible)",
+            r"vos disponibilites",
+            r"un creneau",
+            r"quand (etes|seriez|pouvez)",
+            r"(llamame|llameme|llamenos|llamadme)",
+            r"(podemos|podriamos|pueden|podria) .{0,30}(hablar|llamar|reunir|vernos|conversar|agendar)",
+            r"(esta|estaria|estas|estarias) (disponible|libre)",
+            r"(que|cual) (dia|hora|horario)",
+            r"hablemos",
+            r"(chiamatemi|mi chiami|chiamami|mi chiamate)",
+            r"(possiamo|potremmo|potrebbe) .{0,30}(sentirci|parlarne|parlare|vederci|incontrarci|chiamarci|fissare)",
+            r"(e|sarebbe|sei|saresti) disponibil",
+            r"sentiamoci",
+            r"(quando|che giorno|che ora) (e|sei|sarebbe|possiamo)",
+            r"bel (me|mij|ons)",
+            r"(kunnen|zullen|kunnen) we .{0,30}(bellen|spreken|afspreken|praten|inplannen)",
+            r"(bent u|ben je|is het) .{0,20}beschikbaar",
+            r"wanneer (heeft u|heb je|past|kunnen)",
+            r"(ligue|liga|ligar)[- ]?(me|nos)",
+            r"me (ligue|liga)",
+            r"(podemos|poderiamos|podia|poderia) .{0,30}(falar|conversar|reunir|marcar)",
+            r"(esta|estaria) disponivel",
+            r"(quando|que dia|que horas) (esta|estaria|podemos|pode)",
+        ),
+    ),
+    # interested
+    _rule(
+        "interested",
+        "interested",
+        0.8,
+        r"interess",
+        r"interes(ad|an|a\b)",
+        r"interest(ed|ing)",
+        r"geinteresseerd",
+        r"belangstelling",
+        negatable=True,
+    ),
+    _positive(
+        "interested",
+        "sounds good",
+        0.78,
+        *(
+            r"sounds? (good|great|interesting|promising|useful|cool|fine)",
+            r"(could|might|would|may) be (useful|interesting|helpful|worth)",
+            r"tell (me|us) more",
+            r"(learn|hear|know|find out) more",
+            r"(send|share|forward) (me |us )?(some |more |further |the |your )?"
+            r"(info|information|details|brochure|pricing|prices|deck|proposal|offer|quote|case stud"
+            r"|material|documentation)",
+            r"(i'd|we'd|i would|we would) (like|love|be keen) to (try|test|see|learn|know|give)",
+            r"(keen|curious) to",
+            r"let'?s (do it|give it a try|try)",
+            r"go ahead",
+            r"count (me|us) in",
+            r"sign (me|us) up",
+            r"(free )?trial",
+            r"worth (a look|exploring|a try)",
+            r"(been )?looking for (something like this|a solution like|exactly this)",
+            r"exactly what we",
+            r"(klingt|hort sich) .{0,10}(gut|interessant|spannend|vielversprechend)",
+            r"\bgerne?\b",
+            r"mehr (infos|informationen|details|erfahren|dazu)",
+            r"(schicken|senden|zusenden|ubersenden) sie (mir|uns)",
+            r"(unterlagen|angebot|preisliste|informationen) (zu|zusenden|schicken)",
+            r"(ca|cela) (m|nous) interesse",
+            r"(a l'air|semble|parait) (interessant|bien|utile|prometteur)",
+            r"volontiers",
+            r"avec plaisir",
+            r"en savoir plus",
+            r"dites[- ]m'en plus",
+            r"(envoyez|envoyer|transmettez)[- ]?(moi|nous)?",
+            r"j'aimerais (en savoir|voir|tester|essayer|recevoir)",
+            r"(suena|parece) (bien|interesante|genial|util)",
+            r"(me|nos) (gustaria|encantaria) (saber|conocer|probar|recibir|ver)",
+            r"(envie|envieme|envienos|mandeme|enviame|mandame|envien|enviadme)",
+            r"mas (informacion|detalles|info)",
+            r"con gusto",
+            r"(mi|ci) (sembra|pare|sembrano) (interessant|utile|valid)",
+            r"volentieri",
+            r"piu (informazioni|dettagli|info)",
+            r"(mandatemi|inviatemi|mandami|inviami|mi mandi|mi invii|mi inviate|mi mandate)",
+            r"(vorrei|vorremmo) (sapere|capire|provare|ricevere|vedere)",
+            r"klinkt (goed|interessant|prima|leuk)",
+            r"\bgraag\b",
+            r"meer (informatie|info|weten|details)",
+            r"(stuur|stuurt|stuurt u) (mij|me|ons)",
+            r"(parece|soa) (interessante|bom|otimo|util)",
+            r"(gostaria|gostariamos) de (saber|conhecer|experimentar|receber|ver)",
+            r"mais (informacoes|informacao|detalhes|info)",
+            r"(envie|enviem|mande|mandem|envia|manda)[- ](me|nos)",
+            r"com (certeza|prazer)",
+            r"(why|warum|pourquoi|por_que|perche|waarom)_(not|nicht|pas|no|niet|nao)",
+        ),
+    ),
+    _rule(
+        "interested",
+        "yes",
+        0.6,
+        r"^(yes|yeah|yep|yup|sure|absolutely|definitely|ok(ay)?,? (sure|sounds|let)|of course"
+        r"|ja|jawohl|klar|oui|bien sur|si|claro|por supuesto|certo|certamente|ja hoor|zeker|prima|sim|perfeito"
+        r"|perfect|great)\b",
+        negatable=True,
+    ),
+    # question
+    _rule(
+        "question",
+        "question phrase",
+        0.72,
+        *(
+            r"^(how|what|which|who|where|why|when|does|do|is|are|can|could|would|will)\b.{0,150}\?",
+            r"how (much|many|long|does|do|is|are)",
+            r"what (is|are|does|do|would|will) (the |your )?(price|cost|pricing|fee|difference)",
+            r"(price|pricing|cost|costs|fee|fees|rate|rates)\b.{0,60}\?",
+            r"do you (support|integrate|offer|have|work|provide)",
+            r"(where|how) did you (get|find)",
+            r"who (are you|is this|gave you)",
+            r"(wie|was|wo|wer|warum|welche[rs]?|gibt es|kann|konnen|ist|sind|unterstutzt|funktioniert)\b.{0,150}\?",
+            r"wie (viel|teuer|lange|funktioniert)",
+            r"was kostet",
+            r"woher haben sie",
+            r"(combien|comment|quel|quelle|quels|quelles|est-ce que|ou|qui|pourquoi)\b.{0,150}\?",
+            r"combien (coute|ca coute|de)",
+            r"(cuanto|como|cual|cuales|que|donde|quien|por que|hay)\b.{0,150}\?",
+            r"cuanto (cuesta|vale|cobran)",
+            r"de donde (sacaron|tienen)",
+            r"(quanto|come|quale|quali|che|dove|chi|perche|c'e)\b.{0,150}\?",
+            r"quanto costa",
+            r"(wat|hoe|welke|waar|wie|waarom|werkt|is|zijn|kan|kunnen)\b.{0,150}\?",
+            r"wat kost",
+            r"hoe (werkt|veel|lang)",
+            r"(quanto|como|qual|quais|onde|quem|porque|por_que|existe)\b.{0,150}\?",
+            r"quanto custa",
+        ),
+    ),
+    _rule("question", "question mark", 0.55, r"\?"),
+    # referral
+    _rule(
+        "referral",
+        "not the right person",
+        0.88,
+        *(
+            r"(not|\w+n't) (the )?(right|correct|best|appropriate|relevant) (person|contact|people)",
+            r"wrong (person|contact)",
+            r"(better|right) (person|contact) (to|for|would|is)",
+            r"(no longer|not) (work|working|employed) (here|at|for|with)",
+            r"(left|has left|have left) (the company|the hotel|us)",
+            r"nicht (der|die) richtige",
+            r"nicht (mehr )?zustandig",
+            r"(ist|sind|ware) (dafur |hierfur )?zustandig",
+            r"(zustandig|verantwortlich) (ist|sind|dafur|fur)",
+            r"pas (la|le) (bonne|bon) (personne|interlocuteur|contact)",
+            r"(s'occupe|est en charge|est responsable|gere) (de|des|du|ce|cela|ces)",
+            r"no soy la persona",
+            r"(se encarga|es (el|la) responsable|lleva) (de|este|esto)",
+            r"non sono (la persona|il referente)",
+            r"(si occupa|e (il|la) responsabile|segue) (di|della|del|questo|queste)",
+            r"niet de (juiste|goede) (persoon|contactpersoon)",
+            r"(is|gaat) (hier)?over",
+            r"verantwoordelijk voor",
+            r"nao sou a pessoa",
+            r"(cuida|e (o|a) responsavel|trata) (d|disso|deste)",
+        ),
+    ),
+    _rule(
+        "referral",
+        "contact someone else",
+        0.82,
+        *(
+            r"(contact|reach out to|get in touch with|speak to|speak with|talk to|write to|e-?mail|email|try|ask"
+            r"|forward (this|it) to) (my|our|the) (colleague|manager|boss|director|ceo|head|team|department|gm"
+            r"|general manager|owner|partner|office)",
+            r"(forwarded|passed|sent|shared|forwarding|passing) (this|your (email|message|note|mail)|it)"
+            r" (on )?(to|along)",
+            r"(cc'?d|cc'?ing|copied in|copying in|looping in|i've added|added in cc)",
+            r"(colleague|colleagues) ([a-z]+ ){0,2}(is|are|handles|will)",
+            r"(wenden|melden) sie sich (bitte )?(an|bei)",
+            r"(kollege|kollegin|kollegen) .{0,40}(weiter|zustandig|kontakt|schreiben|melden|an)",
+            r"(weitergeleitet|leite .{0,40}weiter|weiterleiten)",
+            r"ansprechpartner(in)? (ist|ware|fur|hierfur)",
+            r"(in|ins) cc",
+            r"(contactez|contacter|adressez-vous|ecrivez|ecrire) (a|au|plutot|notre|ma|mon)",
+            r"(transfere|transmis|transmets|transmettre)",
+            r"(contacte|contactar|contactes|contacten|escriba|escribe|escribir|dirijase|dirigirse) (con|a) ",
+            r"(reenviado|reenvie|he pasado|remitido|reenviare)",
+            r"(contatti|contattare|contatta|contattate|scriva a|scrivere a|rivolgersi a|si rivolga a|rivolgetevi a)",
+            r"(inoltrato|inoltrata|girato|girata|inoltro)",
+            r"contact (op )?met",
+            r"doorgestuurd",
+            r"(doorsturen|doorgestuurd|doorgezet)",
+            r"(entre em contato|contacte|fale|falar) com",
+            r"(encaminhei|reencaminhei|encaminhado|encaminhada|encaminhar)",
+        ),
+    ),
+)
+# Names and addresses of a referred person (original case): "my colleague Anna Schmidt", "Anna Schmidt <a@x.com>".
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_PARTICLE = r"(?:van der|van|von|de la|de|der|den|da|di|del|dos|das|du|le|la|ten|ter)"
+_NAME = rf"([A-ZÀ-Þ][\w'’-]+(?:\s+{_PARTICLE}?\s*[A-ZÀ-Þ][\w'’-]+){{0,2}})"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Dr|Herrn?|Frau|Mme|Mlle|M|Sr|Sra|Dott|Dott\.ssa|Sig|Sig\.ra|Dhr|Mevr|Mevrouw|Meneer)\.?\s+)?"
+_NAME_BEFORE_EMAIL = re.compile(
+    rf"{_TITLE}{_NAME}\s*(?:[<(\[:,-]|\bat\b|\bunter\b|\bà\b|\ben\b|\bem\b|\bsu\b|\bop\b|\bvia\b)\s*$"
+)
+_TRIGGER = re.compile(
+    r"(?i:colleagues?|manager|director|kolleg(?:e|in|en)|coll[èe]gues?|compañer[oa]|colegas?|collega|colleghi|"
+    r"contact(?:ez|ar|e|eer)?|reach out to|get in touch with|speak (?:to|with)|talk to|write to|e-?mail|ask|try|"
+    r"wenden sie sich an|melden sie sich bei|an|à|con|met|com|a|with|to|cc)\s+" + _TITLE + _NAME
+)
+_NOT_NAMES = _words(
+    "I We You He She They It My Our The This That Please Hi Hello Dear Thanks Thank Best Regards Kind Hallo Bonjour "
+    "Hola Ciao Olá Sales Marketing Revenue Reservations Booking Team Department Manager Director Head General Office "
+    "Monday Tuesday Wednesday Thursday Friday Herr Frau Sie Ihr Ihnen Mr Mrs Ms Dr Mme Sr Sra Email Mail CEO GM IT "
+    "Unser Unsere Notre Nuestro Nuestra Nostro Nostra Onze Ons Nosso Nossa Er Mi Il Le La El Het De"
+)
+_GENERIC_LOCAL = _words(
+    "info sales booking bookings reservations reservation office contact hello hallo marketing admin support "
+    "reception rezeption empfang team mail service kontakt reservas reservierung prenotazioni direction"
+)
+
+
+def referral_of(text: str) -> tuple[str | None, str | None]:
+    """The referred person's email and name when the text names someone else, else None for either."""
+    emails = _EMAIL.findall(text)
+    email = emails[0].lower().rstrip(".") if emails else None
+    name = None
+    if emails:
+        before = text[: text.find(emails[0])].rstrip("<([ \t")
+        match = _NAME_BEFORE_EMAIL.search(before + " ") or _NAME_BEFORE_EMAIL.search(before)
+        name = _clean_name(match.group(1)) if match else None
+    if name is None:
+        for match in _TRIGGER.finditer(text):
+            name = _clean_name(match.group(1))
+            if name:
+                break
+    if name is None and email:
+        name = _name_from_local(email.split("@")[0])
+    return email, name
+
+
+def _clean_name(raw: str) -> str | None:
+    words = raw.split()
+    while words and words[0].strip(".") in _NOT_NAMES:
+        words = words[1:]
+    while words and words[-1].strip(".") in _NOT_NAMES:
+        words = words[:-1]
+    if not words or any(w.isupper() and len(w) > 1 for w in words):
+        return None
+    return " ".join(words)
+
+
+def _name_from_local(local: str) -> str | None:
+    pieces = [p for p in re.split(r"[._-]+", local) if p]
+    if local in _GENERIC_LOCAL or len(pieces) < 2 or not all(p.isalpha() and len(p) > 1 for p in pieces):
+        return None
+    return " ".join(p.capitalize() for p in pieces)
