@@ -16,6 +16,7 @@ EXPECTED_MIGRATIONS: tuple[str, ...] = (
     "0004_text_folding.sql",
     "0005_outreach.sql",
     "0006_sending.sql",
+    "0007_inbound.sql",
 )
 
 
