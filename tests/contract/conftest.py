@@ -23,7 +23,8 @@ RAISED_LIMITS = {
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("contract")
     dev_vars = tmp / ".dev.vars"
-    dev_vars.write_text(f"APP_ENV=test\nLOG_LEVEL=error\nAPI_KEY={TEST_API_KEY}\nUNSUBSCRIBE_SECRET={'u' * 40}\nINBOUND_WEBHOOK_SECRET={'w' * 40}\n")
+    secrets = f"UNSUBSCRIBE_SECRET={'u' * 40}\nINBOUND_WEBHOOK_SECRET={'w' * 40}\n"
+    dev_vars.write_text(f"APP_ENV=test\nLOG_LEVEL=error\nAPI_KEY={TEST_API_KEY}\n{secrets}")
     with serve_runtime(ROOT, tmp / "state", dev_vars, RAISED_LIMITS) as url:
         yield url
 
