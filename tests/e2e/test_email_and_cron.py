@@ -34,9 +34,9 @@ async def test_email_endpoint_stores_raw_then_queue_parses_it(http: httpx.AsyncC
     assert runtime.queue_stats()["inbound"]["pending"] == 1
 
     await runtime.drain()
-    [parsed] = await rows(runtime, "SELECT status, subject, message_id FROM inbound_messages")
-    assert parsed["status"] == "parsed"
-    assert parsed["message_id"]
+    [parsed] = await rows(runtime, "SELECT status, subject, message_id, classification FROM inbound_messages")
+    assert parsed["status"] == "processed"  # parsed, classified, matched (nothing here: we never mailed them)
+    assert parsed["message_id"] and parsed["classification"] == "reply"
     assert runtime.queue_stats()["inbound"]["pending"] == 0
 
 

@@ -19,7 +19,10 @@ from shared.service_layer.inbound import parse_inbound
 
 async def handle_inbound_received(payload: Payload, envelope: Envelope, services: Services) -> None:
     assert isinstance(payload, InboundReceived)
+    from shared.service_layer.inbound_processing import InboundProcessor
+
     await parse_inbound(payload, inbound=services.inbound, log=services.log)
+    await InboundProcessor(services).process(payload.inbound_id)
 
 
 async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Services) -> None:

@@ -40,7 +40,8 @@ WHERE bounce_address = ? AND received_at >= ? AND intent = 'soft' AND id <> ?
 # ?1 id, ?2 classification, ?3 intent, ?4 confidence, ?5 details JSON, ?6 spoofed, ?7 prospect, ?8 email,
 # ?9 campaign, ?10 bounce address, ?11 now
 RECORD = """
-UPDATE inbound_messages SET status = 'processed', classification = ?2, intent = ?3, confidence = ?4, details = ?5,
+UPDATE inbound_messages SET status = 'processed', classification = ?2, intent = ?3, confidence = ?4,
+       details = CAST(?5 AS TEXT),
        spoofed = ?6, prospect_id = ?7, email_id = ?8, campaign_id = ?9, bounce_address = ?10, processed_at = ?11
 WHERE id = ?1
 """
