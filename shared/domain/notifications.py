@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from shared.domain.errors import ValidationFailed
+from shared.domain.errors import Conflict, ValidationFailed
 
 CHANNELS = ("slack", "discord", "webhook")
 KINDS = (
@@ -155,7 +155,8 @@ def parse_endpoint(value: object) -> Endpoint:
 
 
 def parse_endpoints(value: object) -> list[Endpoint]:
-    """The `webhooks` setting (a list of endpoint objects) validated; `ValidationFailed` names each bad entry."""
+    """The `webhooks` setting (a list of endpoint objects) validated: `ValidationFailed` names each bad entry,
+    `Conflict` a name used twice (letter case aside)."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -169,11 +170,12 @@ def parse_endpoints(value: object) -> list[Endpoint]:
             endpoints.append(parse_endpoint(item))
         except ValueError as exc:
             problems.append({"index": index, "message": str(exc)})
-    names = [e.name.casefold() for e in endpoints]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append({"index": names.index(dup), "message": f"endpoint name {dup!r} is used twice"})
     if problems:
         raise ValidationFailed("invalid webhook endpoints", details=problems)
+    names = [e.name.casefold() for e in endpoints]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise Conflict(f"endpoint name {endpoints[index].name!r} is used twice", details={"index": index})
     return endpoints
 
 

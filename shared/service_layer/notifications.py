@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from shared.domain import notifications as rules
-from shared.domain.errors import ValidationFailed
+from shared.domain.errors import NotFound
 from shared.domain.notifications import Endpoint, Notification, NotificationRecord
 from shared.observability.log import Logger
 from shared.ports.http import HttpClient, HttpError, HttpTimeout
@@ -292,7 +292,7 @@ class WebhookSettings:
         """POST a test notification to one endpoint (by name) or all, now; nothing is stored."""
         endpoints = [e for e in await self.endpoints() if name is None or e.name == name]
         if name is not None and not endpoints:
-            raise ValidationFailed(f"no webhook endpoint is named {name!r}", details={"name": name})
+            raise NotFound(f"no webhook endpoint is named {name!r}", details={"name": name})
         note = Notification(
             id=self.ids.new_id(), kind=rules.TEST_KIND, created_at=self.clock.now(),
             data={"summary": "Jengu can reach this endpoint. Notifications will arrive in this format.",

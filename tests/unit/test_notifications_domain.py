@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain import notifications as rules
-from shared.domain.errors import ValidationFailed
+from shared.domain.errors import Conflict, ValidationFailed
 from shared.domain.notifications import Notification
 
 T0 = datetime(2026, 3, 2, 14, 5, 9, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_bad_endpoints_are_refused_with_the_reason(overrides: dict[str, object],
 
 
 def test_duplicate_names_and_too_many_endpoints_are_refused() -> None:
-    with pytest.raises(ValidationFailed, match="invalid"):
+    with pytest.raises(Conflict, match=r"^endpoint name 'Sales-Slack' is used twice$"):
         rules.parse_endpoints([endpoint(), endpoint(name="Sales-Slack")])
     with pytest.raises(ValidationFailed, match="at most"):
         rules.parse_endpoints([endpoint(name=f"e{n}") for n in range(rules.MAX_ENDPOINTS + 1)])

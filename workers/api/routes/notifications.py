@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminServices, AuthorizedServices
-from api.openapi import error_responses
+from api.openapi import PYTHON_WHITE_SPACE, error_responses
 from api.routes.prospects import actor_of
 from shared.domain.notifications import KINDS, MAX_ENDPOINTS, NotificationRecord
 from shared.domain.pagination import decode_cursor, encode_cursor
@@ -78,22 +78,47 @@ async def list_notifications(
     return NotificationPage(items=[_out(r) for r in page], next_cursor=next_cursor)
 
 
-class EndpointIn(BaseModel):
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$"
+_SECRET = r"^[A-Z][A-Z0-9_]{2,63}$"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PORT = r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}))?"
+_REST = rf"(?:[/?#][^\x00-\x20\x7f{PYTHON_WHITE_SPACE}]*)?"
+URL_PATTERN = rf"^(?:https://{_LABEL}(?:\.{_LABEL})*|http://(?:127\.0\.0\.1|localhost|\[::1\])){_PORT}{_REST}$"
+_URL_DOC = (
+    "https (or http://127.0.0.1 for a local receiver), no credentials; a read shows it masked, and sending the "
+    "masked form back keeps the stored URL"
+)
+Kind = Literal["*", *KINDS]  # type: ignore[valid-type]
+
+
+class _EndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=64, examples=["sales-slack"])]
-    channel: Literal["slack", "discord", "webhook"]
-    url: Annotated[
-        str,
-        Field(
-            min_length=8, max_length=2048, description="https (or http://127.0.0.1 for a local receiver); a read "
-            "shows it masked, and sending the masked form back keeps the stored URL",
-        ),
-    ]  # fmt: skip
-    kinds: Annotated[list[str], Field(min_length=1, max_length=20, description=f'kinds to deliver, or ["*"]: {KINDS}')]
+    name: Annotated[str, Field(pattern=_NAME, examples=["sales-slack"], description="unique (letter case aside)")]
+    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=URL_PATTERN, description=_URL_DOC)]
+    kinds: Annotated[list[Kind], Field(min_length=1, max_length=20, description='kinds to deliver, or ["*"]')]
+
+
+class ChatEndpointIn(_EndpointIn):
+    """Slack (incoming webhook) or Discord (execute webhook): the URL is the credential."""
+
+    channel: Literal["slack", "discord"]
+
+
+class JsonEndpointIn(_EndpointIn):
+    """Generic JSON, signed with X-Jengu-Signature when `secret_name` names a Worker secret."""
+
+    channel: Literal["webhook"]
     secret_name: Annotated[
-        str | None, Field(max_length=64, description="webhook channel only: the NAME of the Worker secret that signs")
-    ] = None
+        str | None,
+        Field(
+            pattern=_SECRET, description="the NAME of the Worker secret that signs, never its value",
+            json_schema_extra={"not": {"enum": ["API_KEY"]}},
+        ),
+    ] = None  # fmt: skip
+
+
+EndpointIn = Annotated[ChatEndpointIn | JsonEndpointIn, Field(discriminator="channel")]
 
 
 class EndpointOut(BaseModel):
@@ -118,7 +143,9 @@ class WebhooksOut(BaseModel):
 class TestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str | None, Field(max_length=64, description="one endpoint by name; all when absent")] = None
+    name: Annotated[
+        str | None, Field(max_length=64, description="one endpoint by name (404 when none); all when absent")
+    ] = None
 
 
 class TestResult(BaseModel):
@@ -138,16 +165,16 @@ async def get_webhooks(services: AdminServices) -> WebhooksOut:
     return WebhooksOut(endpoints=[EndpointOut(**settings.view(e)) for e in await settings.endpoints()])
 
 
-@router.put("/api/admin/webhooks", tags=["admin"], responses=ADMIN)
+@router.put("/api/admin/webhooks", tags=["admin"], responses={**ADMIN, **error_responses(409)})
 async def put_webhooks(body: WebhooksIn, request: Request, services: AdminServices) -> WebhooksOut:
-    """Replace the whole list (validated: https URLs, known kinds, unique names, secret names not values)."""
+    """Replace the whole list (validated: https URLs, known kinds, secret names not values; 409: a name twice)."""
     settings = services.webhook_settings
     items = [e.model_dump(exclude_none=True) for e in body.endpoints]
     endpoints = await settings.replace(items, by=actor_of(request))
     return WebhooksOut(endpoints=[EndpointOut(**settings.view(e)) for e in endpoints])
 
 
-@router.post("/api/admin/webhooks/test", tags=["admin"], responses=ADMIN)
+@router.post("/api/admin/webhooks/test", tags=["admin"], responses={**ADMIN, **error_responses(404)})
 async def test_webhooks(services: AdminServices, body: TestIn | None = None) -> TestOut:
     """Send a test notification now to one endpoint or all, and report each answer (nothing is recorded)."""
     results = await services.webhook_settings.send_test(body.name if body else None)
