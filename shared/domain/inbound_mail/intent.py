@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from shared.domain.inbound_mail.quotes import reply_part
+
 PRIORITY = ("unsubscribe", "not_interested", "meeting_request", "interested", "question", "referral", "other")
 LABELS = frozenset(PRIORITY)
 STRONG = 0.7
@@ -46,7 +48,7 @@ def fold(text: str) -> str:
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for phrase, token in EXCEPTIONS:
         text = re.sub(phrase, token, text)
-    return text
+    return _CONDITIONAL.sub("conditional", text)
 
 
 def classify_reply(text: str, subject: str = "") -> Intent:
@@ -58,7 +60,7 @@ def classify_reply(text: str, subject: str = "") -> Intent:
 
 
 def _classify(text: str, subject: str) -> Intent:
-    body = text.strip()[:MAX_TEXT]
+    body = reply_part(text[: MAX_TEXT * 5])[:MAX_TEXT]  # a no-op on reply text; drops our quoted pitch otherwise
     own_subject = not _REPLY_PREFIX.match(subject)  # "Re: <our subject>" holds our words, not theirs
     topic = _REPLY_PREFIX.sub("", subject).strip()
     source = body if body else (topic if own_subject else "")
@@ -67,7 +69,7 @@ def _classify(text: str, subject: str) -> Intent:
         hits += [h for h in _hits(fold(topic)) if h[0].label == "unsubscribe"]
     email, name = referral_of(source)
     if not hits:
-        if email:
+        if email and _REFER_VERB.search(fold(source)):
             return Intent("referral", 0.55, "rules:referral:email address", email, name)
         return Intent("other", 0.4 if source else 0.2, "rules:other")
     strong = [h for h in hits if h[0].weight >= STRONG]
@@ -86,11 +88,16 @@ def _hits(folded: str) -> list[tuple[Rule, str]]:
     clauses = [c.strip() for c in _CLAUSES.split(folded) if c and c.strip()]
     for clause in clauses:
         for rule in RULES:
+            negated = False
             for match in rule.pattern.finditer(clause):
                 if rule.negatable and _negated(clause[: match.start()]):
+                    negated = True
                     continue
                 found.append((rule, clause))
                 break
+            else:
+                if negated and rule.label in NEGATED:  # "not interested", "no need for a call": a no
+                    found.append((NEGATED[rule.label], clause))
     return found
 
 
@@ -112,6 +119,19 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_REFER_VERB = re.compile(
+    r"\b(try|contact|write|e-?mail|reach|ask|kontakt|schreib|wenden|contact|ecri|escrib|contact|scriv|contatt|mail"
+    r"|stuur|neem|fale|fala|escrev|entre em|kontaktieren|responsable|zustandig|colleague|kolleg|collegue|colega"
+    r"|collega|encaminh|forward|weiter|transf|reenv|inoltr|doorgestuurd|cc|director|directeur|diretor|direttore"
+    r"|directrice|directora|direttrice|diretora|manager|owner|ceo|gm|geschaftsfuhr|inhaber|leiter|proprietai|dueno"
+    r"|propietari|titolare|eigenaar|dono|gerente|gestor|responsabile|verantwoordelijk|marketing|revenue|sales)\w*"
+)
+# "see if anyone is interested", "ob Interesse besteht": interest in question, not interest shown
+_CONDITIONAL = re.compile(r"\b(if|whether|ob)\b[^.?!\n]{0,40}interes\w*")
+NEGATED = {
+    "interested": Rule("not_interested", "negated interest", re.compile("$^"), 0.8),
+    "meeting_request": Rule("not_interested", "negated meeting", re.compile("$^"), 0.72),
+}
 # Phrases whose negation word negates nothing ("no problem", "why not"): made one token before negations are read.
 EXCEPTIONS: tuple[tuple[str, str], ...] = tuple(
     (rf"\b{phrase}\b", phrase.replace(" ", "_").replace("\\", ""))
@@ -158,6 +178,10 @@ RULES: tuple[Rule, ...] = (
         r"uitschrijv",
         r"schrijf (mij|me|ons) uit",
         r"descadastr",
+        r"^(remove|remove me|stop|unsubscribe|baja|cancellami|cancellatemi)$",
+        r"cancel (my|the|this) (subscription|registration)",
+        r"(annuler|resilier) (mon|mes|l') ?(abonnement|inscription)",
+        r"cancelar (a |mi |la |o |minha |meu )?(minha |mi )?(subscricao|inscricao|assinatura|suscripcion|registo)",
         r"opt(ing)?[- ]?out",
     ),
     _rule(
@@ -221,6 +245,31 @@ RULES: tuple[Rule, ...] = (
         r"nao (me|nos) (envie|enviem|mande|mandem|contacte|contactem|escreva|escrevam)( mais)?",
         r"parem de (me |nos )?(enviar|mandar|escrever|contactar)",
         r"nao (quero|queremos) (mais )?receber",
+    ),
+    _rule(
+        "unsubscribe",
+        "off the list",
+        0.88,
+        r"(remov|delet|off\b|get off|take off|entfern|streich|austrag|nehm|losch|retir|supprim|enlev|radi|borr|quit|sac"
+        r"|elimin|cancell|togli|rimuov|haal|verwijder|remov|tir|apag)\w*\b.{0,60}\b(list|liste|lista|listas|verteiler"
+        r"|mailingliste|mailinglijst|mailinglist|bestand|database|datenbank|base de donnees|base de datos"
+        r"|banco de dados"
+        r"|newsletter|mailing|lijst|fichier|kartei|distribution|contacts)\b",
+        r"(list|liste|lista|verteiler|mailingliste|mailinglijst|bestand|datenbank|database)\b.{0,40}"
+        r"\b(entfernen|streichen|loschen|austragen|nehmen|verwijderen|halen|remove|delete)\b",
+        r"(no longer|not|don't|do not|never) (wish|want|like|care) to (receive|get|hear)",
+        r"(receive|get) (any more|anymore|no more|further)",
+        r"nicht (mehr|langer) (erhalten|bekommen|empfangen)",
+        r"keine .{0,30}mehr (erhalten|bekommen|empfangen)",
+        r"(ne|n') .{0,25}plus recevoir",
+        r"ne plus recevoir",
+        r"no (deseo|quiero|queremos|desea|deseamos)( seguir)? recibi",
+        r"no (deseo|quiero|queremos) recibir",
+        r"non (desidero|voglio|vogliamo|desideriamo) (piu )?ricevere",
+        r"(wil|willen) .{0,15}(geen|niet) .{0,30}ontvangen",
+        r"niet (meer|langer) ontvangen",
+        r"geen .{0,30}meer (ontvangen|krijgen)",
+        r"nao (desejo|quero|queremos|pretendo|desejamos) (mais |continuar a )?receber",
     ),
     # not_interested
     _rule(
@@ -316,7 +365,46 @@ RULES: tuple[Rule, ...] = (
         r"nao e para nos",
         r"kein thema fur uns",
     ),
+    _rule(
+        "not_interested",
+        "staying with what we have",
+        0.8,
+        r"stick(ing)? (with|to) (what|our)",
+        r"(stay|staying) with (our|what)",
+        r"(not|n't|never) (going to |gonna |planning to |looking to |about to )?(switch|change|move|replace)",
+        r"no (plans?|intention|reason) to (switch|change|move)",
+        r"waste (your|of) time",
+        r"overkill",
+        r"too (small|expensive|pricey|complex|complicated|costly)",
+        r"zu (teuer|klein|aufwendig|kompliziert)",
+        r"trop (cher|petit|complique)",
+        r"demasiado (caro|pequeno|complicado)",
+        r"troppo (caro|piccol|complicat)",
+        r"te (duur|klein|ingewikkeld)",
+        r"muito (caro|pequen|complicad)",
+        r"(happy|satisfied|content|zufrieden|tevreden|satisfaits?|content(o|a|os|as)|soddisfatt[oi]|satisfeit[oa]s?"
+        r"|contentes)\b.{0,40}\b(current|existing|present|aktuell|jetzig|bisherig|huidige|actuel|actual|attuale|atual"
+        r"|provider|anbieter|partner|fornitore|proveedor|fornecedor|prestataire|leverancier|solution|losung|oplossing"
+        r"|solucion|soluzione|solucao|sistema|system|what we have|tool|setup)",
+        r"no (nos|me) (hace falta|sirve|conviene)",
+        r"(nao|no|non) e (do|de|di) (nosso|nuestro|nostro) interes",
+        r"(n'est|ce n'est) pas (le moment|pour nous|notre priorite)",
+        r"(not|n't) (the right time|a good time)",
+        r"(ist|ware) (fur uns )?nicht (relevant|interessant|das richtige)",
+    ),
     _rule("not_interested", "bare no", 0.72, r"^(no|nope|nein|non|nee|nao|neen)$"),
+    _rule(
+        "not_interested",
+        "does not concern us",
+        0.78,
+        r"(ne|n') ?(nous|me) concerne (pas|plus)",
+        r"betrifft (uns|mich) nicht",
+        r"no (nos|me) (concierne|aplica)",
+        r"non (ci|mi) riguarda",
+        r"niet op (ons|mij) van toepassing",
+        r"nao se aplica",
+        r"(doesn't|does not) (apply|concern) (to )?(us|me)",
+    ),
     # meeting_request
     _positive(
         "meeting_request",
@@ -339,6 +427,9 @@ RULES: tuple[Rule, ...] = (
             r"(give|ring) (me|us) a (call|ring)",
             r"call me\b",
             r"calendly",
+            r"(my|your|our) (calendar|agenda)\b",
+            r"(book|put|add|pop|throw) (something|a time|a slot|it|a call|a meeting|some time) (in|into|on)",
+            r"(meet\.google|teams\.microsoft|zoom\.us|cal\.com|hubspot\.com/meetings)",
             r"pick (any|a) (slot|time)",
             r"(book|grab) (a )?(time|slot)",
             r"(could|can|would) you do\b",
@@ -376,7 +467,7 @@ RULES: tuple[Rule, ...] = (
             r"sentiamoci",
             r"(quando|che giorno|che ora) (e|sei|sarebbe|possiamo)",
             r"bel (me|mij|ons)",
-            r"(kunnen|zullen|kunnen) we .{0,30}(bellen|spreken|afspreken|praten|inplannen)",
+            r"(kunnen|zullen|kunnen) we .{0,30}(bellen|spreken|afspreken|praten|inplannen|plannen|maken|doen)",
             r"(bent u|ben je|is het) .{0,20}beschikbaar",
             r"wanneer (heeft u|heb je|past|kunnen)",
             r"(ligue|liga|ligar)[- ]?(me|nos)",
@@ -406,6 +497,10 @@ RULES: tuple[Rule, ...] = (
             r"sounds? (good|great|interesting|promising|useful|cool|fine)",
             r"(could|might|would|may) be (useful|interesting|helpful|worth)",
             r"tell (me|us) more",
+            r"(i'm|i am|we're|we are) (listening|all ears|open to (it|this|hearing|learning|the idea))",
+            r"open to (hearing|learning|the idea|exploring)",
+            r"(can|could|would) you (please )?(share|send|forward|email|e-mail)",
+            r"(one-pager|overview|presentation|case stud|examples|demo video|brochure|deck)\b",
             r"(learn|hear|know|find out) more",
             r"(send|share|forward) (me |us )?(some |more |further |the |your )?"
             r"(info|information|details|brochure|pricing|prices|deck|proposal|offer|quote|case stud"
@@ -518,11 +613,26 @@ RULES: tuple[Rule, ...] = (
             r"non sono (la persona|il referente)",
             r"(si occupa|e (il|la) responsabile|segue) (di|della|del|questo|queste)",
             r"niet de (juiste|goede) (persoon|contactpersoon)",
-            r"(is|gaat) (hier)?over",
+            r"(is|gaat) (hier)?over\b",
             r"verantwoordelijk voor",
             r"nao sou a pessoa",
             r"(cuida|e (o|a) responsavel|trata) (d|disso|deste)",
         ),
+    ),
+    _rule(
+        "referral",
+        "the one to talk to",
+        0.8,
+        r"(the one|the person|the people|best person) to (talk|speak|write|reach out|contact)",
+        r"(makes|take|takes|make) (these|those|the|such) decisions",
+        r"(who|quem|wer|qui|quien|chi|wie) (decide|decides|entscheidet|decide|beslist)",
+        r"(en|em|in) (copia|copie|kopie|copy)\b",
+        r"(parlare|parli|sentire) con",
+        r"(loopt|gaat) (via|through)",
+        r"(hablar|hable|habla) con",
+        r"(talk|speak) (to|with) (him|her|them)",
+        r"(sprechen sie|sprich) (mit|bitte mit)",
+        r"(parlez|parler|voyez|voir) avec",
     ),
     _rule(
         "referral",
