@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from local.email.smtp_sink import SmtpSink
+from local.fakes.webhook_receiver import WebhookReceiver
 from tests.e2e.helpers import rows
 from tests.e2e.test_sending_flow import AUTH, DAY, parsed, sink, start_campaign, world
 from tests.samples import inbound_sample
@@ -29,6 +30,15 @@ async def state(runtime: Any, address_prefix: str) -> dict[str, Any]:
 
 async def test_replies_out_of_office_and_bounces_act_on_the_sequence(world: Any, sink: SmtpSink) -> None:
     runtime, http, clock = world
+    secret = "h" * 40
+    runtime.env.WEBHOOK_SIGNING_SECRET = secret
+    receiver = WebhookReceiver(secrets={"/hook": secret}, clock=clock.now)
+    await receiver.start()
+    configured = await http.put("/api/admin/webhooks", headers=AUTH, json={"endpoints": [{
+        "name": "crm", "channel": "webhook", "url": receiver.url("/hook"), "kinds": ["*"],
+        "secret_name": "WEBHOOK_SIGNING_SECRET",
+    }]})  # fmt: skip
+    assert configured.status_code == 200, configured.text
     await start_campaign(http)
     await http.post("/api/admin/trigger-send", headers=AUTH)
     await runtime.drain()
@@ -63,6 +73,14 @@ async def test_replies_out_of_office_and_bounces_act_on_the_sequence(world: Any,
     suppressed = await rows(runtime, "SELECT value, reason FROM suppressions WHERE value = ?", camille)
     assert suppressed == [{"value": camille, "reason": "hard_bounce"}]
 
+    # The interested reply is delivered to the webhook by the every-minute cron, signed.
+    flushed = await http.post("/cdn-cgi/handler/scheduled", params={"cron": "* * * * *"})
+    assert flushed.status_code == 200, flushed.text
+    delivered = [r for r in receiver.on_path("/hook") if r.json().get("kind") == "reply_interested"]
+    assert len(delivered) == 1 and delivered[0].signature_ok is True
+    assert delivered[0].json()["data"]["from"] == olivia
+    await receiver.stop()
+
     # Processing the same message again changes nothing.
     before = await rows(runtime, "SELECT count(*) AS n FROM activities")
     await deliver(http, sample("reply_interested.eml", olivia), sender=olivia)
@@ -73,4 +91,32 @@ async def test_replies_out_of_office_and_bounces_act_on_the_sequence(world: Any,
     clock.advance(30 * DAY)
     resumed = await http.post("/cdn-cgi/handler/scheduled", params={"cron": "15 * * * *"})
     assert resumed.status_code == 200, resumed.text
+    assert (await state(runtime, "james"))["status"] == "active"
+
+
+async def test_an_unsubscribe_reply_suppresses_and_a_spoofed_reply_changes_nothing(world: Any, sink: SmtpSink) -> None:
+    runtime, http, _ = world
+    await start_campaign(http)
+    await http.post("/api/admin/trigger-send", headers=AUTH)
+    await runtime.drain()
+    sent = {m["To"].addresses[0].addr_spec: m for m in parsed(sink.written)}
+    olivia = next(a for a in sent if a.startswith("olivia"))
+    james = next(a for a in sent if a.startswith("james"))
+
+    def sample(name: str, to_whom: str, sender: str) -> bytes:
+        m = sent[to_whom]
+        return inbound_sample(name, TO="maya@jengu-demo.test", FROM=sender, MSGID=m["Message-ID"],
+                              SUBJECT=str(m["Subject"]), DATE=format_datetime(m["Date"].datetime))  # fmt: skip
+
+    await deliver(http, sample("reply_unsubscribe.eml", olivia, olivia), sender=olivia)
+    # Someone else answers in James's thread: possibly spoofed, stored and notified, no effect on James.
+    await deliver(http, sample("reply_interested.eml", james, "intruder@elsewhere.example"),
+                  sender="intruder@elsewhere.example")  # fmt: skip
+    await runtime.drain()
+    unsubscribed = await state(runtime, "olivia")
+    assert unsubscribed["status"] == "stopped"
+    kinds = {r["kind"] for r in await rows(runtime, "SELECT kind FROM suppressions WHERE reason = 'unsubscribe'")}
+    assert kinds == {"email", "person"}
+    [spoof] = await rows(runtime, "SELECT spoofed, classification FROM inbound_messages WHERE mail_from LIKE 'intr%'")
+    assert spoof == {"spoofed": 1, "classification": "reply"}
     assert (await state(runtime, "james"))["status"] == "active"
