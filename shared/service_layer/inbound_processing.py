@@ -57,7 +57,7 @@ class InboundProcessor:
         meta = await self._db.first(sql.META, inbound_id)
         if meta is None:
             raise NotFound(f"inbound message {inbound_id} is not stored")
-        if meta["status"] == "processed" and not force:
+        if meta["status"] == "processed" and not force and not self._corrected_since(meta):
             return "already_processed"
         raw = await s.inbound.raw(inbound_id)
         if raw is None:
@@ -90,6 +90,13 @@ class InboundProcessor:
     # -- classification, matching, trust ----------------------------------------------------------------------
 
     @staticmethod
+    def _corrected_since(meta: dict[str, Any]) -> bool:
+        """A person reclassified the message after it was processed: apply the corrected verdict's effects (the
+        earlier effects are not reverted: a stop or a suppression is the safe side; say so to the person)."""
+        corrections = json.loads(meta["corrections"]) if meta.get("corrections") else []
+        return bool(corrections) and str(corrections[-1].get("at") or "") > str(meta.get("processed_at") or "")
+
+    @staticmethod
     def _corrected(verdict: Any, meta: dict[str, Any]) -> Any:
         """A person's reclassification wins over the classifiers (the newest correction)."""
         from dataclasses import replace
@@ -105,13 +112,13 @@ class InboundProcessor:
         if verdict.original_message_ids:
             found = await self._db.first(sql.BY_MESSAGE_IDS, json.dumps(list(verdict.original_message_ids)))
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
         since = _iso(received - MATCH_BY_ADDRESS_SINCE)
         address = self._bounce_address(verdict) if verdict.classification == "bounce" else mail.from_address
         if address:
             found = await self._db.first(sql.BY_ADDRESS, address.lower(), since)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
         return None
 
     @staticmethod

@@ -25,6 +25,11 @@ class _Tick:
         return _Report()
 
 
+class _Flusher:
+    async def flush(self, now: datetime) -> dict[str, int]:
+        return {"sent": 0}
+
+
 class _Enrollments:
     async def resume_due(self, now: datetime, limit: int) -> int:
         return 0
@@ -43,6 +48,8 @@ def _no_d1_for_the_outreach_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     """The sending tick and the weekly maintenance have their own tests; here only the routing is under test."""
     monkeypatch.setattr(Services, "send_tick", property(lambda self: _Tick()))
     monkeypatch.setattr(Services, "enrollments", property(lambda self: _Enrollments()))
+
+    monkeypatch.setattr(Services, "notification_flusher", property(lambda self: _Flusher()))
 
     async def no_sweep(self: object, now: datetime) -> int:
         return 0

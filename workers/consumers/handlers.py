@@ -36,6 +36,13 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
     if payload.original_type == "enrollment.slice" and payload.original_payload is not None:
         job = EnrollmentSlice.model_validate(payload.original_payload)
         await services.enrollments.fail_job(job.job_id, payload.error, services.clock.now())
+    try:  # people hear about work that failed for good (the notification is best effort)
+        await services.notifier.notify(
+            "task_dead_lettered", payload.message_id, {"queue": payload.queue, "type": payload.original_type,
+                                                        "error": payload.error[:300]},
+        )  # fmt: skip
+    except Exception as exc:
+        services.log.warning("dead-letter notification not recorded", error=f"{type(exc).__name__}: {exc}")
     await record_dead_letter(
         payload,
         trace_id=envelope.trace_id,

@@ -47,7 +47,8 @@ async def enqueue_enrichment(scheduled_at: datetime, services: Services) -> dict
 
 
 async def flush_notifications(scheduled_at: datetime, services: Services) -> dict[str, int]:
-    return {"sent": 0}
+    """Deliver due notifications to the configured webhooks (shared/service_layer/notifications.py)."""
+    return await services.notification_flusher.flush(scheduled_at)
 
 
 async def sweep_import_jobs(scheduled_at: datetime, services: Services) -> dict[str, int]:

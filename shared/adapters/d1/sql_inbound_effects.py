@@ -4,7 +4,7 @@ batch per message). Every write is guarded so that processing a message twice ch
 from __future__ import annotations
 
 META = """
-SELECT id, mail_from, rcpt_to, received_at, status, classification, intent, corrections
+SELECT id, mail_from, rcpt_to, received_at, status, classification, intent, corrections, processed_at
 FROM inbound_messages WHERE id = ?
 """
 

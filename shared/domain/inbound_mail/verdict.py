@@ -8,6 +8,7 @@ as a reply. Pure: the classifiers read the parsed message only.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -89,7 +90,7 @@ def decide(mail: ParsedMail, *, received: date) -> Verdict:
     return Verdict("unknown", original_message_ids=threaded, details={"problems": list(mail.problems)})
 
 
-def _worst(verdicts: list[str]) -> str:
+def _worst(verdicts: Sequence[str]) -> str:
     for verdict in ("hard", "policy", "soft"):
         if verdict in verdicts:
             return verdict

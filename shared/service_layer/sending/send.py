@@ -405,6 +405,9 @@ class SendService:
     async def _pause_inbox(self, inbox: Any, reason: str) -> None:
         try:
             await self.services.inbox_service.pause(inbox.id, reason[:200], actor="consumer.send")
+            await self.services.notifier.notify(
+                "inbox_paused", inbox.id, {"inbox": inbox.email, "reason": reason[:300]}
+            )
         except Exception as exc:
             self.services.log.error(
                 "inbox could not be paused", inbox_id=inbox.id, error=f"{type(exc).__name__}: {exc}"
