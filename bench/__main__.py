@@ -6,6 +6,7 @@
 - Import jobs: 100,000 CSV rows as a background job vs raw executemany, D1 statements per 1,000 rows
   (bench/import_jobs.py); list/search latency over those prospects (bench/prospects.py).
 - Sending: emails/s through tick + compose + send to the local SMTP sink vs a plain SMTP loop (bench/sending.py).
+- Inbound: messages parsed and classified per second over the test corpora vs the stdlib parser (bench/inbound.py).
 - Scheduler: one sending tick over 1,000,000 enrollments (1,000 due) and template drafts/s (bench/scheduler.py).
 - Startup: CPU time of importing the bundle's entry module from source vs `import fastapi` (bench/startup.py).
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import import_jobs, prospects, scheduler, sending, startup
+from bench import import_jobs, inbound, prospects, scheduler, sending, startup
 from bench.stats import percentile, timed
 from local.clock import ManualClock
 from local.d1 import LocalD1
@@ -134,6 +135,7 @@ async def main() -> None:
             await prospects.run(Path(tmp), figure)
             await scheduler.run(Path(tmp), figure)
             await sending.run(Path(tmp), figure)
+        inbound.run(figure)
     startup.run(figure)  # fresh interpreters, after the rest so their load does not skew it
     print("\n".join(FIGURES))
     print(f"(python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus)")
