@@ -130,7 +130,7 @@ _REFER_VERB = re.compile(
 _CONDITIONAL = re.compile(r"\b(if|whether|ob)\b[^.?!\n]{0,40}interes\w*")
 NEGATED = {
     "interested": Rule("not_interested", "negated interest", re.compile("$^"), 0.8),
-    "meeting_request": Rule("not_interested", "negated meeting", re.compile("$^"), 0.72),
+    "meeting_request": Rule("not_interested", "negated meeting", re.compile("$^"), 0.6),
 }
 # Phrases whose negation word negates nothing ("no problem", "why not"): made one token before negations are read.
 EXCEPTIONS: tuple[tuple[str, str], ...] = tuple(
@@ -224,6 +224,7 @@ RULES: tuple[Rule, ...] = (
         r"(don't|do not) want (any )?(more|further) (e-?mails|messages)",
         r"keine (weiteren |e-?mails |mails )?(e-?mails|mails|nachrichten|werbung|zusendungen|kontaktaufnahme)( mehr)?",
         r"nicht mehr (an)?(schreiben|kontaktieren|anschreiben|mailen|zusenden|belastigen)",
+        r"nicht mehr (an)?(geschrieben|kontaktiert|angeschrieben|angemailt|belastigt|kontaktiert) (werden|zu werden)",
         r"(unterlassen sie|sehen sie von)",
         r"(kontaktieren|schreiben|anschreiben|mailen|kontaktiert) (sie|ihr) (mich|uns) (bitte )?nicht mehr",
         r"streichen sie",
@@ -321,7 +322,9 @@ RULES: tuple[Rule, ...] = (
         "not_interested",
         "already covered",
         0.8,
-        r"already (have|use|using|work with|working with|got|signed|partner)",
+        r"(we|i|we've|i've|we're|i'm|we are|i am|we have|i have|we do|^)\s*(already|now) (have|use|using|work with"
+        r"|working with|got|signed|partner|run|running)",
+        r"(we|i) (have|use|work with|run) .{0,40}\balready\b",
         r"(happy|satisfied|all set|covered) with (our|the) (current|existing)",
         r"(we are|we're|i am|i'm) all set",
         r"(haben|nutzen|verwenden|arbeiten) .{0,25}(bereits|schon)",
@@ -391,6 +394,20 @@ RULES: tuple[Rule, ...] = (
         r"(n'est|ce n'est) pas (le moment|pour nous|notre priorite)",
         r"(not|n't) (the right time|a good time)",
         r"(ist|ware) (fur uns )?nicht (relevant|interessant|das richtige)",
+        r"(we|i) (don't|do not|never) (do|use|work with|outsource|buy|need)\b",
+        r"(pas|no|kein|keine|geen|sem|nessun|sin|aucun|niet|nao|not)\b.{0,15}\b(budget|presupuesto|orcamento)",
+    ),
+    _rule(
+        "not_interested",
+        "not now, maybe later",
+        0.72,
+        r"^(nicht jetzt|not now|pas maintenant|ahora no|non ora|nu niet|agora nao|not yet|noch nicht)\b",
+        r"(maybe|perhaps|possibly|vielleicht|eventuell|peut-etre|quizas|tal vez|forse|misschien|talvez) .{0,20}"
+        r"(next year|later|in the (spring|summer|fall|autumn|new year)|nachstes jahr|spater|im (fruhjahr|herbst"
+        r"|sommer|neuen jahr)|l'annee prochaine|plus tard|el ano que viene|mas adelante|l'anno prossimo|piu avanti"
+        r"|volgend jaar|no proximo ano|mais tarde|mais para a frente)",
+        r"(no|keine|pas de|sin|nessuna|geen|sem) (capacity|bandwidth|kapazitat|ressourcen|capacite|capacidad|capacita"
+        r"|capaciteit|capacidade)",
     ),
     _rule("not_interested", "bare no", 0.72, r"^(no|nope|nein|non|nee|nao|neen)$"),
     _rule(
@@ -501,6 +518,8 @@ RULES: tuple[Rule, ...] = (
             r"open to (hearing|learning|the idea|exploring)",
             r"(can|could|would) you (please )?(share|send|forward|email|e-mail)",
             r"(one-pager|overview|presentation|case stud|examples|demo video|brochure|deck)\b",
+            r"(send|email|mail|forward) (me|us|over) (a |an |the |your |some )?"
+            r"(pdf|one-pager|overview|info|details|more|something|whatever|what you have)",
             r"(learn|hear|know|find out) more",
             r"(send|share|forward) (me |us )?(some |more |further |the |your )?"
             r"(info|information|details|brochure|pricing|prices|deck|proposal|offer|quote|case stud"
@@ -601,6 +620,12 @@ RULES: tuple[Rule, ...] = (
             r"wrong (person|contact)",
             r"(better|right) (person|contact) (to|for|would|is)",
             r"(no longer|not) (work|working|employed) (here|at|for|with)",
+            r"ya no (trabajo|estoy|formo parte)",
+            r"nicht mehr (im|bei|fur|in) ",
+            r"(ne|n') ?(travaille|suis) plus",
+            r"non (lavoro|sono) piu",
+            r"(werk|ben) (niet meer|hier niet meer)",
+            r"(ja )?nao (trabalho|estou) mais",
             r"(left|has left|have left) (the company|the hotel|us)",
             r"nicht (der|die) richtige",
             r"nicht (mehr )?zustandig",
