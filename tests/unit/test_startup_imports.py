@@ -56,6 +56,11 @@ HEAVY_MODULES: dict[str, str] = {
     "shared.service_layer.composition.compose": "the compose consumer: built by Services.compose_service",
     "shared.adapters.ai": "AI provider adapters: built on the first composition with providers configured",
     "shared.adapters.d1.enrollments": "the enrollment repository: built on first use",
+    "shared.domain.inbound_mail.parse": "inbound parsing: the inbound consumer and the inbound API only",
+    "shared.domain.inbound_mail.bounces": "delivery reports: the inbound consumer only",
+    "shared.domain.inbound_mail.intent": "reply intents: the inbound consumer only",
+    "shared.service_layer.sending.send": "the send consumer: imported by its queue handler",
+    "shared.domain.sending.mime": "MIME building: the send consumer only",
     "js": "no JS objects at import: only handlers touch the Pyodide `js` module",
     "pyodide": "no JS objects at import",
 }
