@@ -239,6 +239,9 @@ RULES: tuple[Rule, ...] = (
         r"non (mi|ci) (scrivete|contattate|mandate|inviate|scriva|contatti)",
         r"non (scrivete|contattate|mandate|inviate)(mi|ci)",
         r"smettete(la)? di",
+        r"non (contattarmi|scrivermi|contattarci|scriverci|mandarmi|inviarmi)",
+        r"(de )?ne (plus|pas) me (contacter|ecrire|solliciter)",
+        r"no (me|nos) (contacten|contactes|escriban) (mas|nunca)",
         r"non (voglio|vogliamo) (piu )?ricevere",
         r"(niet|nooit) meer (mailen|e-?mailen|benaderen|contacteren|sturen|mailen)",
         r"geen (e-?mails|mails|berichten|mailings) meer",
@@ -351,6 +354,17 @@ RULES: tuple[Rule, ...] = (
         r"no budget",
         r"(brauchen|benotigen) (wir|ich) (derzeit |aktuell |momentan |zurzeit )?(nicht|kein)",
         r"(passt|ist) (derzeit |aktuell |momentan )?nicht",
+        r"(das|es|this|^)\s*passt (uns )?(gerade|derzeit|aktuell|momentan|jetzt|leider|zurzeit|im moment)? ?nicht\b",
+        r"(no es|non e|nao e|n'est pas|ist nicht|is niet|it's not|it is not|not) (el|il|o|le|der|het|the|a)? ?"
+        r"(momento|moment|zeitpunkt|time)\b( (giusto|adecuado|certo|ideal|oportuno|right|good|bon|richtige|juiste"
+        r"|passende|indicado|propicio))?",
+        r"(ne|n') ?(correspond|repond) pas",
+        r"(doesn't|does not|don't|do not) (match|meet|fit) (our|my) (needs|requirements)",
+        r"no (se ajusta|encaja|corresponde) (a|con)",
+        r"non (risponde|corrisponde) a",
+        r"past niet bij",
+        r"nao (corresponde|se adequa|se encaixa)",
+        r"entspricht nicht (unseren|unserem|unserer)",
         r"(derzeit|aktuell|momentan|zurzeit|zur zeit) (nicht|kein)",
         r"pas (besoin|pour nous|pour le moment|pour l'instant|le moment|pertinent|prioritaire)",
         r"(n'en|n) ?avons pas besoin",
@@ -456,7 +470,8 @@ RULES: tuple[Rule, ...] = (
             r"facciamo (una|un) ",
             r"(happy|glad|keen|open|available) to (talk|chat|meet|speak|connect|jump|hop)",
             r"(can|could|shall|should) we (talk|speak|meet|chat|have|do|set|schedule|arrange)",
-            rf"(free|available|works for me|suits me|good for me) .{{0,20}}{_WEEKDAY}",
+            rf"(free|available|works for me|suits me|good for me|libre|disponible|disponibile|frei|vrij|beschikbaar"
+            rf"|livre|disponivel|zeit) .{{0,20}}{_WEEKDAY}",
             rf"{_WEEKDAY} .{{0,25}}(at|um|a|alle|om|as|vers|ab|nach|\d)\s?\d",
             rf"{_WEEKDAY} (works|would work|is fine|ok|afternoon|morning)",
             r"(see|get|book|want|like|love) a demo",
@@ -574,8 +589,8 @@ RULES: tuple[Rule, ...] = (
         "yes",
         0.6,
         r"^(yes|yeah|yep|yup|sure|absolutely|definitely|ok(ay)?,? (sure|sounds|let)|of course"
-        r"|ja|jawohl|klar|oui|bien sur|si|claro|por supuesto|certo|certamente|ja hoor|zeker|prima|sim|perfeito"
-        r"|perfect|great)\b",
+        r"|ja|jawohl|klar|oui|bien sur|si(?=\s*,|\s*$)|claro|por supuesto|certo|certamente|ja hoor|zeker|prima|sim"
+        r"|perfeito|perfect|great)\b",
         negatable=True,
     ),
     # question
@@ -680,7 +695,8 @@ RULES: tuple[Rule, ...] = (
             r"(transfere|transmis|transmets|transmettre)",
             r"(contacte|contactar|contactes|contacten|escriba|escribe|escribir|dirijase|dirigirse) (con|a) ",
             r"(reenviado|reenvie|he pasado|remitido|reenviare)",
-            r"(contatti|contattare|contatta|contattate|scriva a|scrivere a|rivolgersi a|si rivolga a|rivolgetevi a)",
+            r"(contatti|contattare|contatta|contattate)\b",
+            r"(scriva|scrivere|rivolgersi|si rivolga|rivolgetevi|rivolgiti) (a|al|alla|allo|ai|alle)\b",
             r"(inoltrato|inoltrata|girato|girata|inoltro)",
             r"contact (op )?met",
             r"doorgestuurd",
