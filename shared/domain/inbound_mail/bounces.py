@@ -58,55 +58,77 @@ _CODE_AFTER = re.compile(
 )
 _CODE_BEFORE_STATUS = re.compile(r"(?<![\d.])([245][0-5]\d)[ -]#?[245]\.[0-7]\.\d")
 
-_GREYLIST = re.compile(r"grey-?list|gray-?list", re.I)
+_GREYLIST = re.compile(r"grey-?list|gray-?list|greylisted", re.I)
+# The sender's problem, whatever the status says: block lists, reputation, authentication, rate, our envelope sender,
+# our connection, our content. Checked before the recipient is blamed.
 _STRONG_POLICY = re.compile(
-    r"spam|junk|black-?list|block-?list|deny-?list|blocked using|listed (?:at|on|in|by)|spamhaus|spamcop|barracuda"
-    r"|sorbs|\bs?urbl\b|\brbl\b|dnsbl|reputation|dmarc|\bdkim\b|\bspf\b|unauthenticated|authentication|authenticat"
-    r"|sending quota|sending limit|sending rate|rate limit|rate-limit|ratelimit|rate of|unusual rate|throttl"
-    r"|too many (?:messages|connections|recipients|emails|mails|concurrent)|exceeded the (?:rate|limit)"
-    r"|banned|sender (?:address |domain )?(?:rejected|denied|blocked|verify|verification|unknown|invalid)"
-    r"|sender.{0,20}not (?:allowed|authori[sz]ed|permitted)|\brelay(?:ing)? (?:access )?(?:denied|not permitted)"
-    r"|unable to relay|relay not permitted|not permitted to relay|reverse dns|\bptr\b|rdns|helo|\bvirus"
-    r"|malware|phishing|suspicious|unsolicited|bulk mail|poor reputation|low reputation|content filter|\bip\b.{0,40}"
-    r"(?:block|reject|denied|listed|banned)|(?:block|reject|denied|listed|banned).{0,40}\bip\b|sending ip|your ip",
+    r"spam|junk mail|black-?list|block-?list|deny-?list|blocked using|listed (?:at|on|in|by) (?!the )|spamhaus"
+    r"|spamcop|barracuda|sorbs|\bs?urbl\b|\brbl\b|dnsbl|reputation|dmarc|\bdkim\b|\bspf\b|unauthenticated"
+    r"|authenticat|sending quota|sending limit|sending rate|rate limit|rate-limit|ratelimit|rate of|unusual rate"
+    r"|throttl|too many (?:messages|connections|recipients|emails|mails|concurrent|sessions)"
+    r"|exceeded the (?:rate|limit)"
+    r"|banned|sender (?:address |domain )?(?:is )?(?:rejected|denied|blocked|verify|verification|unknown|invalid|"
+    r"refused|unroute?able)|unroute?able sender|sender.{0,20}not (?:allowed|authori[sz]ed|permitted)"
+    r"|after mail from|in reply to mail from|\brelay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)"
+    r"|unable to relay|relay not permitted|not permitted to relay|relaying|rcpthosts|reverse dns|\bptr\b|rdns"
+    r"|helo command rejected|helo.{0,20}(?:rejected|invalid|denied)|my name was rejected|client host.{0,30}rejected"
+    r"|may not be mail exchanger|ip name lookup|mismatches client ip|invalid ip|\bvirus|malware|phishing|suspicious"
+    r"|unsolicited|bulk mail|content filter|sending ip|your ip|ip address (?:is )?(?:blocked|listed|banned)"
+    r"|weren't sent|were not sent|service refus|(?:mail|message) size|size limit exceeded"
+    r"|message (?:is )?too (?:large|big)"
+    r"|file too (?:large|big)|message length exceeds|exceeds (?:the )?(?:maximum|max)|complaints",
     re.I,
 )
 _WEAK_POLICY = re.compile(
     r"polic|blocked|denied|not allowed|not permitted|prohibited|refused|not authori[sz]ed|forbidden|rejected by|"
-    r"restricted|security|message rejected|mail rejected|administrative",
+    r"restricted|security|message rejected|mail rejected|administrative|permission|\brejected\b",
     re.I,
 )
 _FULL = re.compile(
-    r"mailbox (?:is )?full|mailbox.{0,20}(?:quota|size limit|storage)|(?<!sending )quota|over ?quota|inbox is full"
-    r"|(?:insufficient|out of|exceeded?) (?:disk |storage )?(?:space|storage)|storage (?:space|limit)"
-    r"|full mailbox|postfach (?:ist )?voll|speicherplatz|boîte (?:aux lettres )?pleine|bo[iî]te.{0,20}pleine"
-    r"|buz[oó]n (?:est[aá] )?lleno|casella.{0,20}piena|mailbox vol|caixa.{0,20}cheia",
+    r"mailbox (?:is )?full|mailbox.{0,20}(?:quota|size limit|storage|space)|(?<!sending )quota|over ?quota"
+    r"|inbox is full"
+    r"|(?:insufficient|out of|exceeded?) (?:disk |storage )?(?:space|storage)|storage (?:space|limit|allocation)"
+    r"|full mailbox|mailbox.{0,10}exceeded|postfach (?:ist )?voll|speicherplatz|bo[iî]te.{0,20}pleine"
+    r"|buz[oó]n (?:est[aá] )?lleno|casella.{0,20}piena|mailbox vol|caixa.{0,20}cheia|\bfull\b.{0,20}mailbox",
     re.I,
 )
+_RECIPIENT_RATE = re.compile(r"receiving mail (?:at a rate|too quickly)|rate that prevents", re.I)
 _SENDER_QUOTA = re.compile(r"sending quota|sending limit|user sending|daily (?:user )?(?:sending )?quota", re.I)
+# The address does not exist or is disabled. Specific: a generic "address rejected" or "mailbox unavailable" alone
+# does not say so when the server also speaks of policy.
 _HARD = re.compile(
-    r"user unknown|unknown user|unknown (?:local[- ]part|recipient|address|mailbox|alias)|no such (?:user|mailbox|"
-    r"recipient|address|account|person|local user)|(?:does not|doesn't|did not|didn't) exist|not exist|non-?existent"
-    r"|address rejected|mailbox unavailable|mailbox not (?:found|available)|(?:recipient|user|address|mailbox|account)"
-    r" (?:was )?not found|recip(?:ient)?notfound|not (?:a )?(?:valid|known) (?:recipient|user|mailbox|address)"
-    r"|invalid (?:recipient|mailbox|address|user)|unrouteable address|no mailbox|(?:doesn't|does not|don't) have an?"
-    r" .{0,40}account|account (?:has been |is )?(?:disabled|closed|deactivated|terminated|discontinued|deleted|"
-    r"suspended|expired|inactive)|mailbox (?:has been |is )?(?:disabled|closed|deactivated|inactive|deleted|"
-    r"removed)|(?:disabled|inactive|deactivated) (?:account|mailbox|user)|no longer (?:active|valid|exists|available|"
-    r"in use)|address (?:couldn't|could not|can't|cannot) be found|wasn't found|was not found|not listed in"
-    r"|host (?:or domain name )?not found|domain (?:name )?not found|no such domain|domain (?:does not|doesn't) exist"
+    r"user unknown|unknown user|unknown (?:local[- ]part|recipient|address|mailbox|alias|or illegal alias)|no such"
+    r" (?:user|mailbox|recipient|address|account|person|local user)|(?:does not|doesn't|did not|didn't) exist"
+    r"|not exist|non-?existent|mailbox not (?:found|available)|(?:recipient|user|address|mailbox|account|userid)"
+    r" (?:was )?not found|recip(?:ient)?notfound|not (?:a )?(?:valid|known|registered) (?:recipient|user|mailbox|"
+    r"address)|invalid (?:recipient|mailbox|address|user|final delivery userid|userid)|unroute?able address"
+    r"|no mailbox|(?:doesn't|does not|don't) have an? .{0,40}account|account (?:has been |is )?(?:disabled|closed"
+    r"|deactivated|terminated|discontinued|deleted|suspended|expired|inactive)|mailbox (?:has been |is )?(?:disabled"
+    r"|closed|deactivated|inactive|deleted|removed)|(?:disabled|inactive|deactivated) (?:account|mailbox|user"
+    r"|recipient)|no longer (?:active|valid|exists|available|in use)|address (?:couldn't|could not|can't|cannot)"
+    r" be found|wasn't found|was not found|not listed in|not recogni[sz]ed|recipient (?:name )?is not recogni"
+    r"|has moved|no longer (?:works|with)|unknown recipient|recipient unknown"
     r"|benutzer.{0,20}unbekannt|unbekannte?r? (?:benutzer|empfänger)|existiert nicht|gibt es nicht"
     r"|utilisateur inconnu|destinataire inconnu|adresse (?:inconnue|introuvable)|n'existe pas|usuario desconocido"
     r"|destinatario desconocido|no existe|utente (?:sconosciuto|inesistente)|non esiste|inesistente"
     r"|onbekende (?:gebruiker|ontvanger)|bestaat niet|usu[aá]rio desconhecido|n[aã]o existe|inexistente",
     re.I,
 )
-_TEMPORARY = re.compile(r"temporar|try again|retry|later|deferred|timed? ?out|time-?out|will retry", re.I)
-_HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1"}
-_SENDER_STATUSES = {"5.1.7", "5.1.8", "5.2.3", "5.3.4", "5.5.4"}
-_ROUTE_NOT_FOUND = re.compile(
-    r"not found|no such|(?:does not|doesn't) exist|host unknown|nxdomain|unrouteable|no mx", re.I
+_GENERIC_HARD = re.compile(r"mailbox unavailable|address rejected", re.I)
+# The recipient's domain does not take mail at all: hard once the report says delivery failed for good.
+_DOMAIN_GONE = re.compile(
+    r"host (?:or domain name )?not found|domain (?:name )?not found|no such domain|domain (?:does not|doesn't)"
+    r" exist|nxdomain|host unknown|unknown host|no mx record|couldn't find a mail exchanger|unrouteable domain",
+    re.I,
 )
+_NULL_MX = re.compile(
+    r"null mx|doesn't receive e-?mail|does not receive e-?mail|no smtp service|does not accept mail", re.I
+)
+_AMBIGUOUS = re.compile(r"may not exist|might not exist|may not have permission|n'existe pas ou", re.I)
+_SYSTEM = re.compile(r"system error|internal error|not accepting network|mailer error|on hold|local error", re.I)
+_TEMPORARY = re.compile(r"temporar|try again|retry|later|deferred|timed? ?out|time-?out|will retry|on hold", re.I)
+_HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1", "5.7.13"}
+_SENDER_STATUSES = {"5.1.7", "5.1.8", "5.2.3", "5.3.4", "5.5.4", "5.7.27"}
 _DBEB = re.compile(r"recipient address rejected|access denied", re.I)
 
 
@@ -127,29 +149,44 @@ def find_code(text: str) -> int | None:
 
 def verdict_for(status: str | None, code: int | None, diagnostic: str, action: str | None = None) -> Verdict:
     """Hard (the address does not exist or is disabled), soft (full, temporary, delayed) or policy (the sender's
-    problem: 5.7.x, reputation, authentication, rate, content). Prefers soft over hard when the evidence is thin."""
+    problem: 5.7.x, reputation, authentication, rate, content). Prefers soft over hard when the evidence is thin.
+
+    `action` "failed" without any code counts as permanent (RFC 3464: failed means no further attempts)."""
     text = diagnostic or ""
     klass = status[0] if status else (str(code)[0] if code else None)
+    if klass is None and action == "failed":
+        klass = "5"
+    temporary = bool(_TEMPORARY.search(text))
+    if status in _HARD_STATUSES and status.startswith("5.7") and not temporary:
+        return "hard"  # 5.7.13: user account disabled
     if status and status.split(".")[1] == "7":
         return "soft" if _GREYLIST.search(text) else "policy"
     if _SENDER_QUOTA.search(text):
         return "policy"
+    if _RECIPIENT_RATE.search(text):
+        return "soft"  # Gmail's 5.2.1/4.2.1: the mailbox receives too much right now
     if (status and status.endswith(".2.2")) or _FULL.search(text):
         return "soft"
-    if klass == "4" or action == "delayed" or (status or "").startswith("4.") or _GREYLIST.search(text):
+    if action == "failed" and _NULL_MX.search(text) and not _STRONG_POLICY.search(text):
+        return "hard"  # RFC 7505: the domain says it takes no mail, whatever code the reporter chose
+    if klass == "4" or action == "delayed" or _GREYLIST.search(text):
         return "policy" if _STRONG_POLICY.search(text) and not _GREYLIST.search(text) else "soft"
     if _STRONG_POLICY.search(text) or status in _SENDER_STATUSES or (status or "").startswith("5.6."):
         return "policy"
-    hard_phrase = bool(_HARD.search(text))
+    hard_phrase = bool(_HARD.search(text)) and not _AMBIGUOUS.search(text)
     if status in _HARD_STATUSES or (status == "5.4.1" and _DBEB.search(text)):
-        if _TEMPORARY.search(text) and not hard_phrase:
+        if temporary and not hard_phrase:
             return "soft"
-        return "policy" if _WEAK_POLICY.search(text) and not hard_phrase else "hard"
-    if status == "5.4.4" and _ROUTE_NOT_FOUND.search(text):
+        return "policy" if _WEAK_POLICY.search(text) and not (hard_phrase or _GENERIC_HARD.search(text)) else "hard"
+    if klass == "5" and _DOMAIN_GONE.search(text) and not temporary:
         return "hard"
+    if klass == "5" and hard_phrase and not temporary:
+        return "hard"
+    if _SYSTEM.search(text):
+        return "soft"
     if _WEAK_POLICY.search(text):
         return "policy"
-    if hard_phrase and klass == "5" and not _TEMPORARY.search(text):
+    if klass == "5" and _GENERIC_HARD.search(text) and not temporary:
         return "hard"
     return "soft"
 
@@ -214,7 +251,8 @@ def _dsn_blocks(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
                 current = {}
             continue
         if name in _RECIPIENT_FIELDS or (current and name.startswith("x-")):
-            if name in current:
+            next_one = name == "original-recipient" and "final-recipient" in current and "action" in current
+            if name in current or next_one:
                 recipients.append(current)
                 current = {}
             current.setdefault(name, value)
