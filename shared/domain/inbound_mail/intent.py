@@ -127,7 +127,11 @@ _REFER_VERB = re.compile(
     r"|propietari|titolare|eigenaar|dono|gerente|gestor|responsabile|verantwoordelijk|marketing|revenue|sales)\w*"
 )
 # "see if anyone is interested", "ob Interesse besteht": interest in question, not interest shown
-_CONDITIONAL = re.compile(r"\b(if|whether|ob)\b[^.?!\n]{0,40}interes\w*")
+_CONDITIONAL = re.compile(
+    r"\b(if|whether|ob)\b[^.?!\n]{0,40}interes\w*"
+    r"|\b(if|in case|falls|wenn)\b[^.?!\n,]{0,30}\b(doesn't|does not|don't|won't|isn't|not|nicht|kein\w*)\b"
+    r"[^.?!\n,]{0,30}"
+)
 NEGATED = {
     "interested": Rule("not_interested", "negated interest", re.compile("$^"), 0.8),
     "meeting_request": Rule("not_interested", "negated meeting", re.compile("$^"), 0.6),
@@ -178,7 +182,7 @@ RULES: tuple[Rule, ...] = (
         r"uitschrijv",
         r"schrijf (mij|me|ons) uit",
         r"descadastr",
-        r"^(remove|remove me|stop|unsubscribe|baja|cancellami|cancellatemi)$",
+        r"^(please |pls |plz |kindly )?(remove|remove me|stop|unsubscribe|baja|cancellami|cancellatemi)$",
         r"cancel (my|the|this) (subscription|registration)",
         r"(annuler|resilier) (mon|mes|l') ?(abonnement|inscription)",
         r"cancelar (a |mi |la |o |minha |meu )?(minha |mi )?(subscricao|inscricao|assinatura|suscripcion|registo)",
@@ -307,7 +311,7 @@ RULES: tuple[Rule, ...] = (
         "not_interested",
         "no thanks",
         0.85,
-        r"no,? thanks?\b",
+        r"no,? (thanks?|thx|ty|tks)\b",
         r"no,? thank you",
         r"nein,? danke",
         r"danke,? (aber )?nein",
@@ -429,7 +433,13 @@ RULES: tuple[Rule, ...] = (
         r"(no|keine|pas de|sin|nessuna|geen|sem) (capacity|bandwidth|kapazitat|ressourcen|capacite|capacidad|capacita"
         r"|capaciteit|capacidade)",
     ),
-    _rule("not_interested", "bare no", 0.72, r"^(no|nope|nein|non|nee|nao|neen)$"),
+    _rule(
+        "not_interested",
+        "bare no",
+        0.72,
+        r"^(no|nope|nein|non|nee|nao|neen)$",
+        r"^(we're|we are|i'm|i am|all) (good|fine|ok|sorted|covered|set)( for now)?(,? (thanks?|thank you|thx))?$",
+    ),
     _rule(
         "not_interested",
         "does not concern us",
@@ -495,6 +505,10 @@ RULES: tuple[Rule, ...] = (
             r"un creneau",
             r"quand (etes|seriez|pouvez)",
             r"(llamame|llameme|llamenos|llamadme)",
+            r"llam(a|e|en|ad)(me|nos)\b",
+            r"(pode|podem|podes) (me )?ligar",
+            r"melden sie sich .{0,40}(telefonisch|bei mir)",
+            r"telefonisch (bei|erreichbar|melden|besprechen)",
             r"(podemos|podriamos|pueden|podria) .{0,30}(hablar|llamar|reunir|vernos|conversar|agendar)",
             r"(esta|estaria|estas|estarias) (disponible|libre)",
             r"(que|cual) (dia|hora|horario)",
