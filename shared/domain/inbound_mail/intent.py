@@ -157,8 +157,15 @@ _WEEKDAY = (
     r"|amanha|next week|nachste woche|la semaine prochaine|semaine prochaine|la proxima semana|proxima semana"
     r"|la prossima settimana|prossima settimana|volgende week|semana que vem)"
 )
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|januar|februar|marz"
+    r"|juni|juli|oktober|dezember|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+    r"|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio"
+    r"|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|janeiro"
+    r"|fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|dezembro)"
+)
 _CALL = (
-    r"(?:call|meeting|chat|demo|zoom|teams call|video ?call|phone call|termin|telefonat|telefontermin|gesprach"
+    r"(?:call|meeting|chat|demo|zoom|teams call|video ?call|phone call|termin|telefonat|telefontermin|gesprach|echange"
     r"|videocall|rendez-vous|rdv|appel|reunion|visio|entretien|llamada|cita|videollamada|chiamata|riunione"
     r"|incontro|appuntamento|videochiamata|telefonata|afspraak|belafspraak|gesprek|chamada|reuniao|conversa"
     r"|videochamada|ligacao)"
@@ -218,7 +225,12 @@ RULES: tuple[Rule, ...] = (
         "unsubscribe",
         "stop mailing",
         0.9,
-        r"stop (e-?mailing|mailing|contacting|sending|writing|spamming|messaging)",
+        r"stop(ped|ping)? (e-?mailing|mailing|contacting|sending|writing|spamming|messaging)",
+        r"(remov|delet|rimuov|cancell|elimin|supprim|retir|effac|entfern|losch|verwijder|borr|apag)\w*\b.{0,20}"
+        r"\b(my|mio|mia|miei|mon|ma|mes|mi|mis|meine|meinen|mijn|meu|minha|meus|our|nostro|notre|nuestro|unsere|onze"
+        r"|nosso|il mio|i miei)\b.{0,10}\b(contact|contatto|contatti|address|indirizzo|adresse|adres|e-?mail|mail|data"
+        r"|dati|donnees|datos|dados|daten|gegevens|details|nominativo|coordonnees)",
+        r"niet (meer|langer) (benaderd|gemaild|gecontacteerd|lastiggevallen|gebeld)",
         r"(want|need|asking|ask) you to stop",
         r"^(please )?stop\b",
         r"spamming",
@@ -392,6 +404,32 @@ RULES: tuple[Rule, ...] = (
         "not_interested",
         "staying with what we have",
         0.8,
+        r"(with|mit|bei|avec|chez|con|com|met|using|use|have|haben|nutzen|already|bereits|schon|deja|ya|gia|al|ja)\b"
+        r".{0,20}\b(another|a different|other|anderen|autre|otro|otra|altro|altra|andere|outro|outra) (provider"
+        r"|vendor|company"
+        r"|supplier|partner|solution|tool|system|anbieter|dienstleister|firma|partner|prestataire|fournisseur|societe"
+        r"|entreprise|proveedor|empresa|solucion|fornitore|azienda|soluzione|leverancier|partij|bedrijf|oplossing"
+        r"|fornecedor|solucao|agency|agentur|agence|agencia|agenzia|bureau)",
+        r"(signed|contract|vertrag|contrat|contrato|contratto) .{0,30}(with|mit|avec|con|com|met) ",
+        r"(keinen|kein) (wechsel|anbieterwechsel)",
+        r"(planen|beabsichtigen) (derzeit |aktuell )?(keinen|nicht)",
+        r"no (tenemos|tengo|hemos) (previsto|pensado|planeado)",
+        r"(pas|aucun(ement)?) (prevu|projet|l'intention) de",
+        r"non (prevediamo|abbiamo in programma|pensiamo|intendiamo) di",
+        r"geen (plannen|intentie|plan) om",
+        r"nao (temos|tenho) (planos|intencao)",
+        r"(not|n't) (planning|plan|plans|intending) to",
+        r"(ne|n') ?(donnerons|donnerai|pouvons|pourrons) pas suite",
+        r"pas (de )?suite",
+        r"no (daremos|podemos dar) (seguimiento|continuidad)",
+        r"non (daremo|possiamo dare) seguito",
+        r"nicht (weiterverfolgen|weiter verfolgen)",
+        r"geen vervolg",
+        r"nao (daremos|vamos dar) seguimento",
+        r"(not|nicht|pas|no|non|niet|nao|n't)\b.{0,25}\b(looking for|evaluating|considering|reviewing|searching"
+        r"|in the market"
+        r"|suchen|evaluieren|cherchons|recherchons|buscando|evaluando|cercando|alla ricerca|valutando|zoeken|op zoek"
+        r"|procura|a avaliar|avaliando|a procurar|a considerar)",
         r"stick(ing)? (with|to) (what|our)",
         r"(stay|staying) with (our|what)",
         r"(not|n't|never) (going to |gonna |planning to |looking to |about to )?(switch|change|move|replace)",
@@ -415,7 +453,7 @@ RULES: tuple[Rule, ...] = (
         r"(not|n't) (the right time|a good time)",
         r"(ist|ware) (fur uns )?nicht (relevant|interessant|das richtige)",
         r"(we|i) (don't|do not|never) (do|use|work with|outsource|buy|need)\b",
-        r"(pas|no|kein|keine|geen|sem|nessun|sin|aucun|niet|nao|not)\b.{0,15}\b(budget|presupuesto|orcamento)",
+        r"(pas|no|kein|keine|geen|sem|nessun|sin|aucun|niet|nao|not|\w+n't)\b.{0,15}\b(budget|presupuesto|orcamento)",
     ),
     _rule(
         "not_interested",
@@ -463,7 +501,8 @@ RULES: tuple[Rule, ...] = (
             rf"{_CALL} .{{0,30}}(vereinbaren|ausmachen|abstimmen|einplanen|planen|machen|fixer|planifier|organiser"
             rf"|programmer|caler|plannen|inplannen)",
             rf"(vereinbaren|ausmachen|fixer|planifier|organiser|programmer|prendre|caler|agendar|programar|concertar"
-            rf"|organizar|fijar|tener|fissare|organizzare|programmare|fare|avere|plannen|inplannen|maken|marcar|combinar"
+            rf"|organizar|fijar|tener|fissare|organizzare|programmare|fare|avere|plannen|inplannen|maken|marcar"
+            rf"|combinar"
             rf"|ter) (un |una |uma |een |ein |einen |eine |le |la )?(petit |breve |kort |kurzes |kurzen )?{_CALL}",
             r"(calendar|calendly|booking|meeting) link",
             r"(send|share) (me |us )?(an? )?(calendar )?(invite|invitation)",
@@ -473,6 +512,13 @@ RULES: tuple[Rule, ...] = (
             r"let'?s (talk|chat|meet|speak|connect|reconnect|catch up|touch base|set|schedule|find|get)",
             r"(give|ring) (me|us) a (call|ring)",
             r"call me\b",
+            r"(present|demo|show|walk) (it |this |us |me )?(to |through )?(us|me|our team|the team|our)\b",
+            rf"(\d{{1,2}}(st|nd|rd|th|\.|er|o)? (of |de |di )?{_MONTH}|{_MONTH} \d{{1,2}}(st|nd|rd|th)?)\b.{{0,40}}\?",
+            rf"\b(disponible|disponibile|available|free|verfugbar|beschikbaar|disponivel|zeit) (pour|per|for|fur|voor"
+            rf"|para)"
+            rf" (un |una |a |an |ein |einen |eine |een |uma |le |la |el |il |o )?(\w+ )?{_CALL}",
+            rf"(propose|suggest|schlage|propongo|proponho|stel|proponiamo|proponemos|proposons) .{{0,40}}({_CALL}"
+            rf"|{_WEEKDAY})",
             r"calendly",
             r"(my|your|our) (calendar|agenda)\b",
             r"(book|put|add|pop|throw) (something|a time|a slot|it|a call|a meeting|some time) (in|into|on)",
@@ -553,12 +599,19 @@ RULES: tuple[Rule, ...] = (
             r"(should|will|might|could|would|want to|like to) (take a )?(look|closer look) (at|into)",
             r"\bspannend\b",
             r"leuk aanbod",
-            r"(curious|curiosidade|curioso|curiosa|curieux|curieuse|neugierig|nieuwsgierig)",
+            r"(curious|curiosidade|curioso|curiosa|curieux|curieuse|neugierig|nieuwsgierig|benieuwd|incuriosi)",
+            r"(saber|conocer|savoir|sapere|conoscere|wissen|erfahren|weten|horen|ouvir|en apprendre) (mas|plus|di piu"
+            r"|mehr"
+            r"|meer|mais)\b",
+            r"(offen dafur|offen fur|open to it|open to this|ouverts?|abiertos? a|aperti a|staan (er )?open"
+            r"|abertos? a)",
+            r"(zukommen lassen|toekomen|faire parvenir|hacer llegar|far avere|fazer chegar)",
             r"(enviar|mandar)(me|nos)\b",
             r"(kunt|kan|wilt|zou) u .{0,30}(sturen|mailen|toesturen|opsturen)",
             r"(send|sturen|stuur|schick|senden|zusend|ubersend|envo|envi|mand|invi|ontvang|receb|recib|ricev|erhalt"
             r"|toestur|mailen|share)\w*\b.{0,40}\b(offerte|preventivo|presupuesto|devis|angebot|orcamento|proposta"
             r"|propuesta|proposition|proposal|quote|dossier|dosier|brochure|catalogo|plaquette|documentation|unterlagen"
+            r"|presentacion|presentation|prasentation|presentazione|presentatie|apresentacao"
             r"|preise|prices|pricing|tarifs|precios|prezzi|precos|prijzen|cotizacion)",
             r"(i'm|i am|we're|we are) (listening|all ears|open to (it|this|hearing|learning|the idea))",
             r"open to (hearing|learning|the idea|exploring)",
@@ -655,7 +708,7 @@ RULES: tuple[Rule, ...] = (
             r"quanto custa",
         ),
     ),
-    _rule("question", "question mark", 0.55, r"\?"),
+    Rule("question", "question mark", re.compile(r"\?"), 0.55),
     # referral
     _rule(
         "referral",
@@ -724,6 +777,8 @@ RULES: tuple[Rule, ...] = (
             r"(forwarded|passed|sent|shared|forwarding|passing) (this|your (email|message|note|mail)|it)"
             r" (on )?(to|along)",
             r"(cc'?d|cc'?ing|copied in|copying in|looping in|i've added|added in cc)",
+            r"(copied|copying|looped|looping|added|cc'?d) (him|her|them)\b",
+            r"(the person|the one|who) you (want|need|should (talk|speak) to|are looking for)",
             r"(colleague|colleagues) ([a-z]+ ){0,2}(is|are|handles|will)",
             r"(wenden|melden) sie sich (bitte )?(an|bei)",
             r"(kollege|kollegin|kollegen) .{0,40}(weiter|zustandig|kontakt|schreiben|melden|an)",
