@@ -56,13 +56,14 @@ _CODE_LEAD = re.compile(r"^\W*(?:smtp\s*;\s*|x-[\w-]+\s*;\s*)?([245][0-5]\d)(?![
 _CODE_AFTER = re.compile(
     r"(?:said|returned|reply|replied|response|error|smtp|<<<|code|failed)\W{0,6}([245][0-5]\d)(?![\d.])", re.I
 )
+_CODE_LINE = re.compile(r"^\W{0,4}([245][0-5]\d)(?:[ -]|$)", re.M)
 _CODE_BEFORE_STATUS = re.compile(r"(?<![\d.])([245][0-5]\d)[ -]#?[245]\.[0-7]\.\d")
 
 _GREYLIST = re.compile(r"grey-?list|gray-?list|greylisted", re.I)
 # The sender's problem, whatever the status says: block lists, reputation, authentication, rate, our envelope sender,
 # our connection, our content. Checked before the recipient is blamed.
 _STRONG_POLICY = re.compile(
-    r"spam|junk mail|black-?list|block-?list|deny-?list|blocked using|listed (?:at|on|in|by) (?!the )|spamhaus"
+    r"spam|junk mail|black-?list|block-?list|deny-?list|blocked using|(?<!not )listed (?:at|on|in|by) |spamhaus"
     r"|spamcop|barracuda|sorbs|\bs?urbl\b|\brbl\b|dnsbl|reputation|dmarc|\bdkim\b|\bspf\b|unauthenticated"
     r"|authenticat|sending quota|sending limit|sending rate|rate limit|rate-limit|ratelimit|rate of|unusual rate"
     r"|throttl|too many (?:messages|connections|recipients|emails|mails|concurrent|sessions)"
@@ -76,19 +77,21 @@ _STRONG_POLICY = re.compile(
     r"|unsolicited|bulk mail|content filter|sending ip|your ip|ip address (?:is )?(?:blocked|listed|banned)"
     r"|weren't sent|were not sent|service refus|(?:mail|message) size|size limit exceeded"
     r"|message (?:is )?too (?:large|big)"
-    r"|file too (?:large|big)|message length exceeds|exceeds (?:the )?(?:maximum|max)|complaints",
+    r"|file too (?:large|big)|message length exceeds|exceeds (?:the )?(?:maximum|max)|complaints|valid from"
+    r"|from:? domain|protocol violation|improper sequence|sequence of commands|command parameter not implemented"
+    r"|command unrecogni[sz]ed|syntax error,? command|syntax error in parameters",
     re.I,
 )
 _WEAK_POLICY = re.compile(
     r"polic|blocked|denied|not allowed|not permitted|prohibited|refused|not authori[sz]ed|forbidden|rejected by|"
-    r"restricted|security|message rejected|mail rejected|administrative|permission|\brejected\b",
+    r"restricted|security|message rejected|mail rejected|administrative|permission",
     re.I,
 )
 _FULL = re.compile(
     r"mailbox (?:is )?full|mailbox.{0,20}(?:quota|size limit|storage|space)|(?<!sending )quota|over ?quota"
     r"|inbox is full"
     r"|(?:insufficient|out of|exceeded?) (?:disk |storage )?(?:space|storage)|storage (?:space|limit|allocation)"
-    r"|full mailbox|mailbox.{0,10}exceeded|postfach (?:ist )?voll|speicherplatz|bo[iî]te.{0,20}pleine"
+    r"|full mailbox|mailbox.{0,10}exceed|postfach (?:ist )?voll|speicherplatz|bo[iî]te.{0,20}pleine"
     r"|buz[oó]n (?:est[aá] )?lleno|casella.{0,20}piena|mailbox vol|caixa.{0,20}cheia|\bfull\b.{0,20}mailbox",
     re.I,
 )
@@ -118,7 +121,8 @@ _GENERIC_HARD = re.compile(r"mailbox unavailable|address rejected", re.I)
 # The recipient's domain does not take mail at all: hard once the report says delivery failed for good.
 _DOMAIN_GONE = re.compile(
     r"host (?:or domain name )?not found|domain (?:name )?not found|no such domain|domain (?:does not|doesn't)"
-    r" exist|nxdomain|host unknown|unknown host|no mx record|couldn't find a mail exchanger|unrouteable domain",
+    r" exist|nxdomain|host unknown|unknown host|no mx record|couldn't find a mail exchanger|unrouteable domain"
+    r"|invalid domain|domain is not reachable",
     re.I,
 )
 _NULL_MX = re.compile(
@@ -126,7 +130,11 @@ _NULL_MX = re.compile(
 )
 _AMBIGUOUS = re.compile(r"may not exist|might not exist|may not have permission|n'existe pas ou", re.I)
 _SYSTEM = re.compile(r"system error|internal error|not accepting network|mailer error|on hold|local error", re.I)
-_TEMPORARY = re.compile(r"temporar|try again|retry|later|deferred|timed? ?out|time-?out|will retry|on hold", re.I)
+_TEMPORARY = re.compile(
+    r"temporar|(?:try|retry|again) (?:again )?later|try again in|deferred|timed? ?out|time-?out|will (?:be )?retr"
+    r"|on hold|not found, try again",
+    re.I,
+)
 _HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1", "5.7.13"}
 _SENDER_STATUSES = {"5.1.7", "5.1.8", "5.2.3", "5.3.4", "5.5.4", "5.7.27"}
 _DBEB = re.compile(r"recipient address rejected|access denied", re.I)
@@ -140,7 +148,7 @@ def find_status(text: str) -> str | None:
 
 def find_code(text: str) -> int | None:
     """The SMTP reply code in a diagnostic: at its start, before an enhanced status, or after "said:" and the like."""
-    for pattern in (_CODE_LEAD, _CODE_BEFORE_STATUS, _CODE_AFTER):
+    for pattern in (_CODE_LEAD, _CODE_BEFORE_STATUS, _CODE_AFTER, _CODE_LINE):
         match = pattern.search(text)
         if match:
             return int(match.group(1))
@@ -349,7 +357,7 @@ def _original_recipients(mail: ParsedMail) -> list[str]:
 # Recognition
 
 _DAEMON_LOCAL = re.compile(
-    r"^(?:mailer-?daemon|mail-?daemon|postmaster|mail\.?delivery|mdaemon|mailerdaemon|bounces?|nobody|"
+    r"^(?:mailer[-_]?daemon|mail[-_]?daemon|post_?master|mail\.?delivery|mdaemon|mailerdaemon|bounces?|nobody|"
     r"microsoftexchange[0-9a-f]{32}|mail-?delivery-?subsystem|mail-?system|mta|smtp|exchange|noreply-dmarc)$",
     re.I,
 )
@@ -363,14 +371,16 @@ _BOUNCE_SUBJECT = re.compile(
     r"notification|has failed|problem|error|incomplete|delayed)|mail delivery (?:failed|failure|problem|error|system)"
     r"|returned mail|mail returned|failure notice|delivery failure|could not be delivered|couldn't be delivered|"
     r"message (?:not delivered|delivery failed|blocked|rejected|undeliverable)|warning: could not send|"
-    r"delayed mail|delivery delayed|unable to deliver|rejected:|bounced?\b|address not found|"
+    r"delayed mail|delivery delayed|unable to deliver|rejected:|bounced?\b|address not found|failed delivery|"
+    r"mail failure|error sending|there was an error|delivery notification|non ?deliverable|delivery report|"
+    r"mail system error|could not send|message failure|"
     r"unzustellbar|nicht zustellbar|zustellung (?:fehlgeschlagen|verzögert)|unzustellbare|non remis|non distribu"
     r"|échec de (?:la )?(?:remise|distribution)|impossible de remettre|no se puede entregar|no entregado|"
     r"error de entrega|devuelto|non recapitabile|mancato recapito|impossibile recapitare|onbestelbaar|niet bezorgd"
     r"|onbezorgbaar|não entregue|não foi possível entregar|falha na entrega|nao entregue|entrega falhou",
     re.I,
 )
-_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vl|re|aw|sv|r)\s*:", re.I)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|enc|i|doorst|vs|vl|pd|trs)\s*:", re.I)
 _BODY_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("qmail", re.compile(r"this is the qmail-send program", re.I)),
     ("exim", re.compile(r"this message was created automatically by mail delivery software", re.I)),
@@ -404,6 +414,9 @@ _BODY_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"the following address\(es\) failed|failed after i sent the message|remote host said|"
             r"is undeliverable|address not found|delivery status notification|delivery of (?:your|the) message"
             r" (?:has been delayed|failed)|could not deliver|will retry|message delivery failed|returned to sender"
+            r"|unable to deliver message to the following|did not reach the following recipient|we had trouble"
+            r" delivering|was not delivered to|could not be delivered to|i'm not going to try again|rejected recipient"
+            r"|error delivering your mail|could not deliver mail|returned permanent errors"
             r"|unzustellbar|konnte nicht zugestellt|n'a pas pu être (?:remis|distribué)|no (?:se )?(?:ha )?pud[oe]"
             r" (?:ser )?entrega|non è stato possibile recapitare|kon niet worden bezorgd|não (?:pôde|pode|foi possível)"
             r" ser entregue",
@@ -479,6 +492,8 @@ def _read_bounce(mail: ParsedMail) -> Bounce | None:
     if not blocks:
         recipients = [_fallback_recipient(mail)]
     recipients = _fill_addresses(mail, recipients)
+    human = _human_text(mail)
+    recipients = [_with_report_words(r, human) for r in recipients]
     reporting = _typed_value(per_message.get("reporting-mta", "")) or None
     return Bounce(tuple(recipients), _original_message_id(mail), reporting, "rfc3464")
 
@@ -510,8 +525,14 @@ def _fallback_recipient(mail: ParsedMail) -> BouncedRecipient:
 
 
 def _human_text(mail: ParsedMail) -> str:
-    """The report's own words: before any copy of the original message."""
-    text = next((p.text for p in mail.parts if p.content_type == "text/plain"), "") or mail.text
+    """The report's own words: its readable parts before the returned message, cut at any inline copy of it."""
+    texts: list[str] = []
+    for part in mail.parts:
+        if part.content_type.startswith(("message/rfc822", "message/global", "text/rfc822-headers")):
+            break
+        if part.content_type.startswith("text/plain") or (part.content_type.startswith("text/html") and not texts):
+            texts.append(part.text)
+    text = "\n\n".join(t for t in texts if t.strip()) or mail.text
     marker = _ORIGINAL_MARKERS.search(text)
     return text[: marker.start()] if marker else text
 
@@ -521,33 +542,39 @@ def _human_text(mail: ParsedMail) -> str:
 
 
 def _looks_like_text_bounce(mail: ParsedMail, text: str) -> str | None:
+    """The text format of a report from a mail system (not a person, not an auto-reply), or None."""
     subject = mail.subject or ""
-    daemon = _is_daemon(mail)
     ndr_header = _MS_NDR in mail.headers
-    signature = _signature(text[:20000])
     failed_header = "x-failed-recipients" in mail.headers
-    if not (daemon or ndr_header):
+    if not (_is_daemon(mail) or ndr_header):
         return None
     if _FORWARD_SUBJECT.match(subject) and not (ndr_header or failed_header):
-        return None
+        return None  # someone forwarding a report by hand
+    head = text[:20000]
+    signature = _signature(head)
     bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
-    if not (bounce_subject or signature or ndr_header or failed_header):
-        return None
     strong = signature not in (None, "heuristic") or ndr_header or failed_header
-    if not strong and (_AUTO_REPLY_WORDS.search(subject) or _AUTO_REPLY_WORDS.search(text[:3000])):
+    if strong:
+        return signature or ("exchange" if ndr_header else "heuristic")
+    if _AUTO_REPLY_WORDS.search(subject) or _AUTO_REPLY_WORDS.search(text[:3000]):
         return None
-    if not strong and not bounce_subject and ("list-id" in mail.headers or "list-unsubscribe" in mail.headers):
+    if not bounce_subject and ("list-id" in mail.headers or "list-unsubscribe" in mail.headers):
         return None
-    if not (bounce_subject or signature or ndr_header or failed_header):
-        return None
-    if not signature and not (find_status(text) or find_code(text) or _HARD.search(text) or failed_header):
-        return None if not bounce_subject else "heuristic"
-    return signature or ("exchange" if ndr_header else "heuristic")
+    coded = bool(find_status(head) or find_code(head))
+    cause = any(p.search(head) for p in (_HARD, _FULL, _STRONG_POLICY, _DOMAIN_GONE))
+    if signature or bounce_subject:
+        return "heuristic" if coded or cause or _FAILURE_WORDS.search(head) else None  # not a subject alone
+    return "heuristic" if coded and cause else None  # a mail system quoting a server's refusal
+
+
+_FAILURE_WORDS = re.compile(
+    r"fail|error|problem|delay|undeliver|not delivered|could not|couldn't|unable|rejected|returned", re.I
+)
 
 
 def _read_text_bounce(mail: ParsedMail, *, structural: bool = False) -> Bounce | None:
     body = _human_text(mail)
-    full = mail.text or body
+    full = body if len(body) >= len(mail.text) else mail.text
     kind = _looks_like_text_bounce(mail, full)
     if kind is None:
         if not structural:
@@ -571,7 +598,7 @@ _GAVE_UP = re.compile(
     r"permanent(?:ly)? (?:error|fail)|fatal error|gave up|given up|giving up|has expired|expired", re.I
 )
 _QMAIL_RCPT = re.compile(r"^<([^<>\s]+@[^<>\s]+)>:\s*\n((?:(?!<[^<>\s]+@[^<>\s]+>:).+\n?)*)", re.M)
-_POSTFIX_RCPT = re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\([^)]*\))?:\s*(.+(?:\n[ \t]+\S.*)*)", re.M)
+_POSTFIX_RCPT = re.compile(r"^\s*<?([^<>\s:]+@[^<>\s:]+?)>?(?:\s*\([^)]*\))?:[ \t]*(\S.*(?:\n[ \t]+\S.*)*)", re.M)
 _EXIM_RCPT = re.compile(r"^ {2}([^\s<>]+@[^\s<>]+)\s*\n((?:(?: {4,}|\t).*\n?)*)", re.M)
 _SENDMAIL_RCPT = re.compile(r"^\s*<?([^\s<>]+@[^\s<>]+?)>?\s*\n\s*\(reason: (.+?)\)?\s*$", re.M)
 _EXCHANGE_RETURNED = re.compile(
@@ -606,21 +633,20 @@ def _text_recipients(mail: ParsedMail, body: str, kind: str) -> list[BouncedReci
         for address in (
             _failed_recipients_header(mail) or _addresses_in(mail, body)[:1] or _original_recipients(mail)[:1]
         ):
-            found[address] = _context(body, address)
+            found[address] = _context(body, address) or body
+    causes = (_HARD, _FULL, _STRONG_POLICY, _DOMAIN_GONE, _WEAK_POLICY)
     recipients = []
-    for address, raw in (found or {None: body}).items():  # type: ignore[dict-item]
-        diagnostic = _one_line(raw or body)
+    for address, found_words in (found or {None: body}).items():  # type: ignore[dict-item]
+        raw = found_words or body
         if kind == "exchange" and _EXCHANGE_RETURNED.search(body):
-            diagnostic = _exchange_diagnostic(body, address) or diagnostic
-        elif not (find_status(diagnostic) or find_code(diagnostic)):
-            diagnostic = _one_line(_context(body, address) if address else body) or diagnostic
-        status, code = find_status(diagnostic), find_code(diagnostic)
-        remote = _remote_in(raw or "")
-        recipients.append(
-            BouncedRecipient(
-                address, action, status, code, diagnostic, remote, verdict_for(status, code, diagnostic, action)
-            )
-        )
+            raw = _exchange_diagnostic(body, address) or raw
+        elif not (find_status(raw) or find_code(raw)):
+            raw = (_context(body, address) if address else "") or raw
+        if len(found) <= 1 and not (find_status(raw) or find_code(raw) or any(p.search(raw) for p in causes)):
+            raw = body  # one recipient and nothing said next to it: the whole report speaks of it
+        status, code, diagnostic = find_status(raw), find_code(raw), _one_line(raw)
+        verdict = verdict_for(status, code, diagnostic, action)
+        recipients.append(BouncedRecipient(address, action, status, code, diagnostic, _remote_in(raw), verdict))
     return recipients
 
 
@@ -646,22 +672,56 @@ def _addresses_in(mail: ParsedMail, body: str) -> list[str]:
     return list(dict.fromkeys(a for a in seen if not _ours(mail, a) and not _DAEMON_LOCAL.match(a.split("@")[0])))[:5]
 
 
+_RCPT_LINE = re.compile(r"^\s*<?[^\s<>@]+@[^\s<>]+?>?:?\s*(?:\(.*\))?\s*$")
+
+
 def _context(body: str, address: str) -> str:
-    """The lines after a mention of `address` that carry a reply code or status, else its first paragraph."""
+    """What the report says about `address`: the lines after a mention that carry a reply code or status, else
+    the ones that name a cause, else the lines after its first mention; "" when the report never names it."""
     lines = body.splitlines()
-    mentions = [i for i, line in enumerate(lines) if address in line.lower()]
-    for index in mentions:
-        coded = [w for w in lines[index : index + 6] if find_status(w) or find_code(w)]
-        if coded:
-            return " ".join(coded)
-    if not mentions:
-        return body
-    paragraph: list[str] = []
-    for line in lines[mentions[0] : mentions[0] + 8]:
-        if not line.strip() and paragraph:
+    windows = [_window(lines, i, address) for i, line in enumerate(lines) if address in line.lower()]
+    coded = [w for w in windows if find_status(w) or find_code(w)]
+    causes = (_HARD, _FULL, _STRONG_POLICY, _DOMAIN_GONE, _WEAK_POLICY)
+    telling = [w for w in windows if any(p.search(w) for p in causes)]
+    both = [w for w in coded if w in telling]
+    return (both or coded or telling or windows or [""])[0]
+
+
+def _window(lines: list[str], start: int, address: str) -> str:
+    """The mention's line and the few after it, up to the next recipient or a gap of blank lines."""
+    taken, blanks = [lines[start].strip()], 0
+    for line in lines[start + 1 : start + 12]:
+        if not line.strip():
+            blanks += 1
+            if blanks >= 3 or taken[-1] == "":
+                break
+            taken.append("")
+            continue
+        if _RCPT_LINE.match(line) and address not in line.lower():
             break
-        paragraph.append(line)
-    return " ".join(paragraph)
+        taken.append(line.strip())
+    return "\n".join(t for t in taken if t)
+
+
+def _with_report_words(recipient: BouncedRecipient, human: str) -> BouncedRecipient:
+    """A DSN recipient without a usable Diagnostic-Code read again with the report's own words about it."""
+    r = recipient
+    telling = r.diagnostic and any(p.search(r.diagnostic) for p in (_HARD, _FULL, _STRONG_POLICY, _WEAK_POLICY))
+    generic = r.status is None or r.status.endswith(".0.0")
+    if not r.address or (r.diagnostic and (telling or not generic)):
+        return r
+    raw = _context(human, r.address)
+    words = _one_line(raw)
+    if not words:
+        return r
+    combined = f"{r.diagnostic} {words}".strip()
+    status = r.status
+    quoted = find_status(raw)
+    if quoted and (status is None or (status.endswith(".0.0") and quoted[0] == status[0])):
+        status = quoted
+    code = r.code or find_code(raw)
+    verdict = verdict_for(status, code, combined, r.action)
+    return BouncedRecipient(r.address, r.action, status, code, r.diagnostic or words, r.remote_mta, verdict)
 
 
 _REMOTE = re.compile(r"(?:host|server)\s+([\w-]+(?:\.[\w-]+)+)(?:\[|\s|$)", re.I)
