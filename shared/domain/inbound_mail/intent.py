@@ -241,6 +241,7 @@ RULES: tuple[Rule, ...] = (
         r"ne plus (m'|me |nous )?(envoyer|ecrire|contacter|solliciter)",
         r"(don't|do not) want (any )?(more|further) (e-?mails|messages)",
         r"keine (weiteren |e-?mails |mails )?(e-?mails|mails|nachrichten|werbung|zusendungen|kontaktaufnahme)( mehr)?",
+        r"keine (weiteren )?\w*(mails?|werbung|nachrichten|zusendungen|newsletter)\b.{0,10}\bmehr\b",
         r"nicht mehr (an)?(schreiben|kontaktieren|anschreiben|mailen|zusenden|belastigen)",
         r"nicht mehr (an)?(geschrieben|kontaktiert|angeschrieben|angemailt|belastigt|kontaktiert) (werden|zu werden)",
         r"(unterlassen sie|sehen sie von)",
@@ -364,6 +365,22 @@ RULES: tuple[Rule, ...] = (
         0.8,
         r"(don't|do not|doesn't|does not) (really )?(need|require|want)",
         r"no need",
+        r"(no|not|\w+n't|keine?n?|pas|sin|nessun\w*|non|geen|sem|nao|aucun\w*)\b.{0,15}\b(need|requirement|necesidad"
+        r"|necessidade|bedarf|besoin|bisogno|necessita|behoefte|use for)\b",
+        r"lohnt sich .{0,20}nicht",
+        r"(not|isn't|wouldn't be|is not) worth (it|the)",
+        r"no (vale|merece) la pena",
+        r"ne vaut pas",
+        r"non (vale|ne vale) la pena",
+        r"loont (niet|de moeite niet)",
+        r"nao (compensa|vale a pena)",
+        r"no (estamos|estoy) en (condiciones|disposicion)",
+        r"(not|aren't|are not) in a position to",
+        r"nicht in der lage",
+        r"pas en mesure",
+        r"non (siamo|sono) in grado",
+        r"niet in staat",
+        r"nao (estamos|estou) em (condicoes|posicao)",
         r"(not|\w+n't) (a |the )?(good |right |real )?"
         r"(fit|relevant|for us|for me|the right time|a priority|priority|looking|something we)",
         r"(doesn't|does not|don't|do not|wouldn't|would not) (really )?(make sense|work for us|fit)",
@@ -512,8 +529,12 @@ RULES: tuple[Rule, ...] = (
             r"let'?s (talk|chat|meet|speak|connect|reconnect|catch up|touch base|set|schedule|find|get)",
             r"(give|ring) (me|us) a (call|ring)",
             r"call me\b",
+            r"(your|ihre|votre|vos|su|sus|sua|uw|tua|vostra|je) (availability|verfugbarkeit|disponibilit\w*"
+            r"|beschikbaarheid)",
+            rf"(open|offen|ouvert|abierto|aperto|open|aberto)\w* (to|for|fur|a|voor|para|per) (a |an |ein |un |una "
+            rf"|een |uma )?"
+            rf"(\w+ )?{_CALL}",
             r"(present|demo|show|walk) (it |this |us |me )?(to |through )?(us|me|our team|the team|our)\b",
-            rf"(\d{{1,2}}(st|nd|rd|th|\.|er|o)? (of |de |di )?{_MONTH}|{_MONTH} \d{{1,2}}(st|nd|rd|th)?)\b.{{0,40}}\?",
             rf"\b(disponible|disponibile|available|free|verfugbar|beschikbaar|disponivel|zeit) (pour|per|for|fur|voor"
             rf"|para)"
             rf" (un |una |a |an |ein |einen |eine |een |uma |le |la |el |il |o )?(\w+ )?{_CALL}",
@@ -528,7 +549,6 @@ RULES: tuple[Rule, ...] = (
             r"(could|can|would) you do\b",
             r"(i'm|i am) (around|free|available)",
             rf"{_CALL} .{{0,20}}{_WEEKDAY}",
-            rf"{_WEEKDAY}.{{0,60}}\?",
             r"facciamo (una|un) ",
             r"(happy|glad|keen|open|available) to (talk|chat|meet|speak|connect|jump|hop)",
             r"(can|could|shall|should) we (talk|speak|meet|chat|have|do|set|schedule|arrange)",
@@ -574,6 +594,13 @@ RULES: tuple[Rule, ...] = (
             r"(esta|estaria) disponivel",
             r"(quando|que dia|que horas) (esta|estaria|podemos|pode)",
         ),
+    ),
+    _positive(
+        "meeting_request",
+        "day proposed",
+        0.65,
+        rf"{_WEEKDAY}.{{0,60}}\?",
+        rf"(\d{{1,2}}(st|nd|rd|th|\.|er|o)? (of |de |di )?{_MONTH}|{_MONTH} \d{{1,2}}(st|nd|rd|th)?)\b.{{0,40}}\?",
     ),
     # interested
     _rule(
