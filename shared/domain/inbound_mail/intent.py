@@ -421,6 +421,10 @@ RULES: tuple[Rule, ...] = (
         "not_interested",
         "staying with what we have",
         0.8,
+        r"(not|n't|pas|no|non|geen|nao|kein\w*|nicht|niet)\b.{0,20}\bpriori",
+        r"(no|keine|pas le|pas de|geen|sem|nessun|non abbiamo) (time|zeit|temps|tiempo|tempo|tijd)\b.{0,10}"
+        r"\b(for|fur|pour|para|per|voor) (new|neue|weitere|so etwas|nouveaux|nouvelles|nuevos|nuevas|nuovi|nuove|nieuwe"
+        r"|novos|novas|this|that|such|dies|cela|esto|questo|dit|isso)",
         r"(with|mit|bei|avec|chez|con|com|met|using|use|have|haben|nutzen|already|bereits|schon|deja|ya|gia|al|ja)\b"
         r".{0,20}\b(another|a different|other|anderen|autre|otro|otra|altro|altra|andere|outro|outra) (provider"
         r"|vendor|company"
@@ -552,6 +556,10 @@ RULES: tuple[Rule, ...] = (
             r"facciamo (una|un) ",
             r"(happy|glad|keen|open|available) to (talk|chat|meet|speak|connect|jump|hop)",
             r"(can|could|shall|should) we (talk|speak|meet|chat|have|do|set|schedule|arrange)",
+            r"(we|i) (could|can|should|might|may) (talk|speak|meet|chat|catch up|connect|reconnect|have a call)",
+            r"(send|envoy|envi|mand|schick|stuur|invia|manda|sende)\w*\b.{0,25}\b(invite|invitation|einladung"
+            r"|invitacion"
+            r"|invito|uitnodiging|convite|calendar invite|kalendereinladung)",
             rf"(free|available|works for me|suits me|good for me|libre|disponible|disponibile|frei|vrij|beschikbaar"
             rf"|livre|disponivel|zeit) .{{0,20}}{_WEEKDAY}",
             rf"{_WEEKDAY} .{{0,25}}(at|um|a|alle|om|as|vers|ab|nach|\d)\s?\d",
@@ -647,7 +655,7 @@ RULES: tuple[Rule, ...] = (
             r"(send|email|mail|forward) (me|us|over) (a |an |the |your |some )?"
             r"(pdf|one-pager|overview|info|details|more|something|whatever|what you have)",
             r"(learn|hear|know|find out) more",
-            r"(send|share|forward) (me |us )?(some |more |further |the |your )?"
+            r"(send|share|forward) (me |us )?(some |more |further |the |your |a |an )?"
             r"(info|information|details|brochure|pricing|prices|deck|proposal|offer|quote|case stud"
             r"|material|documentation)",
             r"(i'd|we'd|i would|we would) (like|love|be keen) to (try|test|see|learn|know|give)",
@@ -801,6 +809,14 @@ RULES: tuple[Rule, ...] = (
             r"(contact|reach out to|get in touch with|speak to|speak with|talk to|write to|e-?mail|email|try|ask"
             r"|forward (this|it) to) (my|our|the) (colleague|manager|boss|director|ceo|head|team|department|gm"
             r"|general manager|owner|partner|office)",
+            r"(forward|pass|send|share|hand)\w* (this|your (email|message|note|mail|request)|it) (on |over )?(to|along)"
+            r" (the |our |my )?(right|relevant|responsible|appropriate|correct|colleague|manager|owner|director|team"
+            r"|department|person|people|boss|gm|head)",
+            r"decision[- ]?makers?",
+            r"(head office|headquarters|hq|corporate|our group|zentrale|konzern|siege|maison mere|sede central"
+            r"|casa madre"
+            r"|hoofdkantoor|sede)\b.{0,30}\b(handles|decides|takes care|responsible|manages|entscheidet|zustandig|gere"
+            r"|decide|decidono|beslist|se encarga|si occupa|trata)",
             r"(forwarded|passed|sent|shared|forwarding|passing) (this|your (email|message|note|mail)|it)"
             r" (on )?(to|along)",
             r"(cc'?d|cc'?ing|copied in|copying in|looping in|i've added|added in cc)",
