@@ -464,6 +464,51 @@ VERDICTS: list[tuple[str | None, str, str]] = [
 ]
 
 
+VERDICTS += [
+    (
+        "5.2.1",
+        "550-5.2.1 The user you are trying to contact is receiving mail at a rate that prevents delivery",
+        "soft",
+    ),
+    ("5.7.13", "525 5.7.13 <x@h.example>: Recipient address rejected: User account disabled", "hard"),
+    (
+        "5.0.0",
+        "Your message wasn't delivered to x@h.example because the address couldn't be found. Check for typos or"
+        " unnecessary spaces and try again.",
+        "hard",
+    ),
+    (None, "550 Protocol violation", "policy"),
+    (None, "550 5.2.0 <sales@jengu.test> From: Domain is invalid. Please provide a valid From:", "policy"),
+    (None, "550 #5.1.0 Address rejected.", "hard"),
+    (None, "554 5.3.0 <x@h.example>: Recipient address rejected: Internal system error", "soft"),
+    (None, "host mx.h.example[192.0.2.1] refused to talk to me: 421 Service not available", "policy"),
+    (None, "550 5.4.4 Invalid domain", "hard"),
+]
+
+# Without a code, "failed" (RFC 3464: no more attempts) is what makes a recipient's words permanent.
+FAILED_WITHOUT_CODE: list[tuple[str, str]] = [
+    ("User some.name (x@h.example) not listed in Domino Directory", "hard"),
+    (
+        "DNS Error: DNS type 'mx' lookup of h.example responded with code NOERROR The domain h.example doesn't receive"
+        " email according to the administrator: returned Null MX",
+        "hard",
+    ),
+    ("Name service error for domain h.example: Host not found, try again", "soft"),
+    ("Unrouteable address", "hard"),
+    ("mailbox is full: retry timeout exceeded", "soft"),
+    ("The account or domain may not exist, they may be blacklisted, or missing the proper dns entries.", "policy"),
+]
+
+
+@pytest.mark.parametrize(("diagnostic", "expected"), FAILED_WITHOUT_CODE)
+def test_verdict_of_a_failed_recipient_without_a_code(diagnostic: str, expected: str) -> None:
+    status = find_status(diagnostic)
+    assert verdict_for(status, find_code(diagnostic), diagnostic, "failed") == expected
+    if expected == "hard":
+        assert verdict_for(status, find_code(diagnostic), diagnostic, "delayed") == "soft"
+        assert verdict_for(status, find_code(diagnostic), diagnostic) == "soft"  # nothing says it is permanent
+
+
 @pytest.mark.parametrize(("status", "diagnostic", "expected"), VERDICTS)
 def test_verdict_for_real_diagnostics(status: str | None, diagnostic: str, expected: str) -> None:
     status = status or find_status(diagnostic)
@@ -474,6 +519,8 @@ def test_status_and_code_are_not_taken_from_addresses_dates_or_versions() -> Non
     assert find_status("host mx [10.4.5.6] said: 550 5.1.1 unknown") == "5.1.1"
     assert find_status("Exim 4.97.1 at 192.0.2.4") is None
     assert find_status("4.16.55.1; see error codes") is None
+    assert find_status("smtp-gw6.example.com (Lotus SMTP MTA v4.6.1)") is None
+    assert find_status("Sorry, no mailbox here by that name. (#5.1.1)") == "5.1.1"
     assert find_code("smtp; 550-5.1.1 The email account") == 550
     assert find_code("host mx.example.com[192.0.2.250] said: 452 4.2.2 over quota") == 452
     assert find_code("connect to mx[192.0.2.99]:25: Connection timed out") is None

@@ -51,7 +51,7 @@ class Bounce:
 # ---------------------------------------------------------------------------------------------------------------
 # The verdict
 
-_STATUS = re.compile(r"(?<![\d.])([245])\.([0-7])\.(\d{1,3})(?!\.?\d)")
+_STATUS = re.compile(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?!\.?\d)")
 _CODE_LEAD = re.compile(r"^\W*(?:smtp\s*;\s*|x-[\w-]+\s*;\s*)?([245][0-5]\d)(?![\d.])")
 _CODE_AFTER = re.compile(
     r"(?:said|returned|reply|replied|response|error|smtp|<<<|code|failed)\W{0,6}([245][0-5]\d)(?![\d.])", re.I
@@ -77,7 +77,8 @@ _STRONG_POLICY = re.compile(
     r"|unsolicited|bulk mail|content filter|sending ip|your ip|ip address (?:is )?(?:blocked|listed|banned)"
     r"|weren't sent|were not sent|service refus|(?:mail|message) size|size limit exceeded"
     r"|message (?:is )?too (?:large|big)"
-    r"|file too (?:large|big)|message length exceeds|exceeds (?:the )?(?:maximum|max)|complaints|valid from"
+    r"|file too (?:large|big)|message length exceeds|refused to talk to me|exceeds (?:the )?(?:maximum|max)"
+    r"|complaints|valid from"
     r"|from:? domain|protocol violation|improper sequence|sequence of commands|command parameter not implemented"
     r"|command unrecogni[sz]ed|syntax error,? command|syntax error in parameters",
     re.I,
@@ -110,7 +111,7 @@ _HARD = re.compile(
     r"|closed|deactivated|inactive|deleted|removed)|(?:disabled|inactive|deactivated) (?:account|mailbox|user"
     r"|recipient)|no longer (?:active|valid|exists|available|in use)|address (?:couldn't|could not|can't|cannot)"
     r" be found|wasn't found|was not found|not listed in|not recogni[sz]ed|recipient (?:name )?is not recogni"
-    r"|has moved|no longer (?:works|with)|unknown recipient|recipient unknown"
+    r"|has moved|no longer (?:works|with)|unknown recipient|recipient unknown|no valid recipient"
     r"|benutzer.{0,20}unbekannt|unbekannte?r? (?:benutzer|empfänger)|existiert nicht|gibt es nicht"
     r"|utilisateur inconnu|destinataire inconnu|adresse (?:inconnue|introuvable)|n'existe pas|usuario desconocido"
     r"|destinatario desconocido|no existe|utente (?:sconosciuto|inesistente)|non esiste|inesistente"

@@ -57,7 +57,7 @@ def _address(value: str | None) -> str | None:
     if not match:
         return None
     address = match.group(0).lower().strip(".")
-    return None if address.split("@")[0] in ("redacted", "xxxxx", "x") else address
+    return None if re.fullmatch(r"x+|redacted|\[?redacted\]?", address.split("@")[0]) else address
 
 
 def _message_id(value: str | None) -> str | None:
@@ -81,6 +81,13 @@ def _original(mail: ParsedMail) -> MimePart | None:
 
 def read_complaint(mail: ParsedMail) -> Complaint | None:
     """The feedback report in `mail`, or None when `mail` is not one."""
+    try:
+        return _read_complaint(mail)
+    except Exception:  # pragma: no cover - a classifier must never take the pipeline down
+        return None
+
+
+def _read_complaint(mail: ParsedMail) -> Complaint | None:
     report = next((p for p in mail.parts if p.content_type == "message/feedback-report"), None)
     is_arf = report is not None or (mail.report_type or "").lower() == "feedback-report"
     original = _original(mail)
@@ -113,7 +120,7 @@ def read_complaint(mail: ParsedMail) -> Complaint | None:
         rcpt,
         message_id,
         _address(fields.get("original-mail-from")) or _address(headers.get("return-path")),
-        _ip(fields.get("source-ip")),
+        _ip(fields.get("source-ip")) or _jmrp_ip(mail),
         fields.get("user-agent") or None,
         reporting.partition(";")[2].strip() if ";" in reporting else reporting.strip() or None,
         "arf",
@@ -131,5 +138,5 @@ def _report_text(mail: ParsedMail) -> str:
 
 
 def _jmrp_ip(mail: ParsedMail) -> str | None:
-    match = re.search(r"from ip\s+([\d.]+|[0-9a-f:]+)", mail.text, re.I)
+    match = re.search(r"from ip\s+(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]+)", mail.text, re.I)
     return match.group(1).rstrip(".") if match else None
