@@ -170,6 +170,8 @@ def verdict_for(status: str | None, code: int | None, diagnostic: str, action: s
         return "hard"  # 5.7.13: user account disabled
     if status and status.split(".")[1] == "7":
         return "soft" if _GREYLIST.search(text) else "policy"
+    if any(s == "7" and f"{k}.{s}.{int(d)}" != "5.7.13" for k, s, d in _STATUS.findall(text)):
+        return "policy"  # the server's own words carry a security/policy status under the reporter's generic one
     if _SENDER_QUOTA.search(text):
         return "policy"
     if _RECIPIENT_RATE.search(text):
@@ -496,7 +498,10 @@ def _read_bounce(mail: ParsedMail) -> Bounce | None:
     human = _human_text(mail)
     recipients = [_with_report_words(r, human) for r in recipients]
     reporting = _typed_value(per_message.get("reporting-mta", "")) or None
-    return Bounce(tuple(recipients), _original_message_id(mail), reporting, "rfc3464")
+    original = _original_message_id(mail)
+    if original is None and "@" in per_message.get("x-original-message-id", ""):
+        original = _message_ids(f"Message-ID: {per_message['x-original-message-id']}")[0]  # Gmail's own field
+    return Bounce(tuple(recipients), original, reporting, "rfc3464")
 
 
 def _fill_addresses(mail: ParsedMail, recipients: list[BouncedRecipient]) -> list[BouncedRecipient]:
