@@ -225,6 +225,9 @@ RULES: tuple[Rule, ...] = (
         "unsubscribe",
         "stop mailing",
         0.9,
+        r"(not|n't|no longer|never|pas|plus|nicht|no|non|niet|nao)\b.{0,25}\b(contacted|contacte|contactad|contattat"
+        r"|kontaktiert|angeschrieben|benaderd|gecontacteerd|contatad|mailed|e-?mailed)\w*",
+        r"(rufen|schreiben|mailen|kontaktieren|anrufen|anschreiben) sie (mich|mir|uns) (bitte )?(nicht|nie) mehr",
         r"stop(ped|ping)? (e-?mailing|mailing|contacting|sending|writing|spamming|messaging)",
         r"(remov|delet|rimuov|cancell|elimin|supprim|retir|effac|entfern|losch|verwijder|borr|apag)\w*\b.{0,20}"
         r"\b(my|mio|mia|miei|mon|ma|mes|mi|mis|meine|meinen|mijn|meu|minha|meus|our|nostro|notre|nuestro|unsere|onze"
@@ -468,7 +471,24 @@ RULES: tuple[Rule, ...] = (
         r"|contentes)\b.{0,40}\b(current|existing|present|aktuell|jetzig|bisherig|huidige|actuel|actual|attuale|atual"
         r"|provider|anbieter|partner|fornitore|proveedor|fornecedor|prestataire|leverancier|solution|losung|oplossing"
         r"|solucion|soluzione|solucao|sistema|system|what we have|tool|setup)",
-        r"no (nos|me) (hace falta|sirve|conviene)",
+        r"no (nos|me) (hace falta|sirve|conviene|encaja|cuadra|convence)",
+        r"non (ci|mi) (serve|servono|convince)",
+        r"(niets|nichts|rien|nada|niente) (voor|fur|pour|para|per) (ons|uns|nous"
+        r"|nosotros|noi|nos|mich|mij|moi)",
+        r"kommt .{0,20}nicht in frage",
+        r"(out of the question|hors de question|fuera de (toda )?cuestion"
+        r"|fuori questione|geen optie|fora de questao)",
+        r"locked (in|into)",
+        r"(under|in) (a )?contract (with|until)",
+        r"(vertraglich )?gebunden",
+        r"sous contrat",
+        r"(bajo|con) contrato",
+        r"vincolati",
+        r"contract (loopt|tot)",
+        r"fidelizad",
+        r"(handle|do|manage|gerons|gerer|gestiamo|gestionamos|gestionar|tratamos|machen|erledigen|doen|regelen|fazemos"
+        r"|hacemos|facciamo|llevamos)\b.{0,30}\b(in-?house|internally|intern|interne|internamente|eigenregie|selbst"
+        r"|zelf|nosotros mismos|noi stessi|nos mesmos)",
         r"(nao|no|non) e (do|de|di) (nosso|nuestro|nostro) interes",
         r"(n'est|ce n'est) pas (le moment|pour nous|notre priorite)",
         r"(not|n't) (the right time|a good time)",
@@ -485,7 +505,7 @@ RULES: tuple[Rule, ...] = (
         r"(our|the|my) focus is (on|elsewhere)",
         r"(try|ask) (me |us )?again (in|next|later)",
         r"^(nicht jetzt|not now|pas maintenant|ahora no|non ora|nu niet|agora nao|not yet|noch nicht)\b",
-        r"(maybe|perhaps|possibly|vielleicht|eventuell|peut-etre|quizas|tal vez|forse|misschien|talvez) .{0,20}"
+        r"(maybe|perhaps|possibly|vielleicht|eventuell|peut-etre|quizas|quiza|tal vez|forse|misschien|talvez) .{0,20}"
         r"(next year|later|in the (spring|summer|fall|autumn|new year)|nachstes jahr|spater|im (fruhjahr|herbst"
         r"|sommer|neuen jahr)|l'annee prochaine|plus tard|el ano que viene|mas adelante|l'anno prossimo|piu avanti"
         r"|volgend jaar|no proximo ano|mais tarde|mais para a frente)",
@@ -519,8 +539,13 @@ RULES: tuple[Rule, ...] = (
         *(
             rf"(schedule|set up|setup|book|arrange|organi[sz]e|have|hop on|jump on|get on|plan|do) (a |an )?"
             rf"(quick |short |brief |first |\d+[- ]?min(ute)?s? )?{_CALL}",
-            rf"{_CALL} .{{0,30}}(vereinbaren|ausmachen|abstimmen|einplanen|planen|machen|fixer|planifier|organiser"
-            rf"|programmer|caler|plannen|inplannen)",
+            rf"{_CALL}\w* .{{0,30}}(vereinbaren|ausmachen|abstimmen|einplanen|planen|machen|fixer|planifier|organiser"
+            rf"|programmer|caler|plannen|inplannen|vorschlagen|proposer|proponer|proporre|voorstellen|propor|suggest"
+            rf"|propose)",
+            r"(suggest|propose|send|give) (me |us )?(a few|some|a couple of|two|three|ein paar|einige|quelques|algunas"
+            r"|alcune|een paar|algumas)? ?(times|slots|dates|termine|terminvorschlage|creneaux|horarios|orari|tijden"
+            r"|datas|fechas|date)\b",
+            rf"interes\w* .{{0,20}}{_CALL}",
             rf"(vereinbaren|ausmachen|fixer|planifier|organiser|programmer|prendre|caler|agendar|programar|concertar"
             rf"|organizar|fijar|tener|fissare|organizzare|programmare|fare|avere|plannen|inplannen|maken|marcar"
             rf"|combinar"
@@ -634,7 +659,9 @@ RULES: tuple[Rule, ...] = (
             r"(should|will|might|could|would|want to|like to) (take a )?(look|closer look) (at|into)",
             r"\bspannend\b",
             r"leuk aanbod",
-            r"(curious|curiosidade|curioso|curiosa|curieux|curieuse|neugierig|nieuwsgierig|benieuwd|incuriosi)",
+            r"(curious|curiosidade|curioso|curiosa|curieux|curieuse|neugierig|nieuwsgierig|benieuwd|incuriosi|intrigu)",
+            r"what (would|does|will) it take",
+            r"how (do|can|would|should) we (get started|start|proceed|sign up|begin)",
             r"(saber|conocer|savoir|sapere|conoscere|wissen|erfahren|weten|horen|ouvir|en apprendre) (mas|plus|di piu"
             r"|mehr"
             r"|meer|mais)\b",
@@ -664,7 +691,7 @@ RULES: tuple[Rule, ...] = (
             r"go ahead",
             r"count (me|us) in",
             r"sign (me|us) up",
-            r"(free )?trial",
+            r"(try|test|start|begin|get|sign up for|interested in) (a |the |your )?(free )?trial",
             r"worth (a look|exploring|a try)",
             r"(been )?looking for (something like this|a solution like|exactly this)",
             r"exactly what we",

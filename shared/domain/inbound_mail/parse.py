@@ -47,7 +47,7 @@ def _parse(raw: bytes) -> ParsedMail:
     msg = _message(bytes(raw or b""), problems)
     headers = _headers(msg)
     walk = _Walk(problems)
-    walk.visit(msg, 0)
+    walk.visit(msg)
     text = walk.body()
     first = {name: values[0] for name, values in headers.items() if values}
     message_ids = _ids(first.get("message-id", ""))
@@ -146,10 +146,10 @@ class _Walk:
         self.plain: str | None = None
         self.html: str | None = None
 
-    def visit(self, root: Message, depth: int) -> None:
-        stack: list[tuple[Message, int, bool]] = [(root, depth, False)]
+    def visit(self, root: Message) -> None:
+        stack: list[tuple[Message, bool]] = [(root, False)]  # (part, inside an embedded message)
         while stack:
-            part, level, embedded = stack.pop()
+            part, embedded = stack.pop()
             if len(self.parts) >= MAX_PARTS:
                 self.problems.append("too many parts")
                 return
@@ -165,9 +165,9 @@ class _Walk:
                     inner = payload[0] if payload else None
                     self.parts.append(MimePart(ctype, _render_headers(inner) if inner is not None else ""))
                     children = [inner] if inner is not None else []
-                    stack.extend((c, level + 1, True) for c in reversed(children))
+                    stack.extend((c, True) for c in reversed(children))
                     continue
-                stack.extend((c, level + 1, embedded) for c in reversed(payload))
+                stack.extend((c, embedded) for c in reversed(payload))
                 continue
             self._leaf(part, ctype, embedded)
 
