@@ -214,9 +214,9 @@ class InboundProcessor:
                     if enrollment:
                         queries.append(Query(sql.STOP, (enrollment, "soft_bounces", stamp)))
                 after.append(lambda: self._health(email["inbox_id"], HealthEvent.SOFT_BOUNCE))
-            else:  # policy: the recipient is not at fault; the inbox may be
+            elif verdict_kind == "policy":  # the recipient is not at fault; the inbox may be
                 after.append(lambda: self._health(email["inbox_id"], HealthEvent.TRANSPORT_FAILURE))
-        elif kind == "complaint":
+        elif kind == "complaint" and getattr(verdict.complaint, "suppresses", True):  # not not-spam / auth-failure
             queries.append(Query(sql.SUPPRESS, (s.ids.new_id(), "email", str(email["to_address"]), "complaint",
                                                 f"arf {inbound_id}"[:200], stamp)))  # fmt: skip
             if enrollment:

@@ -42,10 +42,11 @@ def decide(mail: ParsedMail, *, received: date) -> Verdict:
     bounce = read_bounce(mail)
     if bounce is not None:
         ids = tuple(i for i in (bounce.original_message_id, *threaded) if i)
-        verdicts = sorted({r.verdict for r in bounce.recipients}) or ["soft"]
+        # A report without a failed recipient (a success or relay notice) is recorded with no verdict and no effect.
+        verdicts = sorted({r.verdict for r in bounce.recipients})
         return Verdict(
             "bounce",
-            intent=_worst(verdicts),
+            intent=_worst(verdicts) if verdicts else None,
             original_message_ids=ids,
             bounce=bounce,
             details={"format": bounce.format, "recipients": [_recipient(r) for r in bounce.recipients]},
