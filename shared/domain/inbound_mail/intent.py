@@ -189,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         r"uitschrijv",
         r"schrijf (mij|me|ons) uit",
         r"descadastr",
+        r"opt (me|us|this address) out",
         r"^(please |pls |plz |kindly )?(remove|remove me|stop|unsubscribe|baja|cancellami|cancellatemi)$",
         r"cancel (my|the|this) (subscription|registration)",
         r"(annuler|resilier) (mon|mes|l') ?(abonnement|inscription)",
@@ -500,6 +501,13 @@ RULES: tuple[Rule, ...] = (
         "not_interested",
         "not now, maybe later",
         0.72,
+        r"(ping|contact|reach out to|write to|email|follow up with|try) (me|us) (again )?(next|in|after) (month|year"
+        r"|quarter|spring|summer|autumn|fall|the new year|a few (months|weeks)|\w+ months)",
+        r"(andere|other|different|autres|otras|altre|outras) prior",
+        r"(ne pas|no|non|niet|nicht|don't|do not) "
+        r"(insister|insistir|insistere|aandringen|nachhaken|insist|push|chase)",
+        r"(no es|n'est pas|non e|nicht|niet|nao e|not|isn't) (algo|quelque chose|qualcosa|etwas|iets|something) "
+        r"(que|di cui|dont|was|wat|we|i)\b",
         r"(check|circle|reach|come|get) back (to us |to me )?(in|next|later|after)",
         r"later (in|this) (the )?year",
         r"(our|the|my) focus is (on|elsewhere)",
@@ -558,6 +566,12 @@ RULES: tuple[Rule, ...] = (
             r"let'?s (talk|chat|meet|speak|connect|reconnect|catch up|touch base|set|schedule|find|get)",
             r"(give|ring) (me|us) a (call|ring)",
             r"call me\b",
+            r"(suit|suits|work for|works for|convenient for|good for|ok for) you\b",
+            rf"\d{{1,2}}([:.]\d\d)? ?(am|pm|uhr|h|hrs)\b.{{0,30}}{_WEEKDAY}",
+            rf"{_WEEKDAY}.{{0,30}}\b\d{{1,2}}([:.]\d\d)? ?(am|pm|uhr|h|hrs)\b",
+            r"(ver|voir|vedere|sehen|zien|see|book|get|agendar|prenotare|buchen|reserver)\w* (uma |una |une |a |an "
+            r"|eine "
+            r"|een |ein |un |la |il |o )?(demo|demonstra|demostra|dimostra|vorfuhrung)",
             r"(your|ihre|votre|vos|su|sus|sua|uw|tua|vostra|je) (availability|verfugbarkeit|disponibilit\w*"
             r"|beschikbaarheid)",
             rf"(open|offen|ouvert|abierto|aperto|open|aberto)\w* (to|for|fur|a|voor|para|per) (a |an |ein |un |una "
@@ -635,6 +649,14 @@ RULES: tuple[Rule, ...] = (
         rf"{_WEEKDAY}.{{0,60}}\?",
         rf"(\d{{1,2}}(st|nd|rd|th|\.|er|o)? (of |de |di )?{_MONTH}|{_MONTH} \d{{1,2}}(st|nd|rd|th)?)\b.{{0,40}}\?",
     ),
+    _rule(
+        "not_interested",
+        "too busy",
+        0.65,
+        r"too (busy|hectic|swamped)",
+        r"(zu|trop|demasiado|troppo|te|muito) (beschaftigt|viel|occupe|ocupad|impegnat"
+        r"|druk|charge|cargad)",
+    ),
     # interested
     _rule(
         "interested",
@@ -661,6 +683,8 @@ RULES: tuple[Rule, ...] = (
             r"leuk aanbod",
             r"(curious|curiosidade|curioso|curiosa|curieux|curieuse|neugierig|nieuwsgierig|benieuwd|incuriosi|intrigu)",
             r"what (would|does|will) it take",
+            r"(would|'d|will|could) (definitely |certainly |seriously |happily )?consider",
+            r"(in betracht|envisager|considerar|prendere in considerazione|overwegen)",
             r"how (do|can|would|should) we (get started|start|proceed|sign up|begin)",
             r"(saber|conocer|savoir|sapere|conoscere|wissen|erfahren|weten|horen|ouvir|en apprendre) (mas|plus|di piu"
             r"|mehr"
