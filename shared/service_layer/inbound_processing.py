@@ -33,6 +33,14 @@ SOFT_BOUNCES_TO_SUPPRESS = 3
 SOFT_BOUNCE_WINDOW = timedelta(days=30)
 STAGE_BY_INTENT = {"interested": "engaged", "question": "engaged", "meeting_request": "meeting",
                    "not_interested": "lost"}  # fmt: skip
+REPLY_INTENTS = ("interested", "meeting_request", "question", "not_interested", "unsubscribe", "referral", "other")
+INTENT_PROMPT = (
+    "You classify a reply to a B2B cold email sent to a hotel. Answer with JSON only: "
+    '{"intent": one of ' + ", ".join(REPLY_INTENTS) + ', "confidence": a number from 0 to 1}. '
+    "unsubscribe: asks to stop or remove them; not_interested: declines; meeting_request: proposes or accepts a "
+    "call or meeting; interested: positive without a meeting; question: asks something; referral: points to "
+    "someone else; other: anything else. The reply may be in any language."
+)
 NOTIFY = {"interested": "reply_interested", "meeting_request": "reply_meeting_request", "question": "reply_question",
           "referral": "reply_referral"}  # fmt: skip
 
@@ -66,6 +74,8 @@ class InboundProcessor:
         received = datetime.fromisoformat(str(meta["received_at"]))
         received = received if received.tzinfo else received.replace(tzinfo=UTC)
         verdict = decide(mail, received=received.date())
+        if verdict.classification == "reply":
+            verdict = await self._ai_intent(verdict, mail)
         verdict = self._corrected(verdict, meta)
         email = await self._match(verdict, mail, received)
         spoofed = self._spoofed(verdict, mail, email)
@@ -88,6 +98,41 @@ class InboundProcessor:
         return verdict.classification
 
     # -- classification, matching, trust ----------------------------------------------------------------------
+
+    async def _ai_intent(self, verdict: Any, mail: Any) -> Any:
+        """The AI gateway's reading of a human reply when providers are configured; the rule-based verdict stands when
+        none is, when all fail, or when the answer is not one of the intents (and its reason is kept)."""
+        from dataclasses import replace
+
+        gateway = self.services.ai_gateway
+        if gateway is None:
+            return verdict
+        from shared.ports.ai import Completion, CompletionRequest
+
+        chosen: dict[str, Any] = {}
+
+        def accept(completion: Completion) -> list[str]:
+            try:
+                text = completion.text.strip().removeprefix("```json").removeprefix("```").removesuffix("```")
+                answer = json.loads(text)
+            except ValueError:
+                return ["unparseable"]
+            if not isinstance(answer, dict) or answer.get("intent") not in REPLY_INTENTS:
+                return ["unknown_intent"]
+            chosen.update(answer, provider=completion.provider)
+            return []
+
+        request = CompletionRequest(system=INTENT_PROMPT, user=f"Subject: {mail.subject}\n\n{mail.reply_text[:4000]}",
+                                    max_tokens=200, temperature=0.0)  # fmt: skip
+        result = await gateway.complete(request, accept)
+        if result.completion is None or not chosen:
+            return replace(verdict, details={**verdict.details, "ai": "fallback to rules"})
+        confidence = chosen.get("confidence")
+        return replace(
+            verdict, intent=chosen["intent"],
+            confidence=float(confidence) if isinstance(confidence, int | float) else verdict.confidence,
+            details={**verdict.details, "rule": f"ai:{chosen['provider']}", "rules_said": verdict.intent},
+        )  # fmt: skip
 
     @staticmethod
     def _corrected_since(meta: dict[str, Any]) -> bool:
