@@ -29,3 +29,6 @@ CREATE TABLE prospect_suggestions (
     UNIQUE (inbound_id, email)
 );
 CREATE INDEX idx_prospect_suggestions_status ON prospect_suggestions (status, created_at DESC);
+
+-- The nightly job forgets delivered and failed notifications after NOTIFICATIONS_KEPT.
+CREATE INDEX idx_notifications_finished ON notifications (created_at) WHERE status IN ('sent', 'failed');

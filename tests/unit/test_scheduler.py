@@ -29,6 +29,9 @@ class _Flusher:
     async def flush(self, now: datetime) -> dict[str, int]:
         return {"sent": 0}
 
+    async def forget(self, before: datetime) -> int:
+        return 0
+
 
 class _Enrollments:
     async def resume_due(self, now: datetime, limit: int) -> int:
@@ -69,7 +72,12 @@ async def test_every_trigger_runs_its_jobs_and_logs_them(cron: str) -> None:
 async def test_integrity_job_reports_open_failed_tasks() -> None:
     results = await tick("0 3 * * *", WHEN, fake_services())
     assert results == {
-        "check_integrity": {"open_failed_tasks": 0, "abandoned_inbound_dropped": 0, "processed_forgotten": 0}
+        "check_integrity": {
+            "open_failed_tasks": 0,
+            "abandoned_inbound_dropped": 0,
+            "processed_forgotten": 0,
+            "notifications_forgotten": 0,
+        }
     }
 
 

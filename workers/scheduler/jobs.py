@@ -61,13 +61,19 @@ ABANDONED_INBOUND_AFTER = timedelta(days=1)
 # Consumer idempotency keys (processed_messages) outlive any redelivery by far after a week (queue retries span
 # hours), then they are dropped so the table does not grow with every event.
 PROCESSED_MESSAGES_KEPT = timedelta(days=7)
+# Delivered or failed notifications are history after three months (the timeline and inbound rows keep the facts).
+NOTIFICATIONS_KEPT = timedelta(days=90)
 
 
 async def check_integrity(scheduled_at: datetime, services: Services) -> dict[str, int]:
     open_failures = await services.failed_tasks.count_open()
     dropped = await services.inbound.drop_abandoned(scheduled_at - ABANDONED_INBOUND_AFTER)
     forgotten = await services.failed_tasks.forget_processed(scheduled_at - PROCESSED_MESSAGES_KEPT)
-    return {"open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped, "processed_forgotten": forgotten}
+    notifications = await services.notification_flusher.forget(scheduled_at - NOTIFICATIONS_KEPT)
+    return {
+        "open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped, "processed_forgotten": forgotten,
+        "notifications_forgotten": notifications,
+    }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

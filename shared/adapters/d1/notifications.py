@@ -59,6 +59,10 @@ class D1NotificationRepository:
         results = await self._db.batch([insert_query(r) for r in records])
         return [row_to_record(row) for rows in results for row in rows]
 
+    async def forget_finished(self, before: datetime) -> int:
+        """Drop delivered and failed notifications created before `before` (pending ones are never dropped here)."""
+        return await self._db.run(sql.FORGET_FINISHED, before.isoformat())
+
     async def pending_due(self, now: datetime, limit: int) -> list[NotificationRecord]:
         return [row_to_record(r) for r in await self._db.all(sql.PENDING_DUE, now.isoformat(), limit)]
 

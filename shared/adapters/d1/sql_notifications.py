@@ -67,3 +67,6 @@ WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR status = ?2)
   AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?4))
 ORDER BY created_at DESC, id DESC LIMIT ?5
 """
+
+# The nightly job: delivered and failed notifications older than the cut-off (index idx_notifications_finished).
+FORGET_FINISHED = "DELETE FROM notifications WHERE status IN ('sent', 'failed') AND created_at < ?"
