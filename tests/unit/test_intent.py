@@ -54,6 +54,48 @@ def test_negation(text: str, label: str) -> None:
     assert classify_reply(text, "Re: x").label == label
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Pode me mandar mais informações?", "interested"),  # pt "mais" is "more", not "but"
+        ("Me puedes mandar más información?", "interested"),
+        ("Não quero mais receber estes emails.", "unsubscribe"),
+        ("Obrigado, mas não temos interesse.", "not_interested"),  # pt "mas" is "but"
+        ("Merci mais ça ne nous intéresse pas.", "not_interested"),
+        ("Stuur maar wat meer informatie.", "interested"),  # Dutch particle "maar"
+        ("Bedankt, maar we hebben geen interesse.", "not_interested"),
+    ],
+)
+def test_but_words_that_also_mean_more(text: str, label: str) -> None:
+    assert classify_reply(text, "Re: x").label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Danke, aber wir sind mit unserem jetzigen Anbieter sehr zufrieden.",
+        "Met onze huidige partner zijn we erg tevreden, bedankt.",
+        "We're happy with our current provider, thanks.",
+    ],
+)
+def test_satisfied_with_the_current_provider_in_either_word_order(text: str) -> None:
+    assert classify_reply(text, "Re: x").label == "not_interested"
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("De esto se encarga mi compañero Javier, javier@hotelplaya.example", "javier@hotelplaya.example"),
+        ("Se ne occupa Paola in amministrazione: paola@hotelmare.example", "paola@hotelmare.example"),
+        ("C'est Julien qui s'occupe de ça, julien@hotelalpes.example", "julien@hotelalpes.example"),
+        ("Sarah handles our marketing - sarah.k@seaside.example", "sarah.k@seaside.example"),
+    ],
+)
+def test_who_handles_it(text: str, email: str) -> None:
+    intent = classify_reply(text, "Re: x")
+    assert (intent.label, intent.referral_email) == ("referral", email)
+
+
 def test_priority_unsubscribe_beats_not_interested_beats_meeting() -> None:
     assert classify_reply("Not interested, unsubscribe me.", "").label == "unsubscribe"
     assert classify_reply("Not interested, no need for a call.", "").label == "not_interested"

@@ -33,7 +33,19 @@ LABELS = frozenset(PRIORITY)
 STRONG = 0.7
 NEGATION_WINDOW = 4  # words before a positive match in which a negation cancels it
 MAX_TEXT = 20_000  # characters of a reply the rules read (a reply's own words are far fewer)
-_CLAUSES = re.compile(r"[.!;\n]+|(?<=\?)|\b(?:but|aber|mais|pero|ma|maar|mas|however|jedoch|cependant)\b")
+# "mais"/"mas" are "but" and also pt/es "more" ("mais informações", "más detalles", "não quero mais"); Dutch
+# "maar" is also a particle after an imperative ("stuur maar", "bel maar"): those do not end a clause.
+_MORE_OBJECT = (
+    r"(?!\s+(?:(?:informac|detalh|detall|info|material|dados|datos|mensag|mensaj|contat|contact|receb|recib|e-?mail"
+    r"|correo)|(?:sobre|tarde|cedo|um|uma|nada|veces|vezes|tiempo|tempo|enviar|mandar|nenhum|ninguna|alguna|algum"
+    r"|o que|que)\b))"
+)
+_NOT_BUT = r"(?<!nao )(?<!nunca )(?<!quero )(?<!muito )(?<!poco )(?<!nada )(?<!no )(?<!ya )(?<!ja )"
+_CLAUSES = re.compile(
+    r"[.!;\n]+|(?<=\?)|\b(?:but|aber|pero|ma|however|jedoch|cependant)\b"
+    rf"|{_NOT_BUT}\b(?:mais|mas)\b{_MORE_OBJECT}"
+    r"|(?<!stuur )(?<!bel )(?<!mail )(?<!zeg )(?<!laat )(?<!kom )(?<!plan )(?<!geef )\bmaar\b"
+)
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|rif|r|ref|res|wg|fw|fwd|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 

@@ -32,7 +32,8 @@ def _words(text: str) -> frozenset[str]:
 REFER_VERB = re.compile(
     r"\b(try|contact|write|e-?mail|reach|ask|kontakt|schreib|wenden|contact|ecri|escrib|contact|scriv|contatt|mail"
     r"|stuur|neem|fale|fala|escrev|entre em|kontaktieren|responsable|zustandig|colleague|kolleg|collegue|colega"
-    r"|collega|encaminh|forward|weiter|transf|reenv|inoltr|doorgestuurd|cc|director|directeur|diretor|direttore"
+    r"|collega|companer|collegh|socio|referente|encarg|occup|cuida|kummert|encaminh"
+    r"|forward|weiter|transf|reenv|inoltr|doorgestuurd|cc|director|directeur|diretor|direttore"
     r"|directrice|directora|direttrice|diretora|manager|owner|ceo|gm|geschaftsfuhr|inhaber|leiter|proprietai|dueno"
     r"|propietari|titolare|eigenaar|dono|gerente|gestor|responsabile|verantwoordelijk|marketing|revenue|sales)\w*"
 )
@@ -382,6 +383,11 @@ RULES: tuple[Rule, ...] = (
         r"|contentes)\b.{0,40}\b(current|existing|present|aktuell|jetzig|bisherig|huidige|actuel|actual|attuale|atual"
         r"|provider|anbieter|partner|fornitore|proveedor|fornecedor|prestataire|leverancier|solution|losung|oplossing"
         r"|solucion|soluzione|solucao|sistema|system|what we have|tool|setup)",
+        # object first: "mit unserem jetzigen Anbieter sehr zufrieden", "met onze huidige partner zijn we tevreden"
+        r"(current|existing|aktuell|jetzig|bisherig|huidige|actuel|actual|attuale|atual|provider|anbieter|fornitore"
+        r"|proveedor|fornecedor|prestataire|leverancier|losung|oplossing|solucion|soluzione|solucao)\w*\b.{0,40}"
+        r"\b(sehr |voll |ganz |heel |erg |zeer |molto |muy |muito |tres |bien )?(zufrieden|tevreden|satisfaits?"
+        r"|contents|contentes?|content(o|a|os|as)|soddisfatt[oi]|satisfeit[oa]s?|contentes|happy|satisfied)\b",
         r"no (nos|me) (hace falta|sirve|conviene|encaja|cuadra|convence)",
         r"non (ci|mi) (serve|servono|convince)",
         r"(niets|nichts|rien|nada|niente) (voor|fur|pour|para|per) (ons|uns|nous"
@@ -730,6 +736,14 @@ RULES: tuple[Rule, ...] = (
             r"(s'occupe|est en charge|est responsable|gere) (de|des|du|ce|cela|ces)",
             r"no soy la persona",
             r"(se encarga|es (el|la) responsable|lleva) (de|este|esto)",
+            r"(de esto|de eso|de este tema|de ello) se (encarga|ocupa)",
+            r"se (encarga|ocupa) (mi|nuestr[oa]|el|la) ",
+            r"se ne occupa",
+            r"(c'est|cest) .{0,40}qui (s'occupe|gere|suit)",
+            r"(s'en occupe|s'en charge|kummert sich (darum|um))",
+            r"quem (cuida|trata|decide) (disso|deste|desse|destes|dessas|disto)",
+            r"(handles|looks after|takes care of|is in charge of|is responsible for|deals with|manages) (this|that"
+            r"|these|our|marketing|sales|revenue|distribution|partnerships|online|bookings|e-?commerce)\b",
             r"non sono (la persona|il referente)",
             r"(si occupa|e (il|la) responsabile|segue) (di|della|del|questo|queste)",
             r"niet de (juiste|goede) (persoon|contactpersoon)",
