@@ -192,6 +192,30 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
         "<qmail-full-1100@jengu.test>",
         [("gasthof.krone@isp-mail.example", "failed", "5.2.2", 552, "soft")],
     ),
+    # A failed report whose own status is transient (4.0.0) is soft, even when it speaks of a Null MX.
+    "gmail_null_mx_transient.eml": (
+        "rfc3464",
+        "<nullmx-4410@jengu.test>",
+        [("reservations@hotel-seeblick.example", "failed", "4.0.0", None, "soft")],
+    ),
+    # Google Groups: the group may not exist or we may not post to it, in any language: policy, never hard.
+    "google_groups_es.eml": (
+        "heuristic",
+        "<groups-5120@jengu.test>",
+        [("reservas-hotel-mirador@googlegroups.com", "failed", None, None, "policy")],
+    ),
+    # A recipient filter's 5.7.1 that says the user is unknown.
+    "sendmail_571_user_unknown.eml": (
+        "rfc3464",
+        "<sm571-6031@jengu.test>",
+        [("contact@hotel-beausejour.example", "failed", "5.7.1", 550, "hard")],
+    ),
+    # DragonFly Mail Agent: the recipient's host does not resolve.
+    "dma_host_not_found.eml": (
+        "heuristic",
+        "<dma-7302@jengu.test>",
+        [("info@gasthof-sonne.example", "failed", None, None, "hard")],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",
@@ -418,6 +442,17 @@ VERDICTS: list[tuple[str | None, str, str]] = [
     ("5.1.1", "550 5.1.1 Mailbox does not exist", "hard"),
     (None, "550 Requested action not taken: mailbox unavailable", "hard"),
     (None, "552 1 Requested mail action aborted, mailbox not found", "hard"),
+    ("5.7.1", "553 Invalid recipient x@h.example (Mode: normal)", "hard"),
+    ("5.7.1", "550 5.7.1 550 User Unknown: x@h.example", "hard"),
+    (
+        "5.7.1",
+        "554 5.7.1 <x@h.example>: Recipient address rejected: User unknown; blocked using zen.spamhaus.org",
+        "policy",
+    ),
+    ("5.7.1", "550 5.7.1 <x@h.example>: User unknown, temporarily locked. Please try again later", "policy"),
+    ("4.7.1", "450 4.7.1 <x@h.example>: Recipient address rejected: User unknown", "policy"),  # transient: never hard
+    ("5.4.4", "550 5.4.4 Reason: Illegal host/domain name found", "hard"),
+    (None, "550 DNS lookup failure: host mail.h.example not found", "hard"),
     ("4.2.2", "452 4.2.2 Mailbox full", "soft"),
     (None, "552 Requested mail action aborted: exceeded storage allocation", "soft"),
     ("5.2.2", "552 5.2.2 Quota exceeded (mailbox for user is full)", "soft"),
@@ -494,6 +529,7 @@ FAILED_WITHOUT_CODE: list[tuple[str, str]] = [
         "hard",
     ),
     ("Name service error for domain h.example: Host not found, try again", "soft"),
+    ("4.0.0 DNS Error: The domain h.example doesn't receive email according to the administrator: Null MX", "soft"),
     ("Unrouteable address", "hard"),
     ("mailbox is full: retry timeout exceeded", "soft"),
     ("The account or domain may not exist, they may be blacklisted, or missing the proper dns entries.", "policy"),

@@ -12,7 +12,7 @@ unsure it says soft, because a wrong hard suppresses a good address for ever.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from shared.domain.inbound_mail.parsed import ParsedMail
@@ -123,7 +123,7 @@ _GENERIC_HARD = re.compile(r"mailbox unavailable|address rejected", re.I)
 _DOMAIN_GONE = re.compile(
     r"host (?:or domain name )?not found|domain (?:name )?not found|no such domain|domain (?:does not|doesn't)"
     r" exist|nxdomain|host unknown|unknown host|no mx record|couldn't find a mail exchanger|unrouteable domain"
-    r"|invalid domain|domain is not reachable",
+    r"|invalid domain|domain is not reachable|host [\w-]+(?:\.[\w-]+)+ not found|illegal host/domain",
     re.I,
 )
 _NULL_MX = re.compile(
@@ -136,6 +136,8 @@ _TEMPORARY = re.compile(
     r"|on hold|not found, try again",
     re.I,
 )
+# The plainest "the user does not exist": enough to call hard even under a generic 5.7.x security status.
+_UNKNOWN_USER = re.compile(r"user unknown|unknown user|no such user|invalid recipient", re.I)
 _HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1", "5.7.13"}
 _SENDER_STATUSES = {"5.1.7", "5.1.8", "5.2.3", "5.3.4", "5.5.4", "5.7.27"}
 _DBEB = re.compile(r"recipient address rejected|access denied", re.I)
@@ -169,6 +171,8 @@ def verdict_for(status: str | None, code: int | None, diagnostic: str, action: s
     if status in _HARD_STATUSES and status.startswith("5.7") and not temporary:
         return "hard"  # 5.7.13: user account disabled
     if status and status.split(".")[1] == "7":
+        if status.startswith("5.") and _UNKNOWN_USER.search(text) and not (temporary or _STRONG_POLICY.search(text)):
+            return "hard"  # a filter's 5.7.1 that names the reason: the user is unknown
         return "soft" if _GREYLIST.search(text) else "policy"
     if any(s == "7" and f"{k}.{s}.{int(d)}" != "5.7.13" for k, s, d in _STATUS.findall(text)):
         return "policy"  # the server's own words carry a security/policy status under the reporter's generic one
@@ -178,8 +182,8 @@ def verdict_for(status: str | None, code: int | None, diagnostic: str, action: s
         return "soft"  # Gmail's 5.2.1/4.2.1: the mailbox receives too much right now
     if (status and status.endswith(".2.2")) or _FULL.search(text):
         return "soft"
-    if action == "failed" and _NULL_MX.search(text) and not _STRONG_POLICY.search(text):
-        return "hard"  # RFC 7505: the domain says it takes no mail, whatever code the reporter chose
+    if action == "failed" and klass != "4" and _NULL_MX.search(text) and not _STRONG_POLICY.search(text):
+        return "hard"  # RFC 7505: the domain says it takes no mail, unless the reporter itself calls it transient
     if klass == "4" or action == "delayed" or _GREYLIST.search(text):
         return "policy" if _STRONG_POLICY.search(text) and not _GREYLIST.search(text) else "soft"
     if _STRONG_POLICY.search(text) or status in _SENDER_STATUSES or (status or "").startswith("5.6."):
@@ -470,9 +474,20 @@ def _signature(text: str) -> str | None:
 def read_bounce(mail: ParsedMail) -> Bounce | None:
     """The delivery report in `mail`, or None when `mail` is not one."""
     try:
-        return _read_bounce(mail)
+        bounce = _read_bounce(mail)
     except Exception:  # pragma: no cover - a classifier must never take the pipeline down
         return None
+    return _google_groups(bounce) if bounce is not None else None
+
+
+def _google_groups(bounce: Bounce) -> Bounce:
+    """Google Groups' notice (any language, no status): the group may not exist or we may not post to it. That is
+    not a proof the address is gone, so policy rather than hard or soft."""
+    recipients = tuple(
+        replace(r, verdict="policy") if r.status is None and (r.address or "").endswith("@googlegroups.com") else r
+        for r in bounce.recipients
+    )
+    return replace(bounce, recipients=recipients)
 
 
 def _read_bounce(mail: ParsedMail) -> Bounce | None:
