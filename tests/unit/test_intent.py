@@ -96,6 +96,33 @@ def test_who_handles_it(text: str, email: str) -> None:
     assert (intent.label, intent.referral_email) == ("referral", email)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Budget is tight this year so we won't be moving forward.",
+        "We have decided not to proceed, thanks.",
+        "Wir haben das intern besprochen und verzichten.",
+        "Al momento siamo a posto così, grazie.",
+        "Estamos bien así, gracias.",
+        "Wir sind bestens versorgt.",
+    ],
+)
+def test_polite_passes(text: str) -> None:
+    assert classify_reply(text, "Re: x").label == "not_interested"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, forwarding to our GM Peter who makes these calls.",
+        "I have moved to another hotel; please write to the new director, Marc Olivier.",
+        "Mi sono appena trasferita in un altro hotel, la direzione ora è di Marco Serra.",
+    ],
+)
+def test_handed_on_or_moved_on(text: str) -> None:
+    assert classify_reply(text, "Re: x").label == "referral"
+
+
 def test_priority_unsubscribe_beats_not_interested_beats_meeting() -> None:
     assert classify_reply("Not interested, unsubscribe me.", "").label == "unsubscribe"
     assert classify_reply("Not interested, no need for a call.", "").label == "not_interested"

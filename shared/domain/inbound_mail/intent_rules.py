@@ -302,6 +302,14 @@ RULES: tuple[Rule, ...] = (
         r"not (at|for) (this|the) (moment|time)",
         r"not (right )?now",
         r"no budget",
+        r"budgets? (is|are) (tight|limited|frozen|spent|allocated)|(tight|limited|frozen) budgets?",
+        r"(won't|will not|aren't|are not|not) (be )?(moving|going|taking (this|it)) (forward|further|ahead)",
+        r"(won't|will not|not going to|decided not to|choose not to|chosen not to)"
+        r" (proceed|pursue|go ahead|move ahead)",
+        r"(wir|ich) passen\b|verzicht(en|e)\b|dankend ab|lehnen .{0,30}\bab\b",
+        r"(siamo|sono|stiamo) (gia )?(a posto|apposto)|(estamos|estoy) (bien asi|servidos|cubiertos)"
+        r"|(estamos|estou) (bem assim|servidos)|on est (bon|bien equipes?|deja equipes?)"
+        r"|(we|wij) zijn (al )?(voorzien|goed geholpen)|(sind|bin) (bestens |schon |gut )?(versorgt|aufgestellt)",
         r"(brauchen|benotigen) (wir|ich) (derzeit |aktuell |momentan |zurzeit )?(nicht|kein)",
         r"(passt|ist) (derzeit |aktuell |momentan )?nicht",
         r"(das|es|this|^)\s*passt (uns )?(gerade|derzeit|aktuell|momentan|jetzt|leider|zurzeit|im moment)? ?nicht\b",
@@ -728,6 +736,11 @@ RULES: tuple[Rule, ...] = (
             r"(werk|ben) (niet meer|hier niet meer)",
             r"(ja )?nao (trabalho|estou) mais",
             r"(left|has left|have left) (the company|the hotel|us)",
+            r"(moved|transferred|switched) to (another|a different|a new|a sister) (hotel|property|company|role|job"
+            r"|position|group)",
+            r"(mi sono|sono stat[oa]|si e) (appena )?(trasferit|spostat)[oa]|(me he|se ha) (ido|cambiado|trasladado)"
+            r"|(je suis|j'ai ete|il est|elle est) (parti|partie|mute|mutee)|(ich bin|er ist|sie ist) .{0,20}gewechselt"
+            r"|ik werk (nu )?(bij|voor) een ander|(mudei|fui transferid[oa]|saiu|sai) (para|da|do)",
             r"nicht (der|die) richtige",
             r"nicht (mehr )?zustandig",
             r"(ist|sind|ware) (dafur |hierfur )?zustandig",
@@ -794,6 +807,8 @@ RULES: tuple[Rule, ...] = (
             r"|decide|decidono|beslist|se encarga|si occupa|trata)",
             r"(forwarded|passed|sent|shared|forwarding|passing) (this|your (email|message|note|mail)|it)"
             r" (on )?(to|along)",
+            r"(forwarded|forwarding|passed|passing|sent|sending|handed|handing) (this |it |your \w+ )?(on |over )?to"
+            r" (my|our|the|his|her|their) ",
             r"(cc'?d|cc'?ing|copied in|copying in|looping in|i've added|added in cc)",
             r"(copied|copying|looped|looping|added|cc'?d) (him|her|them)\b",
             r"(the person|the one|who) you (want|need|should (talk|speak) to|are looking for)",
