@@ -216,6 +216,18 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
         "<dma-7302@jengu.test>",
         [("info@gasthof-sonne.example", "failed", None, None, "hard")],
     ),
+    # The receiving host's own delivery agent failed: its configuration, not a missing address.
+    "postfix_procmail_local_error.eml": (
+        "rfc3464",
+        "<procmail-8120@jengu.test>",
+        [("empfang@hotel-lindenhof.example", "failed", "5.1.1", None, "soft")],
+    ),
+    # A refusal without a reason: policy, not a proof the address is gone.
+    "exim_bare_rejected.eml": (
+        "rfc3464",
+        "<exim-rej-9031@jengu.test>",
+        [("office@villa-serena.example", "failed", "5.0.0", 550, "policy")],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",
@@ -452,6 +464,11 @@ VERDICTS: list[tuple[str | None, str, str]] = [
     ("5.7.1", "550 5.7.1 <x@h.example>: User unknown, temporarily locked. Please try again later", "policy"),
     ("4.7.1", "450 4.7.1 <x@h.example>: Recipient address rejected: User unknown", "policy"),  # transient: never hard
     ("5.4.4", "550 5.4.4 Reason: Illegal host/domain name found", "hard"),
+    ("5.1.1", "maildrop: Cannot create /home/x/Maildir/tmp: No such user", "soft"),
+    ("5.2.2", "procmail: Couldn't create /var/mail/x: mailbox is full", "soft"),
+    ("5.0.0", "550 Rejected", "policy"),
+    ("5.0.0", "554 5.0.0 Message rejected.", "policy"),
+    ("5.1.1", "550 5.1.1 Address rejected: User unknown", "hard"),
     (None, "550 DNS lookup failure: host mail.h.example not found", "hard"),
     ("4.2.2", "452 4.2.2 Mailbox full", "soft"),
     (None, "552 Requested mail action aborted: exceeded storage allocation", "soft"),

@@ -136,6 +136,13 @@ _TEMPORARY = re.compile(
     r"|on hold|not found, try again",
     re.I,
 )
+# A local delivery agent's failure on the receiving host ("procmail: Couldn't create ...").
+_LOCAL_AGENT = re.compile(
+    r"\b(?:procmail|maildrop|mail\.local|deliver|dovecot-lda|cyrus)\b.{0,40}"
+    r"(?:couldn't|can't|cannot|unable to) (?:create|open|write|lock)",
+    re.I,
+)
+_BARE_REJECT = re.compile(r"^\W*(?:[245]\d\d[ -]+)?(?:#?[245]\.\d\.\d{1,3}[ -]+)?(?:mail |message )?rejected\W*$", re.I)
 # The plainest "the user does not exist": enough to call hard even under a generic 5.7.x security status.
 _UNKNOWN_USER = re.compile(r"user unknown|unknown user|no such user|invalid recipient", re.I)
 _HARD_STATUSES = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1", "5.7.13"}
@@ -168,6 +175,10 @@ def verdict_for(status: str | None, code: int | None, diagnostic: str, action: s
     if klass is None and action == "failed":
         klass = "5"
     temporary = bool(_TEMPORARY.search(text))
+    if _LOCAL_AGENT.search(text) and not _FULL.search(text):
+        return "soft"  # the receiving host's own delivery agent failed (its configuration, not the address)
+    if _BARE_REJECT.match(text):
+        return "policy"  # a refusal that gives no reason is not a proof the address is gone
     if status in _HARD_STATUSES and status.startswith("5.7") and not temporary:
         return "hard"  # 5.7.13: user account disabled
     if status and status.split(".")[1] == "7":
@@ -727,7 +738,10 @@ def _window(lines: list[str], start: int, address: str) -> str:
 def _with_report_words(recipient: BouncedRecipient, human: str) -> BouncedRecipient:
     """A DSN recipient without a usable Diagnostic-Code read again with the report's own words about it."""
     r = recipient
-    telling = r.diagnostic and any(p.search(r.diagnostic) for p in (_HARD, _FULL, _STRONG_POLICY, _WEAK_POLICY))
+    telling = r.diagnostic and (
+        any(p.search(r.diagnostic) for p in (_HARD, _FULL, _STRONG_POLICY, _WEAK_POLICY))
+        or _BARE_REJECT.match(r.diagnostic)
+    )
     generic = r.status is None or r.status.endswith(".0.0")
     if not r.address or (r.diagnostic and (telling or not generic)):
         return r
