@@ -228,6 +228,15 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
         "<exim-rej-9031@jengu.test>",
         [("office@villa-serena.example", "failed", "5.0.0", 550, "policy")],
     ),
+    # Each recipient's line is its own: the next recipient's "Mailbox full" does not soften the first one's.
+    "opensmtpd_two_recipients.eml": (
+        "rfc3464",
+        "<osmtpd-2204@jengu.test>",
+        [
+            ("info@hotel-bergblick.example", "failed", "5.1.1", 550, "hard"),
+            ("booking@hotel-bergblick.example", "failed", "5.2.2", 552, "soft"),
+        ],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",

@@ -572,10 +572,19 @@ def _window(lines: list[str], start: int, address: str) -> str:
                 break
             taken.append("")
             continue
-        if _RCPT_LINE.match(line) and address not in line.lower():
+        if (_RCPT_LINE.match(line) and address not in line.lower()) or _other_recipient_leads(line, address):
             break
         taken.append(line.strip())
     return "\n".join(t for t in taken if t)
+
+
+_RCPT_LEAD = re.compile(r"^\s*<?([^\s<>@]+@[\w-]+(?:\.[\w-]+)+)>?(?::|\.\.\.|,|\s)")
+
+
+def _other_recipient_leads(line: str, address: str) -> bool:
+    """A line that opens with another recipient ("other@h.example: 552 ...") starts that recipient's words."""
+    match = _RCPT_LEAD.match(line)
+    return bool(match) and match.group(1).lower() != address
 
 
 def _with_report_words(recipient: BouncedRecipient, human: str) -> BouncedRecipient:
