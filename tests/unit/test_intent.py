@@ -123,6 +123,23 @@ def test_handed_on_or_moved_on(text: str) -> None:
     assert classify_reply(text, "Re: x").label == "referral"
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Bitte schicken Sie keine Angebote mehr.", "unsubscribe"),  # the negation sits inside "schicken ... Angebote"
+        ("Wir brauchen kein Angebot, danke.", "not_interested"),
+        ("Können Sie mir ein Angebot für 35 Zimmer schicken?", "interested"),  # verb last
+        ("Kun je me een offerte sturen?", "interested"),
+        ("Am 3. Mai um 10 Uhr passt ein Telefonat?", "meeting_request"),  # an ordinal's period ends no clause
+        ("Could do the 21st anytime after 2.", "meeting_request"),
+        ("Trabajamos con una agencia que ya nos lleva todo esto.", "not_interested"),
+        ("No volváis a escribirme.", "unsubscribe"),
+    ],
+)
+def test_word_order_and_dates(text: str, label: str) -> None:
+    assert classify_reply(text, "Re: x").label == label
+
+
 def test_priority_unsubscribe_beats_not_interested_beats_meeting() -> None:
     assert classify_reply("Not interested, unsubscribe me.", "").label == "unsubscribe"
     assert classify_reply("Not interested, no need for a call.", "").label == "not_interested"

@@ -26,6 +26,8 @@ from shared.domain.inbound_mail.intent_rules import (
 from shared.domain.inbound_mail.quotes import reply_part
 from shared.domain.inbound_mail.referrals import referral_of
 
+_INNER_NEGATIONS = NEGATIONS - {"n", "ne", "mai", "ni"}  # "mai" is also May; "n", "ne" are only negations before
+
 __all__ = ["LABELS", "PRIORITY", "STRONG", "Intent", "Rule", "classify_reply", "fold", "referral_of"]
 
 PRIORITY = ("unsubscribe", "not_interested", "meeting_request", "interested", "question", "referral", "other")
@@ -34,7 +36,8 @@ STRONG = 0.7
 NEGATION_WINDOW = 4  # words before a positive match in which a negation cancels it
 MAX_TEXT = 20_000  # characters of a reply the rules read (a reply's own words are far fewer)
 # "mais"/"mas" are "but" and also pt/es "more" ("mais informações", "más detalles", "não quero mais"); Dutch
-# "maar" is also a particle after an imperative ("stuur maar", "bel maar"): those do not end a clause.
+# "maar" is also a particle after an imperative ("stuur maar", "bel maar"): those do not end a clause, nor does the
+# period of an ordinal date or a time ("am 3. Mai", "um 10.30").
 _MORE_OBJECT = (
     r"(?!\s+(?:(?:informac|detalh|detall|info|material|dados|datos|mensag|mensaj|contat|contact|receb|recib|e-?mail"
     r"|correo)|(?:sobre|tarde|cedo|um|uma|nada|veces|vezes|tiempo|tempo|enviar|mandar|nenhum|ninguna|alguna|algum"
@@ -42,7 +45,7 @@ _MORE_OBJECT = (
 )
 _NOT_BUT = r"(?<!nao )(?<!nunca )(?<!quero )(?<!muito )(?<!poco )(?<!nada )(?<!no )(?<!ya )(?<!ja )"
 _CLAUSES = re.compile(
-    r"[.!;\n]+|(?<=\?)|\b(?:but|aber|pero|ma|however|jedoch|cependant)\b"
+    r"[!;\n]+|(?<!\b\d)(?<!\b\d\d)\.+|(?<=\?)|\b(?:but|aber|pero|ma|however|jedoch|cependant)\b"
     rf"|{_NOT_BUT}\b(?:mais|mas)\b{_MORE_OBJECT}"
     r"|(?<!stuur )(?<!bel )(?<!mail )(?<!zeg )(?<!laat )(?<!kom )(?<!plan )(?<!geef )\bmaar\b"
 )
@@ -106,7 +109,7 @@ def _hits(folded: str) -> list[tuple[Rule, str]]:
         for rule in RULES:
             negated = False
             for match in rule.pattern.finditer(clause):
-                if rule.negatable and _negated(clause[: match.start()]):
+                if rule.negatable and (_negated(clause[: match.start()]) or _negated_within(match.group(0))):
                     negated = True
                     continue
                 found.append((rule, clause))
@@ -115,6 +118,11 @@ def _hits(folded: str) -> list[tuple[Rule, str]]:
                 if negated and rule.label in NEGATED:  # "not interested", "no need for a call": a no
                     found.append((NEGATED[rule.label], clause))
     return found
+
+
+def _negated_within(matched: str) -> bool:
+    """A negation inside a positive match ("schicken Sie keine Angebote", "send me no more") cancels it too."""
+    return any(w in _INNER_NEGATIONS or w.endswith("n't") for w in re.findall(r"[\w']+", matched))
 
 
 def _negated(before: str) -> bool:

@@ -157,6 +157,8 @@ RULES: tuple[Rule, ...] = (
         r"(don't|do not) want (any )?(more|further) (e-?mails|messages)",
         r"keine (weiteren |e-?mails |mails )?(e-?mails|mails|nachrichten|werbung|zusendungen|kontaktaufnahme)( mehr)?",
         r"keine (weiteren )?\w*(mails?|werbung|nachrichten|zusendungen|newsletter)\b.{0,10}\bmehr\b",
+        r"(schicken|senden|mailen|schreiben) sie (mir |uns )?(bitte )?(keine|nichts)\b.{0,30}\bmehr\b",
+        r"(send|email|e-mail|mail|write|contact) (me|us) no (more|further)\b",
         r"nicht mehr (an)?(schreiben|kontaktieren|anschreiben|mailen|zusenden|belastigen)",
         r"nicht mehr (an)?(geschrieben|kontaktiert|angeschrieben|angemailt|belastigt|kontaktiert) (werden|zu werden)",
         r"(unterlassen sie|sehen sie von)",
@@ -169,6 +171,8 @@ RULES: tuple[Rule, ...] = (
         r"plus (de|aucun) (mails|e-?mails|courriels|messages)",
         r"no (me|nos) (escriban|escribas|escribais|contacten|contactes|envien|envies|manden|vuelvan)( mas)?",
         r"dej(en|ad|e) de (me |nos )?(escribir|enviar|contactar|mandar)",
+        r"no (me |nos )?(vuelvan|volvais|vuelvas|vuelva) a (escribir|contactar|enviar|mandar)",
+        r"nao (me |nos )?(voltem|volte|voltes) a (escrever|contactar|contatar|enviar|mandar)",
         r"no (quiero|queremos) recibir",
         r"non (mi|ci) (scrivete|contattate|mandate|inviate|scriva|contatti)",
         r"non (scrivete|contattate|mandate|inviate)(mi|ci)",
@@ -273,6 +277,10 @@ RULES: tuple[Rule, ...] = (
         r"gia (un|una|abbiamo|utilizziamo|usiamo)",
         r"(hebben|gebruiken|werken) (al|reeds)",
         r"ja (temos|tenho|usamos|utilizamos|trabalhamos|contamos)",
+        r"(work|working|trabajamos|travaillons|lavoriamo|werken|arbeiten|trabalhamos) (already |ya |deja |gia |al "
+        r"|schon |bereits |ja )?(with|con|avec|met|mit|com) (a|an|una|un|une|een|einer|einem|uma|um|our|unserer"
+        r"|nuestra|notre|la nostra|onze|nossa) (\w+ )?(agency|agencia|agence|agenzia|bureau|agentur|provider"
+        r"|proveedor|prestataire|fornitore|anbieter|fornecedor|consultant|consultor|consulente|dienstleister)",
     ),
     _rule(
         "not_interested",
@@ -311,6 +319,7 @@ RULES: tuple[Rule, ...] = (
         r"|(estamos|estou) (bem assim|servidos)|on est (bon|bien equipes?|deja equipes?)"
         r"|(we|wij) zijn (al )?(voorzien|goed geholpen)|(sind|bin) (bestens |schon |gut )?(versorgt|aufgestellt)",
         r"(brauchen|benotigen) (wir|ich) (derzeit |aktuell |momentan |zurzeit )?(nicht|kein)",
+        r"(wir|ich) (brauchen|benotigen) (derzeit |aktuell |momentan |zurzeit |gerade )?(nichts|kein)",
         r"(passt|ist) (derzeit |aktuell |momentan )?nicht",
         r"(das|es|this|^)\s*passt (uns )?(gerade|derzeit|aktuell|momentan|jetzt|leider|zurzeit|im moment)? ?nicht\b",
         r"(no es|non e|nao e|n'est pas|ist nicht|is niet|it's not|it is not|not) (el|il|o|le|der|het|the|a)? ?"
@@ -527,6 +536,12 @@ RULES: tuple[Rule, ...] = (
             rf"|livre|disponivel|zeit) .{{0,20}}{_WEEKDAY}",
             rf"{_WEEKDAY} .{{0,25}}(at|um|a|alle|om|as|vers|ab|nach|\d)\s?\d",
             rf"{_WEEKDAY} (works|would work|is fine|ok|afternoon|morning)",
+            rf"(\d{{1,2}}(st|nd|rd|th|\.|er|o)? (of |de |di )?{_MONTH}|{_MONTH} \d{{1,2}}(st|nd|rd|th)?"
+            rf"|the \d{{1,2}}(st|nd|rd|th))\b.{{0,30}}\b(\d{{1,2}}([:.]\d\d)? ?(am|pm|uhr|h|hrs|u|uur)\b|anytime"
+            rf"|any time)",
+            rf"(could|can) do (the \d{{1,2}}(st|nd|rd|th)|{_WEEKDAY}|anytime|any time|either)",
+            r"(anytime|any time) (after|before|from|between) \d",
+            r"(per|via|sur|por|su|op|em|uber) (ms )?(teams|zoom|google meet|skype|webex)\b",
             r"(see|get|book|want|like|love) a demo",
             r"(rufen sie|ruf|rufen) (mich|uns) .{0,30}an\b",
             r"(konnen|konnten|sollen|sollten|wollen) wir .{0,40}"
@@ -616,9 +631,18 @@ RULES: tuple[Rule, ...] = (
             r"(offen dafur|offen fur|open to it|open to this|ouverts?|abiertos? a|aperti a|staan (er )?open"
             r"|abertos? a)",
             r"(zukommen lassen|toekomen|faire parvenir|hacer llegar|far avere|fazer chegar)",
+            # verb last: "ein Angebot ... schicken?", "een offerte sturen"
+            r"(offerte|angebot|preisliste|presupuesto|devis|proposta|propuesta|proposition|proposal|quote|dossier"
+            r"|brochure|unterlagen|informationen|infos|informatie|documentatie|presentatie|prijzen|preise)\b.{0,40}"
+            r"\b(schick|send|zusend|zukommen|ubersend|sturen|toesturen|opsturen|mailen)\w*",
+            r"(send|shoot|pop|fire|flick) (it |them |something |some |more |info |details |stuff )?(over|across"
+            r"|through)\b",
+            r"what (you've|you have|you) got\b",
+            r"go on then",
+            r"(je veux bien|ich hatte gerne?|me gustaria recibir|mi farebbe piacere|ik zou graag|eu gostava de)",
             r"(enviar|mandar)(me|nos)\b",
             r"(kunt|kan|wilt|zou) u .{0,30}(sturen|mailen|toesturen|opsturen)",
-            r"(send|sturen|stuur|schick|senden|zusend|ubersend|envo|envi|mand|invi|ontvang|receb|recib|ricev|erhalt"
+            r"(send|sturen|stuur|schick|senden|zusend|ubersend|envo|envi|mand|invi|ontvang|receb|recib|ricev|recev|erhalt"
             r"|toestur|mailen|share)\w*\b.{0,40}\b(offerte|preventivo|presupuesto|devis|angebot|orcamento|proposta"
             r"|propuesta|proposition|proposal|quote|dossier|dosier|brochure|catalogo|plaquette|documentation|unterlagen"
             r"|presentacion|presentation|prasentation|presentazione|presentatie|apresentacao"
