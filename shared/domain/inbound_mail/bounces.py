@@ -584,7 +584,7 @@ _RCPT_LEAD = re.compile(r"^\s*<?([^\s<>@]+@[\w-]+(?:\.[\w-]+)+)>?(?::|\.\.\.|,|\
 def _other_recipient_leads(line: str, address: str) -> bool:
     """A line that opens with another recipient ("other@h.example: 552 ...") starts that recipient's words."""
     match = _RCPT_LEAD.match(line)
-    return bool(match) and match.group(1).lower() != address
+    return match is not None and match.group(1).lower() != address
 
 
 def _with_report_words(recipient: BouncedRecipient, human: str) -> BouncedRecipient:
