@@ -237,6 +237,12 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
             ("booking@hotel-bergblick.example", "failed", "5.2.2", 552, "soft"),
         ],
     ),
+    # The returned message's headers (X-Proofpoint-Virus-Version ...) are not the server's words: a delay stays soft.
+    "messagingserver_delay_returned_headers.eml": (
+        "rfc3464",
+        "<msgsrv-delay-3317@jengu.test>",
+        [("direzione@albergo-dolomiti.example", "delayed", "4.4.7", None, "soft")],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",
@@ -476,6 +482,8 @@ VERDICTS: list[tuple[str | None, str, str]] = [
     ("5.1.1", "maildrop: Cannot create /home/x/Maildir/tmp: No such user", "soft"),
     ("5.2.2", "procmail: Couldn't create /var/mail/x: mailbox is full", "soft"),
     ("5.0.0", "550 Rejected", "policy"),
+    (None, "SMTP error from remote mail server after end of data: 500 Line limit exceeded", "policy"),
+    ("5.6.0", "550 5.6.0 Message has lines longer than 998 characters", "policy"),
     ("5.0.0", "554 5.0.0 Message rejected.", "policy"),
     ("5.1.1", "550 5.1.1 Address rejected: User unknown", "hard"),
     (None, "550 DNS lookup failure: host mail.h.example not found", "hard"),

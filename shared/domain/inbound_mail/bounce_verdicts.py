@@ -39,7 +39,7 @@ STRONG_POLICY = re.compile(
     r"|weren't sent|were not sent|service refus|(?:mail|message) size|size limit exceeded"
     r"|message (?:is )?too (?:large|big)"
     r"|file too (?:large|big)|message length exceeds|refused to talk to me|exceeds (?:the )?(?:maximum|max)"
-    r"|complaints|valid from"
+    r"|complaints|valid from|line (?:limit|length) exceeded|line too long|lines? longer than"
     r"|from:? domain|protocol violation|improper sequence|sequence of commands|command parameter not implemented"
     r"|command unrecogni[sz]ed|syntax error,? command|syntax error in parameters",
     re.I,

@@ -574,10 +574,17 @@ def _window(lines: list[str], start: int, address: str) -> str:
             continue
         if (_RCPT_LINE.match(line) and address not in line.lower()) or _other_recipient_leads(line, address):
             break
+        if _RETURNED_HEADER.match(line):
+            break  # the returned message's own headers are no diagnostic
         taken.append(line.strip())
     return "\n".join(t for t in taken if t)
 
 
+_RETURNED_HEADER = re.compile(
+    r"^(?:message-id|mime-version|content-type|content-transfer-encoding|received|return-path|dkim-signature"
+    r"|x-[\w-]+):[ \t]",
+    re.I,
+)
 _RCPT_LEAD = re.compile(r"^\s*<?([^\s<>@]+@[\w-]+(?:\.[\w-]+)+)>?(?::|\.\.\.|,|\s)")
 
 
