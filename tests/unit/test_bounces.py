@@ -243,6 +243,12 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
         "<msgsrv-delay-3317@jengu.test>",
         [("direzione@albergo-dolomiti.example", "delayed", "4.4.7", None, "soft")],
     ),
+    # Amazon SES inbound: Action before Final-Recipient (any order within a block); "Message Filtered" is policy.
+    "ses_inbound_message_filtered.eml": (
+        "rfc3464",
+        "<ses-filter-4471@jengu.test>",
+        [("prenotazioni@hotel-meridiana.example", "failed", "5.2.0", 550, "policy")],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",
@@ -482,6 +488,8 @@ VERDICTS: list[tuple[str | None, str, str]] = [
     ("5.1.1", "maildrop: Cannot create /home/x/Maildir/tmp: No such user", "soft"),
     ("5.2.2", "procmail: Couldn't create /var/mail/x: mailbox is full", "soft"),
     ("5.0.0", "550 Rejected", "policy"),
+    ("5.2.0", "550 5.2.0 Message Filtered", "policy"),
+    ("5.1.1", "550 5.1.1 <x@h.example>... User unknown (filtered by recipient table)", "hard"),
     (None, "SMTP error from remote mail server after end of data: 500 Line limit exceeded", "policy"),
     ("5.6.0", "550 5.6.0 Message has lines longer than 998 characters", "policy"),
     ("5.0.0", "554 5.0.0 Message rejected.", "policy"),

@@ -46,7 +46,7 @@ STRONG_POLICY = re.compile(
 )
 WEAK_POLICY = re.compile(
     r"polic|blocked|denied|not allowed|not permitted|prohibited|refused|not authori[sz]ed|forbidden|rejected by|"
-    r"restricted|security|message rejected|mail rejected|administrative|permission",
+    r"restricted|security|message rejected|mail rejected|administrative|permission|message filtered|filtered by",
     re.I,
 )
 FULL = re.compile(

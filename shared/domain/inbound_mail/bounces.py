@@ -120,7 +120,9 @@ def _dsn_blocks(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
                 current = {}
             continue
         if name in _RECIPIENT_FIELDS or (current and name.startswith("x-")):
-            next_one = name == "original-recipient" and "final-recipient" in current and "action" in current
+            # Without blank lines, an Original-Recipient after a complete block (Status is required) opens the next
+            # one; within a block the fields may come in any order (Amazon SES: Action, Final-, Original-Recipient).
+            next_one = name == "original-recipient" and {"final-recipient", "action", "status"} <= set(current)
             if name in current or next_one:
                 recipients.append(current)
                 current = {}
