@@ -249,6 +249,12 @@ EXPECTED: dict[str, tuple[str, str | None, list[tuple[str | None, str, str | Non
         "<ses-filter-4471@jengu.test>",
         [("prenotazioni@hotel-meridiana.example", "failed", "5.2.0", 550, "policy")],
     ),
+    # "Command not recognized" is a protocol problem on our side, not a missing address.
+    "postfix_command_not_recognized.eml": (
+        "rfc3464",
+        "<cmd-5510@jengu.test>",
+        [("rezeption@gasthaus-adler.example", "failed", "5.5.1", 500, "policy")],
+    ),
     "qmail_barracuda.eml": (
         "qmail",
         "<qmail-policy-0830@jengu.test>",
@@ -488,6 +494,11 @@ VERDICTS: list[tuple[str | None, str, str]] = [
     ("5.1.1", "maildrop: Cannot create /home/x/Maildir/tmp: No such user", "soft"),
     ("5.2.2", "procmail: Couldn't create /var/mail/x: mailbox is full", "soft"),
     ("5.0.0", "550 Rejected", "policy"),
+    ("5.5.1", "500 5.5.1 Command not recognized", "policy"),
+    ("5.1.1", "550 5.1.1 Sender not recognized", "policy"),
+    ("5.0.0", "550 5.0.0 Message has moved to quarantine", "policy"),
+    (None, "550 Your message was not accepted: address has moved", "hard"),
+    (None, "550 This person has moved on and no longer works here", "hard"),
     ("5.2.0", "550 5.2.0 Message Filtered", "policy"),
     ("5.1.1", "550 5.1.1 <x@h.example>... User unknown (filtered by recipient table)", "hard"),
     (None, "SMTP error from remote mail server after end of data: 500 Line limit exceeded", "policy"),

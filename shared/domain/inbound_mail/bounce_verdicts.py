@@ -30,7 +30,7 @@ STRONG_POLICY = re.compile(
     r"|throttl|too many (?:messages|connections|recipients|emails|mails|concurrent|sessions)"
     r"|exceeded the (?:rate|limit)"
     r"|banned|sender (?:address |domain )?(?:is )?(?:rejected|denied|blocked|verify|verification|unknown|invalid|"
-    r"refused|unroute?able)|unroute?able sender|sender.{0,20}not (?:allowed|authori[sz]ed|permitted)"
+    r"refused|unroute?able|not recogni[sz]ed)|unroute?able sender|sender.{0,20}not (?:allowed|authori[sz]ed|permitted)"
     r"|after mail from|in reply to mail from|\brelay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)"
     r"|unable to relay|relay not permitted|not permitted to relay|relaying|rcpthosts|reverse dns|\bptr\b|rdns"
     r"|helo command rejected|helo.{0,20}(?:rejected|invalid|denied)|my name was rejected|client host.{0,30}rejected"
@@ -41,7 +41,8 @@ STRONG_POLICY = re.compile(
     r"|file too (?:large|big)|message length exceeds|refused to talk to me|exceeds (?:the )?(?:maximum|max)"
     r"|complaints|valid from|line (?:limit|length) exceeded|line too long|lines? longer than"
     r"|from:? domain|protocol violation|improper sequence|sequence of commands|command parameter not implemented"
-    r"|command unrecogni[sz]ed|syntax error,? command|syntax error in parameters",
+    r"|command unrecogni[sz]ed|command not recogni[sz]ed|unrecogni[sz]ed command|syntax error,? command"
+    r"|syntax error in parameters|quarantin",
     re.I,
 )
 WEAK_POLICY = re.compile(
@@ -72,7 +73,8 @@ HARD = re.compile(
     r"|closed|deactivated|inactive|deleted|removed)|(?:disabled|inactive|deactivated) (?:account|mailbox|user"
     r"|recipient)|no longer (?:active|valid|exists|available|in use)|address (?:couldn't|could not|can't|cannot)"
     r" be found|wasn't found|was not found|not listed in|not recogni[sz]ed|recipient (?:name )?is not recogni"
-    r"|has moved|no longer (?:works|with)|unknown recipient|recipient unknown|no valid recipient"
+    r"|(?:user|recipient|mailbox|address|account|person|addressee) (?:has|have) moved|no longer (?:works|with)"
+    r"|unknown recipient|recipient unknown|no valid recipient"
     r"|benutzer.{0,20}unbekannt|unbekannte?r? (?:benutzer|empfänger)|existiert nicht|gibt es nicht"
     r"|utilisateur inconnu|destinataire inconnu|adresse (?:inconnue|introuvable)|n'existe pas|usuario desconocido"
     r"|destinatario desconocido|no existe|utente (?:sconosciuto|inesistente)|non esiste|inesistente"
