@@ -149,7 +149,7 @@ class MiniHttpServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = await _read_request(reader)
+            request = await read_request(reader)
             if request is None:
                 return
             if request.path == "/__fake/script" and request.method == "POST":
@@ -165,7 +165,7 @@ class MiniHttpServer:
                 answer = self.route(request)
             if answer.drop:
                 return
-            writer.write(_encode(answer))
+            writer.write(encode_answer(answer))
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
@@ -310,7 +310,8 @@ def _graph_error(status: int, code: str, message: str, headers: Mapping[str, str
     return json_answer(status, {"error": {"code": code, "message": message}}, headers)
 
 
-async def _read_request(reader: asyncio.StreamReader) -> Request | None:
+async def read_request(reader: asyncio.StreamReader) -> Request | None:
+    """One HTTP/1.1 request (the fakes close each connection after answering)."""
     line = await reader.readline()
     if not line.strip():
         return None
@@ -329,7 +330,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     return Request(method.upper(), parts.path, query, headers, body)
 
 
-def _encode(answer: Answer) -> bytes:
+def encode_answer(answer: Answer) -> bytes:
     head = [f"HTTP/1.1 {answer.status} {_REASONS.get(answer.status, 'Status')}"]
     headers = {**answer.headers, "content-length": str(len(answer.body)), "connection": "close"}
     head += [f"{name}: {value}" for name, value in headers.items()]

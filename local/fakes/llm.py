@@ -32,6 +32,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from local.fakes.graph import Answer, encode_answer, read_request
+
 MODES = (
     "success",
     "rate_limited",
@@ -44,8 +46,6 @@ MODES = (
 )
 RETRY_AFTER_S = 7
 SECRET_HEADERS = frozenset({"authorization", "x-api-key"})
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
-            500: "Internal Server Error"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -141,16 +141,15 @@ class FakeLlmServer:
         if task is not None:
             self._handlers.add(task)
         try:
-            request = await _read_request(reader)
+            request = await read_request(reader)
             if request is None:
                 return
-            method, path, headers, body = request
-            answer = self._route(method, path, headers, body)
+            answer = self._route(request.method, request.path, request.headers, request.body)
             if answer.hold:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.hold_s)
                 return  # closed without an answer
-            writer.write(_encode(answer))
+            writer.write(encode_answer(Answer(answer.status, answer.body, answer.headers)))
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
@@ -377,23 +376,6 @@ def invalid_email(prompt: str) -> dict[str, str]:
 
 
 # -- HTTP plumbing -------------------------------------------------------------------------------------------------
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
-    line = await reader.readline()
-    if not line.strip():
-        return None
-    method, target, _version = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
-    headers: dict[str, str] = {}
-    while True:
-        raw = await reader.readline()
-        if raw in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = raw.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length") or 0)
-    body = await reader.readexactly(length) if length else b""
-    return method.upper(), target.split("?", 1)[0], headers, body
-
-
 def _json_or_none(raw: bytes) -> Any:
     try:
         return json.loads(raw) if raw else None
@@ -404,10 +386,3 @@ def _json_or_none(raw: bytes) -> Any:
 def _json_answer(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> _Answer:
     data = json.dumps(payload).encode("utf-8")
     return _Answer(status, data, {"content-type": "application/json", **(headers or {})})
-
-
-def _encode(answer: _Answer) -> bytes:
-    head = [f"HTTP/1.1 {answer.status} {_REASONS.get(answer.status, 'Status')}"]
-    headers = {**answer.headers, "content-length": str(len(answer.body)), "connection": "close"}
-    head += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + answer.body
