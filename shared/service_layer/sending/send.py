@@ -19,7 +19,7 @@ failed or cancelled, with the reason.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,6 +74,12 @@ def _parse(value: str | None) -> datetime | None:
 @dataclass(frozen=True)
 class SendService:
     services: Any  # shared.bootstrap.Services
+    campaigns: dict[str, Any] = field(default_factory=dict)  # read once per message (capacity, tracking, next step)
+
+    async def _campaign(self, campaign_id: str) -> Any:
+        if campaign_id not in self.campaigns:
+            self.campaigns[campaign_id] = await self.services.campaign_store.get(campaign_id)
+        return self.campaigns[campaign_id]
 
     @property
     def _db(self) -> Any:
@@ -176,7 +182,7 @@ class SendService:
         s = self.services
         candidates = [row["inbox_id"]] if row["inbox_id"] else []
         if int(row["step_position"] or 1) <= 1 and row["campaign_id"]:  # a first email may move; a thread may not
-            campaign = await s.campaign_store.get(row["campaign_id"])
+            campaign = await self._campaign(row["campaign_id"])
             if campaign is not None:
                 candidates += [i for i in campaign.inbox_ids if i not in candidates]
         inboxes = {i.id: i for i in await s.inbox_store.get_many(candidates)} if candidates else {}
@@ -225,7 +231,7 @@ class SendService:
         no open pixel, so only clicks can be tracked."""
         if not campaign_id:
             return False
-        campaign = await self.services.campaign_store.get(campaign_id)
+        campaign = await self._campaign(campaign_id)
         return bool(campaign is not None and campaign.settings.tracking.clicks)
 
     def _outgoing(self, row: dict[str, Any], inbox: Any, *, clicks: bool = False) -> OutgoingEmail:
@@ -350,7 +356,7 @@ class SendService:
         from shared.domain.campaigns.holiday_calendar import default_calendar
         from shared.domain.campaigns.schedule import add_delay, resolve_timezone
 
-        campaign = await self.services.campaign_store.get(row["campaign_id"])
+        campaign = await self._campaign(row["campaign_id"])
         position = int(row["step_position"] or 0)
         if campaign is None or position >= len(campaign.steps):
             return None
