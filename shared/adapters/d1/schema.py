@@ -17,6 +17,7 @@ EXPECTED_MIGRATIONS: tuple[str, ...] = (
     "0005_outreach.sql",
     "0006_sending.sql",
     "0007_inbound.sql",
+    "0008_enrichment.sql",
 )
 
 
