@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from shared.ports.http import HttpError, HttpResponse, HttpTimeout
@@ -36,6 +36,7 @@ class WorkersFetch:
         headers: Mapping[str, str] | None = None,
         body: bytes | str | None = None,
         timeout_s: float,
+        redirect: Literal["follow", "manual"] = "follow",
     ) -> HttpResponse:
         fetch = self._fetch
         if fetch is None:
@@ -45,6 +46,8 @@ class WorkersFetch:
         options: dict[str, Any] = {"method": method.upper(), "headers": dict(headers or {})}
         if body is not None:
             options["body"] = body
+        if redirect == "manual":  # fetch's own default is "follow"; only the exception is passed
+            options["redirect"] = "manual"
 
         async def exchange() -> HttpResponse:
             response = await fetch(url, **options)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 class HttpError(Exception):
@@ -46,4 +46,5 @@ class HttpClient(Protocol):
         headers: Mapping[str, str] | None = None,
         body: bytes | str | None = None,
         timeout_s: float,
+        redirect: Literal["follow", "manual"] = "follow",  # "manual": a 3xx is the answer (its Location readable)
     ) -> HttpResponse: ...

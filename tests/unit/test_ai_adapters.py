@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given
@@ -54,6 +54,7 @@ class ScriptedHttp:
         headers: Mapping[str, str] | None = None,
         body: bytes | str | None = None,
         timeout_s: float,
+        redirect: Literal["follow", "manual"] = "follow",
     ) -> HttpResponse:
         self.calls.append({"method": method, "url": url, "headers": dict(headers or {}), "body": body, "t": timeout_s})
         answer = self.answers.pop(0)
