@@ -4,16 +4,20 @@ Only the surface Jengu uses: `WorkerEntrypoint` and `DurableObject` (constructed
 `self.ctx` / `self.env`), `Request` (url, method, headers, text/json/bytes) and `Response` (body, status, headers,
 `Response.json`). The local runtime builds these from its HTTP server; the real SDK builds them from JS objects.
 `fetch` performs the request over real HTTP (httpx) and answers a `FetchResponse` (status, ok, headers,
-`await bytes()/text()/json()`), raising OSError when no answer arrives, as the SDK's fetch shim does.
+`await bytes()/text()/json()`), raising OSError when no answer arrives, as the SDK's fetch shim does; it honours
+`redirect="manual"` and, with env `JENGU_WEB_FAKE_URL`, sends web requests to the local website fake (see `fetch`).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json as _json
+import os
 from collections.abc import Iterable, Mapping
 from email.message import Message
 from http import HTTPMethod
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 __all__ = [
     "DurableObject",
@@ -147,21 +151,72 @@ async def fetch(
     method: str | HTTPMethod = "GET",
     headers: Mapping[str, str] | None = None,
     body: str | bytes | None = None,
+    redirect: str = "follow",
     **_options: Any,
 ) -> FetchResponse:
     """Like the SDK's `fetch`: no timeout of its own (callers bound it), any status is an answer, and a request
-    that gets none (refused, reset, DNS) raises OSError."""
+    that gets none (refused, reset, DNS) raises OSError. `redirect`: "follow" (at most 20 hops, 303 and a
+    redirected POST become GET, Authorization dropped across origins), "manual" (a 3xx is the answer, its Location
+    readable, as workerd answers), "error" (a redirect raises).
+
+    With env `JENGU_WEB_FAKE_URL` set (the local website fake, local/fakes/websites.py), a request for a host that
+    is not loopback goes to that base URL instead, with the original `Host` header and `X-Forwarded-Proto`: so
+    `https://www.sonnenhof-hotel.example/` reaches the fake's page for that hotel, hop by hop when following
+    redirects. Loopback hosts (the other fakes, the local runtime) are reached directly."""
     import httpx  # local only; never imported by the Worker's own modules
 
     verb = method.value if isinstance(method, HTTPMethod) else str(method).upper()
     content = body.encode("utf-8") if isinstance(body, str) else body
+    sent = dict(headers or {})
+    url = resource
     try:
-        async with httpx.AsyncClient(timeout=None, follow_redirects=True) as client:
-            answer = await client.request(verb, resource, headers=dict(headers or {}), content=content)
-            data = await answer.aread()
+        async with httpx.AsyncClient(timeout=None, follow_redirects=False) as client:
+            for _hop in range(21):
+                target, routed = _web_fake_route(url, sent)
+                answer = await client.request(verb, target, headers=routed, content=content)
+                data = await answer.aread()
+                location = answer.headers.get("location")
+                if answer.status_code not in _REDIRECTS or not location or redirect == "manual":
+                    return FetchResponse(url, answer.status_code, answer.headers.multi_items(), data)
+                if redirect == "error":
+                    raise OSError(f"fetch failed: unexpected redirect to {location}")
+                following = urljoin(url, location)
+                if urlsplit(following).netloc.lower() != urlsplit(url).netloc.lower():
+                    sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}
+                status = answer.status_code
+                if (status == 303 and verb != "HEAD") or (status in (301, 302) and verb == "POST"):
+                    verb, content = "GET", None
+                    sent = {k: v for k, v in sent.items() if not k.lower().startswith("content-")}
+                url = following
     except httpx.HTTPError as exc:
         raise OSError(f"fetch failed: {type(exc).__name__}: {exc}") from None
-    return FetchResponse(str(answer.url), answer.status_code, answer.headers.multi_items(), data)
+    raise OSError("fetch failed: redirect count exceeded")
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _web_fake_route(url: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Where the request goes: to env `JENGU_WEB_FAKE_URL` (carrying Host and X-Forwarded-Proto) for a host that is
+    not loopback while that is set, else where it says."""
+    fake = os.environ.get("JENGU_WEB_FAKE_URL", "").strip()
+    parts = urlsplit(url)
+    if not fake or _loopback(parts.hostname or ""):
+        return url, headers
+    path = parts.path or "/"
+    routed = {k: v for k, v in headers.items() if k.lower() not in ("host", "x-forwarded-proto")}
+    routed.update({"Host": parts.netloc, "X-Forwarded-Proto": parts.scheme})
+    return fake.rstrip("/") + path + (f"?{parts.query}" if parts.query else ""), routed
+
+
+def _loopback(host: str) -> bool:
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def import_from_javascript(name: str) -> Any:
