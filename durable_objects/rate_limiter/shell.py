@@ -2,8 +2,8 @@
 
 Thin on purpose: RPC methods decode their payload and forward to the pure logic in `logic.py`. The limits per key
 class come from the Worker's env: `api_key` and `ip` from `Settings.rate_limits()`, the `provider:*` classes (with
-their optional daily quotas) from `provider_limits()`, i.e. the defaults in `shared.messages.rate_limit` with the
-`RATE_LIMIT_PROVIDERS` override applied.
+their optional daily and monthly quotas) from `provider_limits()`, i.e. the defaults in `shared.messages.rate_limit`
+with the `RATE_LIMIT_PROVIDERS` override applied.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from shared.messages.rate_limit import (
     PROVIDER_LIMITS_VAR,
     AcquireRequest,
     ClassLimit,
+    ExhaustRequest,
     StatusRequest,
     provider_limits,
 )
@@ -53,6 +54,10 @@ class RateLimiter(DurableObject):
 
     async def acquire(self, payload: dict[str, Any]) -> dict[str, Any]:
         reply = await self._buckets().acquire(AcquireRequest.model_validate(dict(payload)))
+        return reply.model_dump()
+
+    async def exhaust(self, payload: dict[str, Any]) -> dict[str, Any]:
+        reply = await self._buckets().exhaust(ExhaustRequest.model_validate(dict(payload)))
         return reply.model_dump()
 
     async def status(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from shared.messages.rate_limit import (
     RATE_LIMITER_BINDING,
     AcquireReply,
     AcquireRequest,
+    ExhaustPeriod,
+    ExhaustReply,
+    ExhaustRequest,
     KeyStatus,
     StatusKey,
     StatusReply,
@@ -37,6 +40,10 @@ class DurableObjectRateLimiter:
         stub = self._stub(shard_name(key_class, key))
         reply = AcquireReply.model_validate(dict(await stub.acquire(request.model_dump())))
         return RateDecision(reply.allowed, reply.remaining, reply.retry_after_s)
+
+    async def exhaust(self, key: str, key_class: str, period: ExhaustPeriod) -> None:
+        request = ExhaustRequest(key=key, key_class=key_class, period=period, now=self._clock.now().timestamp())
+        ExhaustReply.model_validate(dict(await self._stub(shard_name(key_class, key)).exhaust(request.model_dump())))
 
     async def status(self, keys: Sequence[tuple[str, str]]) -> list[KeyStatus]:
         """One RPC per shard (per `MAX_STATUS_KEYS` keys), all at once, with one `now`; replies in the order asked."""
@@ -72,6 +79,9 @@ class UnlimitedRateLimiter:
 
     async def acquire(self, key: str, key_class: str, tokens: int = 1) -> RateDecision:
         return RateDecision(True, 0, 0.0)
+
+    async def exhaust(self, key: str, key_class: str, period: ExhaustPeriod) -> None:
+        """Nothing is limited, so a provider's exhaustion is not recorded either (the provider keeps refusing)."""
 
     async def status(self, keys: Sequence[tuple[str, str]]) -> list[KeyStatus]:
         """Nothing is limited, so there is nothing to report: an empty list."""

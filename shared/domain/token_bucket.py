@@ -15,7 +15,8 @@ ever granted more than a microsecond early.
 
 A request for 0 tokens is a probe: granted when at least one whole token is available, and it takes nothing.
 
-Daily quotas (at the end) cap the tokens granted per UTC day on top of a bucket; the day is a number, not a clock read.
+Daily and monthly quotas (at the end) cap the tokens granted per UTC day and per UTC calendar month on top of a
+bucket; the day and the month are computed from the given `now`, never from a clock.
 """
 
 from __future__ import annotations
@@ -119,3 +120,15 @@ def next_utc_midnight(now: float) -> float:
 def quota_allows(used: int, quota: int, tokens: int) -> bool:
     """Whether a day that has used `used` of `quota` can grant `tokens` more (a probe, 0 tokens, needs one left)."""
     return used + max(tokens, 1) <= quota
+
+
+def utc_month(now: float) -> str:
+    """The UTC calendar month `now` falls in, as `YYYY-MM` (the month of its `utc_day`, so the two always agree)."""
+    return utc_date(utc_day(now))[:7]
+
+
+def next_utc_month_start(now: float) -> float:
+    """Epoch seconds of the first midnight of the UTC month after `now`'s (always later than `now`)."""
+    current = date(1970, 1, 1) + timedelta(days=utc_day(now))
+    start = date(current.year + 1, 1, 1) if current.month == 12 else date(current.year, current.month + 1, 1)
+    return float((start - date(1970, 1, 1)).days * SECONDS_PER_DAY)

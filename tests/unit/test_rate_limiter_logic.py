@@ -92,7 +92,7 @@ def test_the_shell_merges_settings_and_providers() -> None:
 
     limits = class_limits(Env())
     assert limits["ip"] == BucketLimit(7, 1.0)
-    assert limits["provider:brave"] == ClassLimit(BucketLimit(1, 1.0), daily_quota=50)
+    assert limits["provider:brave"] == ClassLimit(BucketLimit(1, 1.0), daily_quota=50, monthly_quota=1_000)
     assert limits[CSE] == PROVIDER_LIMITS[CSE]
 
 
