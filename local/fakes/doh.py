@@ -5,9 +5,14 @@ serves).
 `GET /dns-query?name=…&type=TXT` with `accept: application/dns-json` → `{"Status", "Question", "Answer"}`; a name not
 in the zone → Status 3 (NXDOMAIN); a name without records of the type → Status 0 and no Answer; a `CNAME` in the
 zone is followed. TXT records are served as Cloudflare serves them: quoted, split into strings of at most 255 bytes.
-Test switches: `fail` (every answer SERVFAIL, Status 2), `failing` (the names that answer SERVFAIL), `malformed`
-(bodies that are not JSON), `hang` (no answer until `stop()`, for timeouts). `set_zone()`/`add()` change the zone;
-so does `POST /__fake/zone` with the zone as JSON (it replaces the zone), for a running `make dev`.
+Test switches: `fail` (every answer SERVFAIL, Status 2), `failing` (the names that answer SERVFAIL; `servfail()`
+adds to it), `malformed` (bodies that are not JSON), `hang` (no answer until `stop()`, for timeouts).
+`set_zone()`/`add()` change the zone; so does `POST /__fake/zone` with the zone as JSON (it replaces the zone), for a
+running `make dev`.
+
+`world=` (local/fakes/world.py) also answers for the enrichment world's hotel domains, beneath the zone (a name in
+the zone wins; replacing the zone keeps them): a hotel with `mx: true` has `10 mx1.<domain>.` and an A record at the
+apex and at `mx1.`; one with `mx: false` exists (NODATA) with neither MX nor A. Every hotel has `www.<domain>` A.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from local.fakes.world import World
 
 DEMO_ZONES = Path(__file__).with_name("zones.json")
 RR_TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28, "CAA": 257}
@@ -40,6 +48,7 @@ def normalise_zone(zone: Mapping[str, Mapping[str, Sequence[str]]]) -> Zone:
     for name, rrsets in zone.items():
         if not isinstance(rrsets, Mapping):
             raise ValueError(f"{name}: expected {{type: [records]}}")
+        out.setdefault(name.lower().rstrip("."), {})  # a name without records exists: NODATA, not NXDOMAIN
         for rtype, records in rrsets.items():
             if not isinstance(records, list) or not all(isinstance(r, str) for r in records):
                 raise ValueError(f"{name} {rtype}: expected a list of strings")
@@ -49,6 +58,22 @@ def normalise_zone(zone: Mapping[str, Mapping[str, Sequence[str]]]) -> Zone:
 
 def load_zone(path: Path = DEMO_ZONES) -> Zone:
     return normalise_zone(json.loads(path.read_text()))
+
+
+def world_zone(world: World) -> Zone:
+    """The records the world's hotel domains have: MX and A for those with mail, none for those without
+    (addresses from TEST-NET-1, RFC 5737, one per hotel)."""
+    zone: Zone = {}
+    for index, hotel in enumerate(world.hotels):
+        domain = hotel.domain.lower().rstrip(".")
+        address = f"192.0.2.{index % 254 + 1}"
+        zone[f"www.{domain}"] = {"A": [address]}
+        if hotel.mx:
+            zone[domain] = {"MX": [f"10 mx1.{domain}."], "A": [address]}
+            zone[f"mx1.{domain}"] = {"A": [address]}
+        else:
+            zone[domain] = {"TXT": ["v=spf1 -all"]}  # the name exists; it takes no mail and has no apex address
+    return zone
 
 
 def present_txt(text: str) -> str:
@@ -77,8 +102,10 @@ class FakeDohServer:
         host: str = "127.0.0.1",
         port: int = 0,
         ttl: int = 300,
+        world: World | None = None,
     ) -> None:
         self.zone: Zone = normalise_zone(zone) if zone is not None else load_zone()
+        self.world_zone: Zone = world_zone(world) if world is not None else {}
         self.host = host
         self.port = port
         self.ttl = ttl
@@ -94,6 +121,10 @@ class FakeDohServer:
     # -- the zone -------------------------------------------------------------------------------------------------
     def set_zone(self, zone: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
         self.zone = normalise_zone(zone)
+
+    def servfail(self, *names: str) -> None:
+        """These names answer SERVFAIL (Status 2) from now on; `failing.clear()` heals them."""
+        self.failing.update(n.lower().rstrip(".") for n in names)
 
     def add(self, name: str, rtype: str, *records: str) -> None:
         rrsets = self.zone.setdefault(name.lower().rstrip("."), {})
@@ -166,7 +197,7 @@ class FakeDohServer:
         for _ in range(8):  # CNAME hops
             if self.fail or current in self.failing:
                 return {"Status": 2, **base, "Comment": f"SERVFAIL for {current} (fake)"}
-            rrsets = self.zone.get(current)
+            rrsets = self.zone.get(current, self.world_zone.get(current))
             if rrsets is None:
                 return {"Status": 3, **base, **({"Answer": answers} if answers else {})}
             cname = rrsets.get("CNAME")
@@ -184,4 +215,4 @@ class FakeDohServer:
         return {"name": f"{name}.", "type": RR_TYPES[rtype], "TTL": self.ttl, "data": data}
 
 
-__all__ = ["DEMO_ZONES", "FakeDohServer", "load_zone", "present_txt"]
+__all__ = ["DEMO_ZONES", "FakeDohServer", "load_zone", "present_txt", "world_zone"]
