@@ -7,7 +7,9 @@
 Each provider request consumes one scripted mode (an empty script answers `success`):
 
     success         a deterministic cold email built from the prompt's "- key: value" facts, as JSON
-                    {"subject", "body"} in the message text
+                    {"subject", "body"} in the message text; a website question (the `LlmSiteSearch` prompt) is
+                    answered from the World (`world`, else world.json): {"website": "https://www.<domain>/"} when
+                    name and city match a hotel, the parked look-alike for a hotel with a parked trap, else null
     rate_limited    429, Retry-After: 7 (and the provider's own reset header)
     server_error    500
     timeout         no answer: the connection is held until stop() (or `hold_s`)
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.fakes.graph import Answer, encode_answer, read_request
+from local.fakes.world import World, load_world
+from shared.adapters.search.llm_site import SITE_PROMPT_MARKER
 
 MODES = (
     "success",
@@ -91,8 +95,17 @@ class ScriptQueue:
 
 
 class FakeLlmServer:
-    def __init__(self, *, api_key: str = "fake-llm-key", host: str = "127.0.0.1", port: int = 0, hold_s: float = 60.0):
+    def __init__(
+        self,
+        *,
+        api_key: str = "fake-llm-key",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        hold_s: float = 60.0,
+        world: World | None = None,
+    ):
         self.api_key = api_key
+        self.world = world
         self.host = host
         self.port = port
         self.hold_s = hold_s
@@ -190,6 +203,10 @@ class FakeLlmServer:
             return shape.error(400, "invalid_request_error", problem)
         mode = self._script.next()
         self.requests.append(RecordedRequest(method, path, visible, body, mode))
+        if mode == "success" and SITE_PROMPT_MARKER in prompt_text(body):
+            self.world = self.world or load_world()
+            text = website_answer(prompt_text(body), self.world)
+            return _json_answer(200, shape.completion(body, text, truncated=False))
         return shape.answer(mode, body, presented)
 
 
@@ -373,6 +390,20 @@ def invalid_email(prompt: str) -> dict[str, str]:
     email = fake_email(prompt)
     body = email["body"].replace("Hi ", "Hi {{first_name}} / ", 1)
     return {"subject": email["subject"], "body": f"{body}\n\nSee https://offers.unrelated-example.net/deal"}
+
+
+def website_answer(prompt: str, world: World) -> str:
+    """The JSON a careful model gives to a website question: the hotel's own site when the prompt's name and city
+    match a World hotel (its parked look-alike when the World has one: a confident hallucination), else null."""
+    from local.fakes.search import fold
+
+    facts = prompt_facts(prompt)
+    name, city = fold(facts.get("property_name", "")), fold(facts.get("city", ""))
+    hotel = next((h for h in world.hotels if name and city and fold(h.name) == name and fold(h.city) == city), None)
+    if hotel is None:
+        return json.dumps({"website": None})
+    parked = next((t.url for t in world.traps if t.for_hotel == hotel.name and t.kind == "parked"), None)
+    return json.dumps({"website": parked or f"https://www.{hotel.domain}/"})
 
 
 # -- HTTP plumbing -------------------------------------------------------------------------------------------------

@@ -1,0 +1,380 @@
+"""A fake web search over real HTTP, speaking three vendors' protocols from one server, answering from the World.
+
+    search = FakeSearchServer(); await search.start()       # world=None: the shipped local/fakes/world.json
+    BraveSearch(http, search.brave_key, base_url=search.base_url)
+    GoogleCustomSearch(http, search.google_key, search.google_cx, base_url=search.base_url)
+    SearxngSearch(http, search.base_url)
+    search.script(["rate_limited", "ok"], protocol="brave")  # or POST /__fake/script: a list, or {"brave": [...]}
+
+`GET /res/v1/web/search` (Brave: X-Subscription-Token, else 422 SUBSCRIPTION_TOKEN_INVALID / VALIDATION),
+`GET /customsearch/v1` (Google: key and cx, else 400 API_KEY_INVALID / invalid argument) and `GET /search?format=json`
+(SearXNG; `searxng_auth` makes it demand that Authorization value, else 401). A query naming a World hotel answers
+like the real engines: OTAs first (Booking.com, Tripadvisor), the hotel's trap URLs (parked look-alikes, social and
+directory pages) around its own https://www.<domain>/, then more portals; an unknown hotel finds nothing.
+Quotas: Google `google_daily_quota` successful queries per Pacific day (then 429 rateLimitExceeded "Queries per
+day"), Brave `brave_monthly_quota` per UTC month (then 429 with `X-RateLimit-Remaining: 1, 0`); Brave's
+X-RateLimit-* headers ride on every answer. `now` is injectable. Scripted modes, one per request (the protocol's
+queue first, then the shared one; an empty script answers `ok`):
+
+    ok / empty          results from the World / none        rate_limited     429 short-term
+    quota_exhausted     Google: 403 dailyLimitExceeded (the legacy form); Brave: 429, monthly remaining 0
+    server_error        500                                  hang             no answer until stop() (or hold_s)
+    html                200 text/html (a challenge page)     garbage          200, JSON cut off mid-way
+    wrong_shape         200 JSON of another shape            auth_error       Brave 422 token invalid, Google 403,
+    json_disabled       SearXNG 403 (format=json off)                         SearXNG 401
+    unresponsive        SearXNG 200, no results, every engine unresponsive (others: as empty)
+
+`requests[protocol]` records path, query (key redacted), headers (secrets left out) and the mode. CPython only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from local.fakes.graph import Answer, MiniHttpServer, Request, Script, encode_answer, json_answer, read_request
+from local.fakes.world import Hotel, World, load_world
+
+PROTOCOLS = ("brave", "google", "searxng")
+PATHS = {"/res/v1/web/search": "brave", "/customsearch/v1": "google", "/search": "searxng"}
+MODES = ("ok", "empty", "rate_limited", "quota_exhausted", "server_error", "hang", "html", "garbage", "wrong_shape",
+         "auth_error", "json_disabled", "unresponsive")  # fmt: skip
+SECRET_HEADERS = frozenset({"x-subscription-token", "authorization"})
+PACIFIC = ZoneInfo("America/Los_Angeles")
+CHALLENGE = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body>"
+Row = tuple[str, str, str]  # url, title, snippet
+
+
+def _quota_message(window: str) -> str:
+    return (f"Quota exceeded for quota metric 'Queries' and limit 'Queries per {window}' of service "
+            "'customsearch.googleapis.com' for consumer 'project_number:451270028559'.")  # fmt: skip
+
+
+BRAVE_ERRORS = {
+    "quota_exhausted": (429, "RATE_LIMITED", "Request quota limit exceeded for plan"),
+    "rate_limited": (429, "RATE_LIMITED", "Request rate limit exceeded for plan"),
+    "auth_error": (422, "SUBSCRIPTION_TOKEN_INVALID", "The provided subscription token is invalid."),
+    "server_error": (500, "INTERNAL_ERROR", "An internal error occurred"),
+}
+GOOGLE_ERRORS: dict[str, tuple[int, str, str, str | None]] = {
+    "quota": (429, _quota_message("day"), "rateLimitExceeded", "RESOURCE_EXHAUSTED"),
+    "quota_exhausted": (403, "Daily Limit Exceeded", "dailyLimitExceeded", None),  # the legacy form
+    "rate_limited": (429, _quota_message("minute"), "rateLimitExceeded", "RESOURCE_EXHAUSTED"),
+    "auth_error": (403, "This project does not have the access to Custom Search JSON API.", "forbidden",
+                   "PERMISSION_DENIED"),
+    "server_error": (500, "Backend Error", "backendError", "INTERNAL"),
+}  # fmt: skip
+SEARXNG_ERRORS = {
+    "quota_exhausted": (429, b"Too Many Requests"),
+    "rate_limited": (429, b"Too Many Requests"),
+    "auth_error": (401, b"401 Unauthorized"),
+    "server_error": (500, b"<html><title>500 Internal Server Error</title></html>"),
+}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    mode: str  # a mode, or "rejected_key" / "quota" / "bad_request"
+
+
+class FakeSearchServer(MiniHttpServer):
+    def __init__(
+        self,
+        world: World | None = None,
+        *,
+        brave_key: str = "fake-brave-key-0123456789",
+        google_key: str = "AIzaFakeGoogleKey0123456789",
+        google_cx: str = "017576662512468239146:omuauf_lfve",
+        searxng_auth: str | None = None,
+        google_daily_quota: int = 100,
+        brave_monthly_quota: int = 2000,
+        now: Callable[[], datetime] | None = None,
+        hold_s: float = 60.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(MODES, host=host, port=port)
+        self.world = world if world is not None else load_world()
+        self.brave_key, self.google_key, self.google_cx = brave_key, google_key, google_cx
+        self.searxng_auth = searxng_auth
+        self.google_daily_quota, self.brave_monthly_quota = google_daily_quota, brave_monthly_quota
+        self.now = now or (lambda: datetime.now(UTC))
+        self.hold_s = hold_s
+        self.scripts = {p: Script(MODES) for p in PROTOCOLS}
+        self.requests: dict[str, list[SearchRequest]] = {p: [] for p in PROTOCOLS}
+        self.used: dict[tuple[str, str], int] = {}  # (protocol, period key) -> successful queries
+        self._stopping = asyncio.Event()
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    def script(self, modes: Iterable[str], protocol: str | None = None) -> None:
+        """Queue modes for one protocol, or (None) for whichever protocol is asked next."""
+        (self.modes if protocol is None else self.scripts[protocol]).script(modes)
+
+    def usage(self, protocol: str) -> int:
+        return self.used.get((protocol, self._period(protocol)), 0)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._handlers:
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+        await super().stop()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+        try:
+            request = await read_request(reader)
+            if request is None:
+                return
+            answer = self._scripted(request) if request.path == "/__fake/script" else self.route(request)
+            if answer is None:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
+                return
+            writer.write(encode_answer(answer))
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            return
+        finally:
+            writer.close()
+            with suppress(Exception):
+                await writer.wait_closed()
+            if task is not None:
+                self._handlers.discard(task)
+
+    def _scripted(self, request: Request) -> Answer:
+        body = request.json()
+        try:
+            if isinstance(body, list):
+                self.script(str(m) for m in body)
+            elif isinstance(body, dict) and set(body) <= set(PROTOCOLS):
+                for protocol, modes in body.items():
+                    self.script((str(m) for m in modes), protocol)
+            else:
+                raise ValueError("a JSON list of modes, or {protocol: [modes]}")
+        except ValueError as exc:
+            return json_answer(400, {"error": str(exc)})
+        return json_answer(200, {p: s.pending() for p, s in self.scripts.items()} | {"any": self.modes.pending()})
+
+    # -- routing -------------------------------------------------------------------------------------------------
+    def route(self, request: Request) -> Answer | None:  # type: ignore[override]  # None: hold the connection
+        protocol = PATHS.get(request.path)
+        if protocol is None or request.method != "GET":
+            return json_answer(404, {"error": f"no route {request.method} {request.path}"})
+        log = self.requests[protocol]
+        query = {k: ("[key]" if k == "key" else v) for k, v in request.query.items()}
+        headers = {k: v for k, v in request.headers.items() if k not in SECRET_HEADERS}
+        problem = getattr(self, f"_{protocol}_refusal")(request)
+        if problem is not None:
+            log.append(SearchRequest(request.path, query, headers, "rejected_key"))
+            return problem
+        own = self.scripts[protocol]
+        mode = own.next() if own.pending() else self.modes.next()
+        if mode in ("ok", "empty", "unresponsive") and self._exhausted(protocol):
+            log.append(SearchRequest(request.path, query, headers, "quota"))
+            return self._error(protocol, "quota", request)
+        log.append(SearchRequest(request.path, query, headers, mode))
+        if mode == "hang":
+            return None
+        if mode == "html" or (mode == "json_disabled" and protocol == "searxng"):
+            status = 403 if mode == "json_disabled" else 200
+            return Answer(status, CHALLENGE if status == 200 else b"<html><title>403 Forbidden</title></html>",
+                          {"content-type": "text/html; charset=utf-8"})  # fmt: skip
+        if mode == "garbage":
+            return Answer(200, b'{"web": {"results": [{"url": "https://www.booking.com/hot', self._headers(protocol))
+        if mode == "wrong_shape":
+            return Answer(200, json.dumps({"status": "ok", "data": [{"href": "https://x.example/"}]}).encode(),
+                          self._headers(protocol))  # fmt: skip
+        if mode in ("ok", "empty", "unresponsive"):
+            hotel = self.hotel_for(request.query.get("q", "")) if mode == "ok" else None
+            rows = result_rows(self.world, hotel) if hotel else []
+            self.used[(protocol, self._period(protocol))] = self.usage(protocol) + 1
+            payload = getattr(self, f"_{protocol}_results")(request.query.get("q", ""), rows, mode)
+            return Answer(200, json.dumps(payload).encode(), self._headers(protocol))
+        return self._error(protocol, mode, request)
+
+    def hotel_for(self, text: str) -> Hotel | None:
+        """The World hotel the query names (its name, and its city when the query has one that matches)."""
+        folded = fold(text)
+        named = [h for h in self.world.hotels if fold(h.name) in folded]
+        return next((h for h in named if fold(h.city) in folded), named[0] if named else None)
+
+    # -- quotas --------------------------------------------------------------------------------------------------
+    def _period(self, protocol: str) -> str:
+        now = self.now()
+        return now.astimezone(PACIFIC).strftime("%Y-%m-%d") if protocol == "google" else now.strftime("%Y-%m")
+
+    def _exhausted(self, protocol: str) -> bool:
+        limit = {"google": self.google_daily_quota, "brave": self.brave_monthly_quota}.get(protocol)
+        return limit is not None and self.usage(protocol) >= limit
+
+    def _headers(self, protocol: str, *, second_left: int = 1) -> dict[str, str]:
+        headers = {"content-type": "application/json; charset=utf-8"}
+        if protocol == "brave":
+            now = self.now().astimezone(UTC)
+            nxt = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+            left = max(0, self.brave_monthly_quota - self.usage("brave"))
+            headers |= {
+                "x-ratelimit-limit": f"1, {self.brave_monthly_quota}",
+                "x-ratelimit-policy": f"1;w=1, {self.brave_monthly_quota};w=2592000",
+                "x-ratelimit-remaining": f"{second_left}, {left}",
+                "x-ratelimit-reset": f"1, {int((nxt - now).total_seconds())}",
+            }
+        return headers
+
+    # -- per-protocol refusals, results and errors ---------------------------------------------------------------
+    def _brave_refusal(self, request: Request) -> Answer | None:
+        token = request.headers.get("x-subscription-token")
+        if token is None:
+            meta = {"errors": [{"input": None, "loc": ["header", "x-subscription-token"], "msg": "Field required"}]}
+            return _brave_error(422, "VALIDATION", "Unable to validate request parameter(s)", meta)
+        if token != self.brave_key:
+            return _brave_error(422, "SUBSCRIPTION_TOKEN_INVALID", "The provided subscription token is invalid.")
+        return None
+
+    def _google_refusal(self, request: Request) -> Answer | None:
+        if request.query.get("key") != self.google_key:
+            return _google_error(400, "API key not valid. Please pass a valid API key.", "badRequest",
+                                 "INVALID_ARGUMENT", info="API_KEY_INVALID")  # fmt: skip
+        if request.query.get("cx") != self.google_cx or not request.query.get("q"):
+            return _google_error(400, "Request contains an invalid argument.", "badRequest", "INVALID_ARGUMENT")
+        return None
+
+    def _searxng_refusal(self, request: Request) -> Answer | None:
+        if self.searxng_auth is not None and request.headers.get("authorization") != self.searxng_auth:
+            return Answer(401, b"401 Unauthorized", {"content-type": "text/plain", "www-authenticate": "Basic"})
+        if request.query.get("format") != "json":
+            return Answer(200, CHALLENGE, {"content-type": "text/html; charset=utf-8"})
+        return None
+
+    def _brave_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
+        results = [
+            {"title": t, "url": u, "description": _highlight(s, q, "strong"), "type": "search_result",
+             "subtype": "generic", "is_source_local": False, "is_source_both": False, "family_friendly": True,
+             "profile": {"name": _host(u), "url": u, "long_name": _host(u)},
+             "meta_url": {"scheme": "https", "netloc": _host(u), "hostname": _host(u), "path": urlsplit(u).path}}
+            for u, t, s in rows
+        ]  # fmt: skip
+        answer: dict[str, Any] = {"type": "search", "query": {"original": q, "more_results_available": bool(rows)}}
+        answer["mixed"] = {"type": "mixed", "main": [{"type": "web", "index": i} for i in range(len(rows))]}
+        if results:
+            answer["web"] = {"type": "search", "results": results, "family_friendly": True}
+        return answer
+
+    def _google_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
+        total = str(len(rows) * 137)
+        answer: dict[str, Any] = {
+            "kind": "customsearch#search",
+            "queries": {"request": [{"title": f"Google Custom Search - {q}", "totalResults": total, "searchTerms": q,
+                                     "count": len(rows), "startIndex": 1, "cx": self.google_cx}]},
+            "searchInformation": {"searchTime": 0.31, "formattedSearchTime": "0.31", "totalResults": total,
+                                  "formattedTotalResults": f"{int(total):,}"},
+        }  # fmt: skip
+        if rows:
+            answer["items"] = [
+                {"kind": "customsearch#result", "title": t, "htmlTitle": _highlight(t, q, "b"), "link": u,
+                 "displayLink": _host(u), "snippet": s, "htmlSnippet": _highlight(s, q, "b"), "formattedUrl": u}
+                for u, t, s in rows
+            ]  # fmt: skip
+        return answer
+
+    def _searxng_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
+        results = [
+            {"url": u, "title": t, "content": s, "engine": "brave", "engines": ["brave", "duckduckgo", "google"],
+             "parsed_url": ["https", _host(u), urlsplit(u).path, "", "", ""], "template": "default.html",
+             "positions": [i + 1], "score": round(3.0 / (i + 1), 3), "category": "general"}
+            for i, (u, t, s) in enumerate(rows)
+        ]  # fmt: skip
+        failed = [["google", "CAPTCHA"], ["brave", "too many requests"], ["duckduckgo", "timeout"]]
+        return {"query": q, "number_of_results": 0, "results": results, "answers": [], "corrections": [],
+                "infoboxes": [], "suggestions": [],
+                "unresponsive_engines": failed if mode == "unresponsive" else []}  # fmt: skip
+
+    def _error(self, protocol: str, mode: str, request: Request) -> Answer:
+        mode = "quota_exhausted" if mode == "quota" and protocol != "google" else mode
+        mode = "auth_error" if mode == "json_disabled" else mode
+        if protocol == "google":
+            status, message, reason, grpc = GOOGLE_ERRORS.get(mode, GOOGLE_ERRORS["server_error"])
+            return _google_error(status, message, reason, grpc, domain="usageLimits" if grpc is None else "global")
+        if protocol == "searxng":
+            status, text = SEARXNG_ERRORS.get(mode, SEARXNG_ERRORS["server_error"])
+            auth = {"www-authenticate": "Basic"} if status == 401 else {}
+            return Answer(status, text, {"content-type": "text/html" if text[:1] == b"<" else "text/plain"} | auth)
+        status, code, detail = BRAVE_ERRORS.get(mode, BRAVE_ERRORS["server_error"])
+        meta = {"plan": "Free", "rate_limit": 1, "rate_current": 1, "quota_limit": self.brave_monthly_quota}
+        used = self.brave_monthly_quota if mode == "quota_exhausted" else self.usage("brave")
+        answer = _brave_error(status, code, detail, meta | {"quota_current": used} if status == 429 else None)
+        if status == 429:
+            answer.headers |= self._headers("brave", second_left=0 if mode == "rate_limited" else 1)
+            if mode == "quota_exhausted":
+                answer.headers["x-ratelimit-remaining"] = "1, 0"
+        return answer
+
+
+# -- what the engines find ---------------------------------------------------------------------------------------
+def result_rows(world: World, hotel: Hotel) -> list[Row]:
+    """The hotel's results as the engines rank them: portals first, look-alikes, the own site, pages about it."""
+    slug = "-".join(fold(hotel.name).replace("'", "").split())
+    traps = [t for t in world.traps if t.for_hotel == hotel.name]
+    portal = next((t for t in traps if t.kind == "portal"), None)
+    ota = next((t for t in traps if t.kind == "ota"), None)
+    number = zlib.crc32(hotel.domain.encode()) % 9_000_000 + 1_000_000
+    rows: list[Row] = [
+        (portal.url, portal.title, "") if portal else
+        (f"https://www.booking.com/hotel/{hotel.country.lower()}/{slug}.html",
+         f"{hotel.name}, {hotel.city} – Updated 2026 Prices – Booking.com", ""),
+        (ota.url, ota.title, "") if ota else
+        (f"https://www.tripadvisor.com/Hotel_Review-d{number}-{slug}-{hotel.city}.html",
+         f"{hotel.name.upper()} - Updated 2026 Reviews ({hotel.city})", ""),
+    ]  # fmt: skip
+    rows += [(t.url, t.title, "") for t in traps if t.kind == "parked"]
+    rows.append((f"https://www.{hotel.domain}/", hotel.title or hotel.name, hotel.description))
+    rows += [(t.url, t.title, "") for t in traps if t.kind not in ("portal", "ota", "parked")]
+    rows.append((f"https://www.expedia.com/{hotel.city}-Hotels-{slug}.h{number}.Hotel-Information",
+                 f"{hotel.name} – {hotel.city} | Expedia", ""))  # fmt: skip
+    return [(u, t, s or f"{hotel.name} in {hotel.city}: see prices, photos and guest reviews.") for u, t, s in rows]
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def _highlight(text: str, q: str, tag: str) -> str:
+    words = {w.strip('"').casefold() for w in q.split() if len(w.strip('"')) > 3}
+    return " ".join(f"<{tag}>{w}</{tag}>" if w.casefold().strip(",.") in words else w for w in text.split())
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _brave_error(status: int, code: str, detail: str, meta: dict[str, Any] | None = None) -> Answer:
+    error = {"id": f"{zlib.crc32(detail.encode()):08x}-fake", "status": status, "code": code, "detail": detail}
+    return json_answer(status, {"type": "ErrorResponse", "error": error | ({"meta": meta} if meta else {})})
+
+
+def _google_error(
+    status: int, message: str, reason: str, grpc: str | None, *, domain: str = "global", info: str | None = None
+) -> Answer:
+    error: dict[str, Any] = {"code": status, "message": message,
+                             "errors": [{"message": message, "domain": domain, "reason": reason}]}  # fmt: skip
+    if grpc:
+        error["status"] = grpc
+    if info:
+        error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": info,
+                             "domain": "googleapis.com"}]  # fmt: skip
+    return json_answer(status, {"error": error})
