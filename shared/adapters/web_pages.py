@@ -85,15 +85,16 @@ class HttpPageFetcher:
         visited: list[str] = []
         while True:
             remaining = deadline - self._clock()
+            late = f"GET {_where(current)}: no complete answer within {timeout_s:g} s"
+            late += f" after {len(visited)} redirects" if visited else ""
             if remaining <= 0:
-                raise HttpTimeout(f"GET {_where(current)}: no complete answer within {timeout_s:g} s")
+                raise HttpTimeout(late)
             try:
                 answer = await self._http.request(
                     "GET", current, headers=self._headers, timeout_s=remaining, redirect="manual"
                 )
             except HttpTimeout:
-                where = f" after {len(visited)} redirects" if visited else ""
-                raise HttpTimeout(f"GET {_where(current)}: no complete answer within {timeout_s:g} s{where}") from None
+                raise HttpTimeout(late) from None
             target, page = self._next(current, answer, max_bytes)
             if target is not None and page is not None:  # a meta refresh: followed only while it leads on
                 usable = _usable(target) and _key(target) not in {_key(u) for u in [*visited, current]}

@@ -170,10 +170,14 @@ async def fetch(
     sent = dict(headers or {})
     url = resource
     try:
-        async with httpx.AsyncClient(timeout=None, follow_redirects=False) as client:
+        # The transport, not a client: httpx's client parses a redirect's Location even when not following it, and
+        # fails on one it cannot parse (mailto:, a bare "http:"), where fetch would answer the 3xx.
+        async with httpx.AsyncHTTPTransport() as transport:
             for _hop in range(21):
                 target, routed = _web_fake_route(url, sent)
-                answer = await client.request(verb, target, headers=routed, content=content)
+                answer = await transport.handle_async_request(
+                    httpx.Request(verb, target, headers=routed, content=content)
+                )
                 data = await answer.aread()
                 location = answer.headers.get("location")
                 if answer.status_code not in _REDIRECTS or not location or redirect == "manual":
@@ -188,7 +192,7 @@ async def fetch(
                     verb, content = "GET", None
                     sent = {k: v for k, v in sent.items() if not k.lower().startswith("content-")}
                 url = following
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise OSError(f"fetch failed: {type(exc).__name__}: {exc}") from None
     raise OSError("fetch failed: redirect count exceeded")
 
