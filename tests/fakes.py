@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from durable_objects.rate_limiter.logic import RateLimiterLogic
+from durable_objects.rate_limiter.names import marker_key, period_reset
 from local.rpc import rpc_roundtrip
 from shared.adapters.d1.schema import EXPECTED_MIGRATIONS
 from shared.bootstrap import Services
@@ -14,9 +17,18 @@ from shared.domain.api_keys import ApiKey
 from shared.domain.errors import ConstraintViolation
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.inbound import InboundEmail, InboundEnvelope, RawFacts
-from shared.domain.token_bucket import BucketLimit, BucketState, RateDecision, take
+from shared.domain.token_bucket import BucketLimit, RateDecision
 from shared.messages.envelope import Envelope
 from shared.messages.queues import QueueName
+from shared.messages.rate_limit import (
+    AcquireRequest,
+    ClassLimit,
+    ExhaustPeriod,
+    ExhaustRequest,
+    KeyStatus,
+    StatusKey,
+    StatusRequest,
+)
 from shared.observability.log import Logger
 from shared.ports.queues import QueueDepth
 
@@ -310,32 +322,62 @@ class FakeApiKeys:
 
 
 class FakeRateLimiter:
-    """`RateLimiter` over the real token-bucket maths with a test clock; unlimited unless `limits` are given.
+    """`RateLimiter` over the real limiter logic with a test clock; unlimited unless `limits` are given.
 
-    `calls` records `(key, key_class, tokens)`; `broken` makes every call raise (the DO unreachable)."""
+    `limits`: key class → a `BucketLimit` (a bucket) or a `ClassLimit` (a bucket with daily/monthly quotas), served by
+    the real `RateLimiterLogic` over an in-memory `storage`. `exhaust` works for every class, configured or not: the
+    key is refused until its UTC day or month resets, as the Durable Object does. `calls` records
+    `(key, key_class, tokens)`, `exhaustions` the `(key, key_class, period)` reports; `broken` makes every call raise
+    (the DO unreachable). `status` is empty without `limits` (like the unlimited limiter), else the real answer."""
 
     def __init__(
-        self, limits: dict[str, BucketLimit] | None = None, clock: FixedClock | None = None, *, broken: bool = False
+        self,
+        limits: Mapping[str, BucketLimit | ClassLimit] | None = None,
+        clock: FixedClock | None = None,
+        *,
+        broken: bool = False,
     ) -> None:
-        self.limits = limits or {}
+        self.limits = dict(limits or {})
         self.clock = clock or FixedClock()
         self.broken = broken
-        self.buckets: dict[tuple[str, str], BucketState] = {}
+        self.storage = FakeDurableStorage()
+        self.logic = RateLimiterLogic(self.storage, self.limits)
         self.calls: list[tuple[str, str, int]] = []
+        self.exhaustions: list[tuple[str, str, str]] = []
+        self._unconfigured: dict[tuple[str, str, str], float] = {}  # (key class, key, marker name) → until
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
 
     async def acquire(self, key: str, key_class: str, tokens: int = 1) -> RateDecision:
         self.calls.append((key, key_class, tokens))
         if self.broken:
             raise RuntimeError("RateLimiter unreachable")
-        limit = self.limits.get(key_class)
-        if limit is None:
-            return RateDecision(True, 0, 0.0)
-        state, decision = take(self.buckets.get((key_class, key)), limit, self.clock.now().timestamp(), tokens)
-        self.buckets[(key_class, key)] = state
-        return decision
+        now = self._now()
+        if key_class not in self.limits:
+            waits = [until - now for (c, k, _), until in self._unconfigured.items() if (c, k) == (key_class, key)]
+            waits = [w for w in waits if w > 0]
+            return RateDecision(False, 0, max(waits)) if waits else RateDecision(True, 0, 0.0)
+        reply = await self.logic.acquire(AcquireRequest(key=key, key_class=key_class, tokens=tokens, now=now))
+        return RateDecision(reply.allowed, reply.remaining, reply.retry_after_s)
 
-    async def status(self, keys: Any) -> list[Any]:
-        return []  # unit tests of the API never ask; the e2e tests use the real Durable Object
+    async def exhaust(self, key: str, key_class: str, period: ExhaustPeriod) -> None:
+        self.exhaustions.append((key, key_class, period))
+        if self.broken:
+            raise RuntimeError("RateLimiter unreachable")
+        now = self._now()
+        if key_class in self.limits:
+            await self.logic.exhaust(ExhaustRequest(key=key, key_class=key_class, period=period, now=now))
+        else:
+            self._unconfigured[(key_class, key, marker_key(period, now, key_class, key))] = period_reset(period, now)
+
+    async def status(self, keys: Sequence[tuple[str, str]]) -> list[KeyStatus]:
+        if self.broken:
+            raise RuntimeError("RateLimiter unreachable")
+        if not self.limits:
+            return []  # unlimited: nothing to report, like `UnlimitedRateLimiter`
+        asked = [StatusKey(key=key, key_class=key_class) for key, key_class in keys]
+        return (await self.logic.status(StatusRequest(keys=asked, now=self._now()))).items
 
 
 class FakeDurableStorage:

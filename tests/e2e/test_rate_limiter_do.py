@@ -100,3 +100,25 @@ async def test_quota_counters_are_swept_after_their_day(runtime: LocalRuntime, c
     while await namespace.run_due_alarms():
         pass
     assert await shard.ctx.storage.list({"prefix": "quota:"}) == {}
+
+
+async def test_a_reported_exhaustion_holds_across_callers_until_the_month_resets(
+    runtime: LocalRuntime, clock: ManualClock
+) -> None:
+    one, other = (
+        DurableObjectRateLimiter(runtime.env, _Clock(clock)),
+        DurableObjectRateLimiter(runtime.env, _Clock(clock)),
+    )
+    searxng = "provider:searxng"  # no quota of its own: the provider's refusal is the only limit
+    assert (await one.acquire("default", searxng)).allowed
+    await one.exhaust("default", searxng, "month")
+    refused = await other.acquire("default", searxng)  # another caller (isolate) asks the same object
+    today = datetime.fromtimestamp(clock.now(), tz=UTC).date()
+    first = datetime(today.year + today.month // 12, today.month % 12 + 1, 1, tzinfo=UTC)
+    assert not refused.allowed and refused.retry_after_s == pytest.approx(first.timestamp() - clock.now())
+    [status] = await other.status([("default", searxng)])
+    assert (status.exhausted_until, status.available) == (first.timestamp(), 0)
+    [brave] = await other.status([("default", "provider:brave")])
+    assert (brave.monthly_quota, brave.month_used, brave.month_resets_at) == (1000, 0, first.timestamp())
+    clock.set(first)
+    assert (await other.acquire("default", searxng)).allowed
