@@ -521,8 +521,10 @@ export async function mockFetch(input, init) {
     url: url.href,
     args: [describeHeaders(init?.headers), describe(init?.body)],
     signal: signal === undefined ? "none" : signal.constructor.name,
+    redirect: init?.redirect ?? "unset",
   });
   if (signal?.aborted) throw signal.reason;
+  if (url.hostname.endsWith("hotel.mock")) return hotelSite(url, init);
   switch (url.pathname) {
     case "/ok": {
       const headers = new Headers({ "Content-Type": "application/octet-stream", "X-Request-Id": "r-1" });
@@ -552,6 +554,30 @@ export async function mockFetch(input, init) {
     default:
       return new Response("no such route", { status: 404 });
   }
+}
+
+// A hotel site that moves twice (to www. and its German home, the second Location relative) and serves a legacy
+// iso-8859-1 page. fetch follows the 3xx itself unless `redirect: "manual"`, as workerd does (where a manual 3xx
+// keeps its Location readable, unlike a browser's opaque redirect).
+// "\x96" is windows-1252's en dash: a page labelled iso-8859-1 is read as windows-1252 (WHATWG).
+const HOTEL_HTML = "<html><head><title>Alpenhof Kitzbühel \x96 Grüß Gott</title></head><body>42 Zimmer</body></html>";
+export const HOTEL_PAGE = Uint8Array.from(Buffer.from(HOTEL_HTML, "latin1"));
+
+function hotelSite(url, init) {
+  const hops = {
+    "https://alpenhof-hotel.mock/": [301, "https://www.alpenhof-hotel.mock/de/"],
+    "https://www.alpenhof-hotel.mock/de/": [302, "/de/willkommen"],
+  };
+  const hop = hops[url.href];
+  if (hop !== undefined) {
+    const moved = new Response(null, { status: hop[0], headers: { Location: hop[1] } });
+    if (init?.redirect === "manual") return moved;
+    return mockFetch(new URL(hop[1], url).href, init);
+  }
+  if (url.href === "https://www.alpenhof-hotel.mock/de/willkommen") {
+    return new Response(HOTEL_PAGE, { status: 200, headers: { "Content-Type": "text/html; charset=ISO-8859-1" } });
+  }
+  return new Response("no such page", { status: 404 });
 }
 
 // -- Durable Objects -------------------------------------------------------------------------------------------
