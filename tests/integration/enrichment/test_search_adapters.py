@@ -10,14 +10,21 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from local.fakes.llm import FakeLlmServer
 from local.fakes.search import FakeSearchServer
 from local.fakes.world import load_world
+from shared.adapters.ai.openai_compatible import OpenAiCompatibleProvider
 from shared.adapters.http import WorkersFetch
 from shared.adapters.search.brave import BraveSearch
 from shared.adapters.search.google_cse import GoogleCustomSearch
+from shared.adapters.search.llm_site import LlmSiteSearch
 from shared.adapters.search.searxng import SearxngSearch, basic_auth
+from shared.observability.log import Logger
+from shared.ports.breaker import BreakerDecision
 from shared.ports.lookups import LookupFailure, LookupFailureKind
+from shared.ports.rate_limit import RateDecision
 from shared.ports.search import SearchHit, SiteQuery, WebSearch
+from shared.service_layer.composition.gateway import AiGateway
 
 K = LookupFailureKind
 SONNENHOF = SiteQuery("Hotel Sonnenhof", "Munich", "DE")
@@ -255,3 +262,54 @@ class _started:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.server.stop()
+
+
+# -- the LLM's knowledge: the real gateway and provider over the LLM fake ------------------------------------------
+class _ClosedBreakers:
+    async def allow(self, name: str, now: float) -> BreakerDecision:
+        return BreakerDecision(True, "closed", None)
+
+    async def record(self, name: str, success: bool, now: float) -> None:
+        return None
+
+
+class _Unlimited:
+    async def acquire(self, key: str, key_class: str, tokens: int = 1) -> RateDecision:
+        return RateDecision(True, 0, 0.0)
+
+
+class _Now:
+    def now(self) -> datetime:
+        return datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (SiteQuery("Hôtel des Arts", "Lyon", "FR"), ["https://www.hoteldesarts.example/"]),
+        (SiteQuery("Hotel des Arts", "LYON"), ["https://www.hoteldesarts.example/"]),  # accents and case folded
+        (SiteQuery("Hôtel des Arts", "Paris", "FR"), []),  # another city: the model is unsure
+        (UNKNOWN, []),
+        (SiteQuery("Alpenrose Chalet Hotel", "Innsbruck", "AT"), ["https://hotel-alpenrose.example/"]),  # a trap
+    ],
+)
+async def test_llm_site_search_over_the_llm_fake(query: SiteQuery, expected: list[str]) -> None:
+    async with FakeLlmServer(api_key="xai-fake-key-0123456789", world=load_world()) as llm:
+        provider = OpenAiCompatibleProvider("xai", f"{llm.base_url}/v1", llm.api_key, "grok-fake", WorkersFetch())
+        gateway = AiGateway([provider], breakers=_ClosedBreakers(), rate_limiter=_Unlimited(), clock=_Now(),  # type: ignore[arg-type]
+                            log=Logger("test", sink=lambda _line: None), timeout_s=5)  # fmt: skip
+        hits = await LlmSiteSearch(gateway).search(query, timeout_s=5)
+        assert [h.url for h in hits] == expected
+        assert all(h.snippet == "llm" for h in hits)
+        (request,) = llm.requests
+        assert request.body["temperature"] == 0.0
+
+
+async def test_llm_site_search_with_every_provider_failing_over_the_llm_fake() -> None:
+    async with FakeLlmServer(api_key="xai-fake-key-0123456789") as llm:
+        llm.script(["server_error"])
+        provider = OpenAiCompatibleProvider("xai", f"{llm.base_url}/v1", llm.api_key, "grok-fake", WorkersFetch())
+        gateway = AiGateway([provider], breakers=_ClosedBreakers(), rate_limiter=_Unlimited(), clock=_Now(),  # type: ignore[arg-type]
+                            log=Logger("test", sink=lambda _line: None), timeout_s=5)  # fmt: skip
+        caught = await failure(LlmSiteSearch(gateway))
+        assert caught.kind is K.SERVER and "xai:failed:server" in caught.detail
