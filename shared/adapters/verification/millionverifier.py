@@ -13,8 +13,9 @@ error, livemode}`, HTTP 200 even when the call failed (a wrong key is `resultcod
 `result` wins; `resultcode` is the fallback when `result` is missing or unheard of; neither known -> MALFORMED.
 `role` is carried over; `detail` is `result` or `result/subresult`. Failures in `error` (matched on words, the
 vendor's texts vary in case): "credit" -> QUOTA (month: MillionVerifier credits are bought or renew monthly; they
-never come back by the next day); "api key"/"apikey" -> AUTH; "ip" + "blocked" -> AUTH (our egress is refused, a
-retry will not help); "no email"/"email" missing -> REFUSED; anything else ("Internal error") -> SERVER.
+never come back by the next day); "rate limit"/"too many" -> RATE_LIMITED; "api key"/"apikey" -> AUTH; "ip" +
+"blocked" -> AUTH (our egress is refused, a retry will not help); "no email"/"email" missing -> REFUSED; anything
+else ("Internal error") -> SERVER.
 
 `credits` (what the account has left after this call) is no part of the port: it is kept on `credits_left` and
 logged (debug on every answer, a warning once it falls to `low_credits`). `timeout` asks MillionVerifier to give up
@@ -135,6 +136,8 @@ def failure_from(error: str, secret: str | None = None) -> LookupFailure:
     detail = redact(f"{NAME}: {' '.join(error.split())[:160]}", secret)
     if "credit" in words:
         return LookupFailure(LookupFailureKind.QUOTA, detail, quota_period="month")
+    if "rate limit" in words or "too many" in words:
+        return LookupFailure(LookupFailureKind.RATE_LIMITED, detail)
     if "apikey" in words or "api key" in words or "api_key" in words:
         return LookupFailure(LookupFailureKind.AUTH, detail)
     if "ip" in words.split() and "block" in words:

@@ -19,7 +19,8 @@ out of credits", for two different things, so the adapter tells them apart with 
 `GET {base}/v2/getcredits?api_key=KEY` (`{"Credits": "N"}`, -1 for a key it does not know): -1 -> AUTH; 0 -> QUOTA
 (month: credits are bought or renew monthly); more than 0 -> AUTH (the key is known but may not validate, e.g. an
 IP allow-list); no usable answer -> QUOTA (stopping the provider until its reset is the cheaper mistake).
-An error naming only the key -> AUTH, only credits -> QUOTA, a missing parameter -> REFUSED, anything else -> SERVER.
+An error naming only the key -> AUTH, only credits -> QUOTA, a rate limit -> RATE_LIMITED, a missing parameter ->
+REFUSED, anything else -> SERVER.
 ZeroBounce does not charge for unknown results. `timeout` (3–60 s) is sent a fifth below our own timeout.
 """
 
@@ -152,6 +153,8 @@ def failure_from(error: str, secret: str | None = None) -> LookupFailure | None:
     about_credits = "credit" in words
     if about_key and about_credits:
         return None
+    if "rate limit" in words or "too many" in words:
+        return LookupFailure(LookupFailureKind.RATE_LIMITED, detail)
     if about_credits:
         return LookupFailure(LookupFailureKind.QUOTA, detail, quota_period="month")
     if about_key:

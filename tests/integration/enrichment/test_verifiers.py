@@ -5,14 +5,20 @@ garbage, a hang), and the key never showing in an error."""
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import AsyncIterator
+from urllib.parse import quote_plus
 
 import pytest
 import pytest_asyncio
+from hypothesis import given
+from hypothesis import strategies as st
 
 from local.fakes.verifiers import OUTCOMES, FakeVerifiers
 from shared.adapters.http import WorkersFetch
 from shared.adapters.verification import MillionVerifier, ZeroBounce, verifier
+from shared.adapters.verification.millionverifier import failure_from as mv_failure
+from shared.adapters.verification.zerobounce import failure_from as zb_failure
 from shared.observability.log import Logger
 from shared.ports.lookups import LookupFailure, LookupFailureKind
 from shared.ports.verification import EmailVerifier, Verification, VerifierResult
@@ -47,7 +53,9 @@ async def fake() -> AsyncIterator[FakeVerifiers]:
 
 
 def mv(fake: FakeVerifiers, key: str | None = "default", log: Logger | None = None) -> MillionVerifier:
-    return MillionVerifier(WorkersFetch(), fake.millionverifier_key if key == "default" else key, fake.base_url, log=log)
+    return MillionVerifier(
+        WorkersFetch(), fake.millionverifier_key if key == "default" else key, fake.base_url, log=log
+    )
 
 
 def zb(fake: FakeVerifiers, key: str | None = "default") -> ZeroBounce:
@@ -164,8 +172,14 @@ async def test_credits_run_out_mid_batch(fake: FakeVerifiers, vendor: str) -> No
     adapter = mv(fake) if vendor == "millionverifier" else zb(fake)
     fake.credits[fake.millionverifier_key if vendor == "millionverifier" else fake.zerobounce_key] = 3
     fake.unknown_domains.add("nordlys.example")
-    batch = ["hannah.fischer@sonnenhof-hotel.example", "lars@nordlys.example", "m.rossi@bellavista-hotel.example",
-             "elena.garcia@marazul.example", "tomasz.nowak@hotelwisla.example", "aiko@sakura-ryokan.example"]  # fmt: skip
+    batch = [
+        "hannah.fischer@sonnenhof-hotel.example",
+        "lars@nordlys.example",
+        "m.rossi@bellavista-hotel.example",
+        "elena.garcia@marazul.example",
+        "tomasz.nowak@hotelwisla.example",
+        "aiko@sakura-ryokan.example",
+    ]
     answered: list[VerifierResult] = []
     with pytest.raises(LookupFailure) as caught:
         for address in batch:
@@ -252,3 +266,45 @@ async def test_repr_and_name_keep_the_key_out(fake: FakeVerifiers) -> None:
         assert fake.millionverifier_key not in repr(adapter) and fake.zerobounce_key not in repr(adapter)
     with pytest.raises(ValueError, match="unknown verifier"):
         verifier("hunter", WorkersFetch(), "k")
+
+
+# -- the error texts alone (no HTTP) -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("Insufficient credits", LookupFailureKind.QUOTA),
+        ("Apikey not found", LookupFailureKind.AUTH),
+        ("Invalid API key", LookupFailureKind.AUTH),
+        ("IP address blocked", LookupFailureKind.AUTH),
+        ("Rate limit exceeded, slow down", LookupFailureKind.RATE_LIMITED),
+        ("Internal error", LookupFailureKind.SERVER),
+    ],
+)
+def test_millionverifier_error_texts(error: str, kind: LookupFailureKind) -> None:
+    assert mv_failure(error).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("Invalid API key or your account ran out of credits", None),  # ambiguous: getcredits decides
+        ("Invalid API Key", LookupFailureKind.AUTH),
+        ("Your account ran out of credits", LookupFailureKind.QUOTA),
+        ("Too many requests. Please try again later", LookupFailureKind.RATE_LIMITED),
+        ("Missing parameter: email", LookupFailureKind.REFUSED),
+        ("Something went wrong", LookupFailureKind.SERVER),
+    ],
+)
+def test_zerobounce_error_texts(error: str, kind: LookupFailureKind | None) -> None:
+    got = zb_failure(error)
+    assert (got.kind if got is not None else None) == kind
+
+
+@given(key=st.text(alphabet=string.ascii_letters + string.digits + "-_+/=", min_size=12, max_size=48))
+def test_an_echoed_key_is_redacted_in_any_form(key: str) -> None:
+    echoed = f"Apikey {key} not found; url=/api/v3/?api={quote_plus(key)}&email=x; masked {key[2:11]}***"
+    for failure_ in (mv_failure(echoed, key), zb_failure(f"invalid api key {key}", key)):
+        assert failure_ is not None
+        assert (
+            key not in failure_.detail and key[2:10] not in failure_.detail and quote_plus(key) not in failure_.detail
+        )
