@@ -2,8 +2,9 @@
 
 Every hop is a GET with `redirect="manual"`: a 301/302/303/307/308 with a Location (relative ones resolved against
 the hop's URL) is followed and recorded, so a site that moves to a booking portal or a parking lander shows where it
-went. An immediate `<meta http-equiv="refresh">` (delay of at most 5 s, the way parked domains and language
-splash pages move on) counts as a hop too. A redirect to a non-http(s) URL, back to a URL already visited, or past
+went. An immediate `<meta http-equiv="refresh">` (delay of at most 5 s, outside `<noscript>`: the way parked
+domains and language splash pages move on) counts as a hop too, but only while it leads somewhere new within the
+budget (else that page is the answer). A redirect to a non-http(s) URL, back to a URL already visited, or past
 `max_redirects` is an `HttpError`; the timeout covers the whole chain (`HttpTimeout`). The body is cut at
 `max_bytes` (`truncated`): the port reads whole bodies, so the byte budget bounds what is kept and decoded, the time
 budget bounds the download. Decoding: a BOM, else the header's charset, else a `<meta charset>`/http-equiv/XML
