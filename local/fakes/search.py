@@ -6,15 +6,13 @@
     SearxngSearch(http, search.base_url)
     search.script(["rate_limited", "ok"], protocol="brave")  # or POST /__fake/script: a list, or {"brave": [...]}
 
-`GET /res/v1/web/search` (Brave: X-Subscription-Token, else 422 SUBSCRIPTION_TOKEN_INVALID / VALIDATION),
-`GET /customsearch/v1` (Google: key and cx, else 400 API_KEY_INVALID / invalid argument) and `GET /search?format=json`
-(SearXNG; `searxng_auth` makes it demand that Authorization value, else 401). A query naming a World hotel answers
-like the real engines: OTAs first (Booking.com, Tripadvisor), the hotel's trap URLs (parked look-alikes, social and
-directory pages) around its own https://www.<domain>/, then more portals; an unknown hotel finds nothing.
-Quotas: Google `google_daily_quota` successful queries per Pacific day (then 429 rateLimitExceeded "Queries per
-day"), Brave `brave_monthly_quota` per UTC month (then 429 with `X-RateLimit-Remaining: 1, 0`); Brave's
-X-RateLimit-* headers ride on every answer. `now` is injectable. Scripted modes, one per request (the protocol's
-queue first, then the shared one; an empty script answers `ok`):
+Brave (`/res/v1/web/search`, wrong or missing X-Subscription-Token: 422), Google (`/customsearch/v1`, wrong key: 400
+API_KEY_INVALID, wrong cx: 400) and SearXNG (`/search?format=json`, `searxng_auth`: that Authorization or 401). A
+query naming a World hotel finds, like real engines, OTAs first, parked look-alikes, its own https://www.<domain>/,
+its social and directory pages, more portals; an unknown hotel finds nothing. Quotas count successful queries:
+Google `google_daily_quota` per Pacific day (then 429 rateLimitExceeded "Queries per day"), Brave
+`brave_monthly_quota` per UTC month (then 429, `X-RateLimit-Remaining: 1, 0`; the X-RateLimit-* headers ride on
+every Brave answer); `now` is injectable. Modes, one per request (the protocol's queue, else the shared one, else ok):
 
     ok / empty          results from the World / none        rate_limited     429 short-term
     quota_exhausted     Google: 403 dailyLimitExceeded (the legacy form); Brave: 429, monthly remaining 0
@@ -50,7 +48,11 @@ MODES = ("ok", "empty", "rate_limited", "quota_exhausted", "server_error", "hang
          "auth_error", "json_disabled", "unresponsive")  # fmt: skip
 SECRET_HEADERS = frozenset({"x-subscription-token", "authorization"})
 PACIFIC = ZoneInfo("America/Los_Angeles")
+HTML = "text/html; charset=utf-8"
 CHALLENGE = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body>"
+FORBIDDEN = b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1></body></html>"
+GARBAGE = b'{"web": {"results": [{"url": "https://www.booking.com/hot'
+WRONG_SHAPE = json.dumps({"status": "ok", "data": [{"href": "https://www.booking.com/"}]}).encode()
 Row = tuple[str, str, str]  # url, title, snippet
 
 
@@ -92,19 +94,11 @@ class SearchRequest:
 class FakeSearchServer(MiniHttpServer):
     def __init__(
         self,
-        world: World | None = None,
-        *,
-        brave_key: str = "fake-brave-key-0123456789",
-        google_key: str = "AIzaFakeGoogleKey0123456789",
-        google_cx: str = "017576662512468239146:omuauf_lfve",
-        searxng_auth: str | None = None,
-        google_daily_quota: int = 100,
-        brave_monthly_quota: int = 2000,
-        now: Callable[[], datetime] | None = None,
-        hold_s: float = 60.0,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
+        world: World | None = None, *, brave_key: str = "fake-brave-key-0123456789",
+        google_key: str = "AIzaFakeGoogleKey0123456789", google_cx: str = "017576662512468239146:omuauf_lfve",
+        searxng_auth: str | None = None, google_daily_quota: int = 100, brave_monthly_quota: int = 2000,
+        now: Callable[[], datetime] | None = None, hold_s: float = 60.0, host: str = "127.0.0.1", port: int = 0,
+    ) -> None:  # fmt: skip
         super().__init__(MODES, host=host, port=port)
         self.world = world if world is not None else load_world()
         self.brave_key, self.google_key, self.google_cx = brave_key, google_key, google_cx
@@ -133,16 +127,13 @@ class FakeSearchServer(MiniHttpServer):
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
-        if task is not None:
-            self._handlers.add(task)
+        self._handlers.add(task)  # type: ignore[arg-type]
         try:
             request = await read_request(reader)
-            if request is None:
-                return
-            answer = self._scripted(request) if request.path == "/__fake/script" else self.route(request)
-            if answer is None:
+            answer = None if request is None else self._scripted(request) or self.route(request)
+            if answer is None:  # hang (or an empty connection): hold until stop()
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
+                    await asyncio.wait_for(self._stopping.wait(), self.hold_s if request else 0)
                 return
             writer.write(encode_answer(answer))
             await writer.drain()
@@ -152,67 +143,55 @@ class FakeSearchServer(MiniHttpServer):
             writer.close()
             with suppress(Exception):
                 await writer.wait_closed()
-            if task is not None:
-                self._handlers.discard(task)
+            self._handlers.discard(task)
 
-    def _scripted(self, request: Request) -> Answer:
+    def _scripted(self, request: Request) -> Answer | None:
+        if request.path != "/__fake/script":
+            return None
         body = request.json()
         try:
-            if isinstance(body, list):
-                self.script(str(m) for m in body)
-            elif isinstance(body, dict) and set(body) <= set(PROTOCOLS):
-                for protocol, modes in body.items():
-                    self.script((str(m) for m in modes), protocol)
-            else:
+            if not isinstance(body, list | dict) or (isinstance(body, dict) and not set(body) <= set(PROTOCOLS)):
                 raise ValueError("a JSON list of modes, or {protocol: [modes]}")
+            for protocol, modes in body.items() if isinstance(body, dict) else [(None, body)]:
+                self.script((str(m) for m in modes), protocol)
         except ValueError as exc:
             return json_answer(400, {"error": str(exc)})
         return json_answer(200, {p: s.pending() for p, s in self.scripts.items()} | {"any": self.modes.pending()})
 
-    # -- routing -------------------------------------------------------------------------------------------------
     def route(self, request: Request) -> Answer | None:  # type: ignore[override]  # None: hold the connection
         protocol = PATHS.get(request.path)
         if protocol is None or request.method != "GET":
             return json_answer(404, {"error": f"no route {request.method} {request.path}"})
-        log = self.requests[protocol]
         query = {k: ("[key]" if k == "key" else v) for k, v in request.query.items()}
         headers = {k: v for k, v in request.headers.items() if k not in SECRET_HEADERS}
-        problem = getattr(self, f"_{protocol}_refusal")(request)
-        if problem is not None:
-            log.append(SearchRequest(request.path, query, headers, "rejected_key"))
-            return problem
+        problem = self._refusal(protocol, request)
         own = self.scripts[protocol]
-        mode = own.next() if own.pending() else self.modes.next()
+        mode = "rejected_key" if problem else own.next() if own.pending() else self.modes.next()
         if mode in ("ok", "empty", "unresponsive") and self._exhausted(protocol):
-            log.append(SearchRequest(request.path, query, headers, "quota"))
-            return self._error(protocol, "quota", request)
-        log.append(SearchRequest(request.path, query, headers, mode))
+            mode = "quota"
+        self.requests[protocol].append(SearchRequest(request.path, query, headers, mode))
+        if problem or mode == "quota":
+            return problem or self._error(protocol, "quota")
         if mode == "hang":
             return None
         if mode == "html" or (mode == "json_disabled" and protocol == "searxng"):
-            status = 403 if mode == "json_disabled" else 200
-            return Answer(status, CHALLENGE if status == 200 else b"<html><title>403 Forbidden</title></html>",
-                          {"content-type": "text/html; charset=utf-8"})  # fmt: skip
-        if mode == "garbage":
-            return Answer(200, b'{"web": {"results": [{"url": "https://www.booking.com/hot', self._headers(protocol))
-        if mode == "wrong_shape":
-            return Answer(200, json.dumps({"status": "ok", "data": [{"href": "https://x.example/"}]}).encode(),
-                          self._headers(protocol))  # fmt: skip
+            forbidden = mode == "json_disabled"
+            return Answer(403 if forbidden else 200, FORBIDDEN if forbidden else CHALLENGE, {"content-type": HTML})
+        if mode in ("garbage", "wrong_shape"):
+            return Answer(200, GARBAGE if mode == "garbage" else WRONG_SHAPE, self._headers(protocol))
         if mode in ("ok", "empty", "unresponsive"):
             hotel = self.hotel_for(request.query.get("q", "")) if mode == "ok" else None
             rows = result_rows(self.world, hotel) if hotel else []
             self.used[(protocol, self._period(protocol))] = self.usage(protocol) + 1
             payload = getattr(self, f"_{protocol}_results")(request.query.get("q", ""), rows, mode)
             return Answer(200, json.dumps(payload).encode(), self._headers(protocol))
-        return self._error(protocol, mode, request)
+        return self._error(protocol, mode)
 
-    def hotel_for(self, text: str) -> Hotel | None:
-        """The World hotel the query names (its name, and its city when the query has one that matches)."""
+    def hotel_for(self, text: str) -> Hotel | None:  # named, and in the query's city when it names one
         folded = fold(text)
         named = [h for h in self.world.hotels if fold(h.name) in folded]
         return next((h for h in named if fold(h.city) in folded), named[0] if named else None)
 
-    # -- quotas --------------------------------------------------------------------------------------------------
     def _period(self, protocol: str) -> str:
         now = self.now()
         return now.astimezone(PACIFIC).strftime("%Y-%m-%d") if protocol == "google" else now.strftime("%Y-%m")
@@ -235,44 +214,46 @@ class FakeSearchServer(MiniHttpServer):
             }
         return headers
 
-    # -- per-protocol refusals, results and errors ---------------------------------------------------------------
-    def _brave_refusal(self, request: Request) -> Answer | None:
-        token = request.headers.get("x-subscription-token")
-        if token is None:
+    def _refusal(self, protocol: str, request: Request) -> Answer | None:
+        token, query = request.headers.get("x-subscription-token"), request.query
+        if protocol == "brave" and token is None:
             meta = {"errors": [{"input": None, "loc": ["header", "x-subscription-token"], "msg": "Field required"}]}
             return _brave_error(422, "VALIDATION", "Unable to validate request parameter(s)", meta)
-        if token != self.brave_key:
-            return _brave_error(422, "SUBSCRIPTION_TOKEN_INVALID", "The provided subscription token is invalid.")
-        return None
-
-    def _google_refusal(self, request: Request) -> Answer | None:
-        if request.query.get("key") != self.google_key:
+        if protocol == "brave" and token != self.brave_key:
+            return self._error("brave", "auth_error")
+        if protocol == "google" and query.get("key") != self.google_key:
             return _google_error(400, "API key not valid. Please pass a valid API key.", "badRequest",
                                  "INVALID_ARGUMENT", info="API_KEY_INVALID")  # fmt: skip
-        if request.query.get("cx") != self.google_cx or not request.query.get("q"):
+        if protocol == "google" and (query.get("cx") != self.google_cx or not query.get("q")):
             return _google_error(400, "Request contains an invalid argument.", "badRequest", "INVALID_ARGUMENT")
-        return None
-
-    def _searxng_refusal(self, request: Request) -> Answer | None:
-        if self.searxng_auth is not None and request.headers.get("authorization") != self.searxng_auth:
-            return Answer(401, b"401 Unauthorized", {"content-type": "text/plain", "www-authenticate": "Basic"})
-        if request.query.get("format") != "json":
-            return Answer(200, CHALLENGE, {"content-type": "text/html; charset=utf-8"})
+        if protocol == "searxng" and self.searxng_auth and request.headers.get("authorization") != self.searxng_auth:
+            return self._error("searxng", "auth_error")
+        if protocol == "searxng" and query.get("format") != "json":
+            return Answer(200, CHALLENGE, {"content-type": HTML})
         return None
 
     def _brave_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
         results = [
-            {"title": t, "url": u, "description": _highlight(s, q, "strong"), "type": "search_result",
-             "subtype": "generic", "is_source_local": False, "is_source_both": False, "family_friendly": True,
-             "profile": {"name": _host(u), "url": u, "long_name": _host(u)},
-             "meta_url": {"scheme": "https", "netloc": _host(u), "hostname": _host(u), "path": urlsplit(u).path}}
+            {
+                "title": t,
+                "url": u,
+                "description": _highlight(s, q, "strong"),
+                "type": "search_result",
+                "subtype": "generic",
+                "is_source_local": False,
+                "family_friendly": True,
+                "profile": {"name": _host(u), "url": u, "long_name": _host(u)},
+                "meta_url": {"scheme": "https", "netloc": _host(u), "hostname": _host(u)},
+            }
             for u, t, s in rows
-        ]  # fmt: skip
-        answer: dict[str, Any] = {"type": "search", "query": {"original": q, "more_results_available": bool(rows)}}
-        answer["mixed"] = {"type": "mixed", "main": [{"type": "web", "index": i} for i in range(len(rows))]}
-        if results:
-            answer["web"] = {"type": "search", "results": results, "family_friendly": True}
-        return answer
+        ]
+        answer: dict[str, Any] = {
+            "type": "search",
+            "query": {"original": q, "more_results_available": bool(rows)},
+            "mixed": {"type": "mixed", "main": [{"type": "web", "index": i} for i in range(len(rows))]},
+        }
+        web = {"type": "search", "results": results, "family_friendly": True}
+        return answer | ({"web": web} if rows else {})
 
     def _google_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
         total = str(len(rows) * 137)
@@ -283,13 +264,20 @@ class FakeSearchServer(MiniHttpServer):
             "searchInformation": {"searchTime": 0.31, "formattedSearchTime": "0.31", "totalResults": total,
                                   "formattedTotalResults": f"{int(total):,}"},
         }  # fmt: skip
-        if rows:
-            answer["items"] = [
-                {"kind": "customsearch#result", "title": t, "htmlTitle": _highlight(t, q, "b"), "link": u,
-                 "displayLink": _host(u), "snippet": s, "htmlSnippet": _highlight(s, q, "b"), "formattedUrl": u}
-                for u, t, s in rows
-            ]  # fmt: skip
-        return answer
+        items = [
+            {
+                "kind": "customsearch#result",
+                "title": t,
+                "htmlTitle": _highlight(t, q, "b"),
+                "link": u,
+                "displayLink": _host(u),
+                "snippet": s,
+                "htmlSnippet": _highlight(s, q, "b"),
+                "formattedUrl": u,
+            }
+            for u, t, s in rows
+        ]
+        return answer | ({"items": items} if items else {})  # fmt: skip
 
     def _searxng_results(self, q: str, rows: list[Row], mode: str) -> dict[str, Any]:
         results = [
@@ -303,7 +291,7 @@ class FakeSearchServer(MiniHttpServer):
                 "infoboxes": [], "suggestions": [],
                 "unresponsive_engines": failed if mode == "unresponsive" else []}  # fmt: skip
 
-    def _error(self, protocol: str, mode: str, request: Request) -> Answer:
+    def _error(self, protocol: str, mode: str) -> Answer:
         mode = "quota_exhausted" if mode == "quota" and protocol != "google" else mode
         mode = "auth_error" if mode == "json_disabled" else mode
         if protocol == "google":
@@ -370,11 +358,11 @@ def _brave_error(status: int, code: str, detail: str, meta: dict[str, Any] | Non
 def _google_error(
     status: int, message: str, reason: str, grpc: str | None, *, domain: str = "global", info: str | None = None
 ) -> Answer:
-    error: dict[str, Any] = {"code": status, "message": message,
-                             "errors": [{"message": message, "domain": domain, "reason": reason}]}  # fmt: skip
-    if grpc:
-        error["status"] = grpc
-    if info:
-        error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": info,
-                             "domain": "googleapis.com"}]  # fmt: skip
-    return json_answer(status, {"error": error})
+    error: dict[str, Any] = {
+        "code": status,
+        "message": message,
+        "errors": [{"message": message, "domain": domain, "reason": reason}],
+    }
+    error |= {"status": grpc} if grpc else {}
+    error |= {"details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": info}]} if info else {}
+    return json_answer(status, {"error": error})  # fmt: skip
