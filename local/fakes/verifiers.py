@@ -1,11 +1,9 @@
 """Fake email verifiers over real HTTP: MillionVerifier's single API v3 and ZeroBounce's v2, answered from the
 enrichment world (local/fakes/world.py), on one server.
 
-    fake = FakeVerifiers(load_world()); await fake.start()
-    MillionVerifier(http, fake.millionverifier_key, fake.base_url); ZeroBounce(http, fake.zerobounce_key, fake.base_url)
+    fake = await FakeVerifiers(load_world()).start()    # MillionVerifier(http, fake.millionverifier_key, fake.base_url)
     fake.script(["server_error", "ok"])                      # any vendor's next requests (or POST /__fake/script)
-    fake.script(["quota"], vendor="zerobounce")             # only ZeroBounce's
-    fake.credits[fake.millionverifier_key] = 3              # the account runs dry after three paid answers
+    fake.script(["quota"], vendor="zerobounce"); fake.credits[fake.millionverifier_key] = 3   # runs dry after 3
 
 `GET /api/v3/?api=&email=&timeout=` (MillionVerifier), `GET /v2/validate?api_key=&email=&ip_address=&timeout=` and
 `GET /v2/getcredits?api_key=` (ZeroBounce). The verdict comes from the world: a mailbox that exists -> ok / valid
@@ -26,8 +24,8 @@ HTTP 200, as the vendors send them. Modes, one consumed per validation request (
     html           200 with an HTML page             garbage      200 with a truncated JSON body
     hang           no answer until stop() (or `hold_s`), for timeouts
 
-`requests` records every call (vendor, path, email, whether the key was valid, the mode, the verdict answered);
-the key itself is never recorded. CPython only; never bundled.
+`requests` (also `GET /__fake/requests`) records every call: vendor, path, email, whether the key was valid, the
+mode, the verdict answered; never the key. CPython only; never bundled.
 """
 
 from __future__ import annotations
@@ -45,10 +43,6 @@ MODES = (
     "ok", "unknown", "greylisted", "quota", "auth_error", "rate_limited", "server_error", "html", "garbage", "hang",
 )  # fmt: skip
 VENDORS = ("millionverifier", "zerobounce")
-OUTCOMES = (
-    "valid", "invalid", "no_dns", "syntax", "catch_all", "unknown", "greylisted", "disposable", "spamtrap", "abuse",
-    "mailbox_full", "toxic", "role_catch_all",
-)  # fmt: skip
 ROLE_BOXES = frozenset({"info", "contact", "reservations", "recepcja", "post", "events", "eventos", "sales", "office"})
 DISPOSABLE_DOMAINS = frozenset({"mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com"})
 FREE_DOMAINS = frozenset({"gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "gmx.de", "web.de"})
@@ -56,6 +50,12 @@ MV_AUTH = "Apikey not found"
 MV_NO_CREDITS = "Insufficient credits"
 ZB_REFUSED = "Invalid API key or your account ran out of credits"
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>"
+JSON, HTML = {"content-type": "application/json"}, {"content-type": "text/html"}
+BROKEN = {  # mode -> status, body, headers, what the request log says
+    "rate_limited": (429, b'{"error": "Too many requests"}', {**JSON, "retry-after": "3"}, "HTTP 429"),
+    "server_error": (500, HTML_PAGE, HTML, "HTTP 500"), "html": (200, HTML_PAGE, HTML, "HTML"),
+    "garbage": (200, b'{"email": "x@y.example", "result": "o', JSON, "garbage"),
+}  # fmt: skip
 # outcome -> MillionVerifier (result, subresult, quality) and ZeroBounce (status, sub_status)
 MV_SHAPES = {
     "valid": ("ok", "ok", "good"), "invalid": ("invalid", "mailbox_not_found", "bad"),
@@ -75,6 +75,7 @@ ZB_SHAPES = {
     "mailbox_full": ("invalid", "mailbox_quota_exceeded"), "toxic": ("do_not_mail", "toxic"),
     "role_catch_all": ("do_not_mail", "role_based_catch_all"),
 }  # fmt: skip
+OUTCOMES = tuple(MV_SHAPES)  # what `outcomes[address]` may force
 FREE_OUTCOMES = frozenset({"unknown", "greylisted"})  # not charged
 
 
@@ -119,7 +120,6 @@ class FakeVerifiers(MiniHttpServer):
         self._stopping = asyncio.Event()
         self._handlers: set[asyncio.Task[None]] = set()
 
-    # -- set-up -------------------------------------------------------------------------------------------------
     def add_account(self, vendor: str, key: str, credits: int) -> None:
         self.accounts[vendor].add(key)
         self.credits[key] = credits
@@ -148,7 +148,6 @@ class FakeVerifiers(MiniHttpServer):
             return "role_catch_all" if local in ROLE_BOXES else "catch_all"
         return "valid" if local in hotel.mailboxes else "invalid"
 
-    # -- lifecycle ----------------------------------------------------------------------------------------------
     async def start(self) -> FakeVerifiers:
         self._stopping = asyncio.Event()
         await super().start()
@@ -170,7 +169,6 @@ class FakeVerifiers(MiniHttpServer):
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    # -- HTTP ---------------------------------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
@@ -227,25 +225,27 @@ class FakeVerifiers(MiniHttpServer):
         def log(mode: str, verdict: str) -> None:
             self.requests.append(VerifierRequest(vendor, path, email, valid_key, mode, verdict))
 
+        mv = vendor == "millionverifier"
         if not email:
             log("bad_request", "no email")
-            message = "No email" if vendor == "millionverifier" else "Missing parameter: email"
-            return self._refusal(vendor, email, message, http=vendor == "zerobounce")
+            return self._refusal(vendor, email, "No email" if mv else "Missing parameter: email", http=not mv)
         mode = self._next_mode(vendor)
         if mode == "hang":
             log(mode, "(no answer)")
             return None
-        if mode in ("rate_limited", "server_error", "html", "garbage"):
-            return self._broken(mode, log)
-        if not valid_key or mode == "auth_error":
-            if vendor == "zerobounce" and valid_key:
-                self._revoked_once.add(key)
-            log(mode, MV_AUTH if vendor == "millionverifier" else ZB_REFUSED)
-            return self._refusal(vendor, email, MV_AUTH if vendor == "millionverifier" else ZB_REFUSED)
-        if mode == "quota" or self.credits.get(key, 0) <= 0:
-            self.credits[key] = 0
-            log(mode, MV_NO_CREDITS if vendor == "millionverifier" else ZB_REFUSED)
-            return self._refusal(vendor, email, MV_NO_CREDITS if vendor == "millionverifier" else ZB_REFUSED)
+        if mode in BROKEN:
+            status, body, headers, verdict = BROKEN[mode]
+            log(mode, verdict)
+            return Answer(status, body, dict(headers))
+        if not valid_key or mode == "auth_error" or mode == "quota" or self.credits.get(key, 0) <= 0:
+            bad_key = not valid_key or mode == "auth_error"
+            if bad_key and valid_key and not mv:
+                self._revoked_once.add(key)  # the next getcredits says -1, as for a key ZeroBounce does not know
+            if not bad_key:
+                self.credits[key] = 0
+            message = (MV_AUTH if bad_key else MV_NO_CREDITS) if mv else ZB_REFUSED
+            log(mode, message)
+            return self._refusal(vendor, email, message)
         canned = self.canned.get((vendor, email.lower()))
         if canned is not None:
             self.credits[key] -= 1
@@ -254,26 +254,13 @@ class FakeVerifiers(MiniHttpServer):
         outcome = mode if mode in ("unknown", "greylisted") else self.outcome(email)
         if outcome not in FREE_OUTCOMES:
             self.credits[key] -= 1
-        if vendor == "millionverifier":
+        if mv:
             payload = self._millionverifier(email, outcome, self.credits[key])
             log(mode, str(payload["result"]))
         else:
             payload = self._zerobounce(email, outcome)
             log(mode, f"{payload['status']}/{payload['sub_status']}".rstrip("/"))
         return json_answer(200, payload)
-
-    def _broken(self, mode: str, log: Any) -> Answer:
-        if mode == "rate_limited":
-            log(mode, "HTTP 429")
-            return json_answer(429, {"error": "Too many requests"}, {"retry-after": "3"})
-        if mode == "server_error":
-            log(mode, "HTTP 500")
-            return Answer(500, HTML_PAGE, {"content-type": "text/html"})
-        if mode == "html":
-            log(mode, "HTML")
-            return Answer(200, HTML_PAGE, {"content-type": "text/html"})
-        log(mode, "garbage")
-        return Answer(200, b'{"email": "x@y.example", "result": "o', {"content-type": "application/json"})
 
     def _getcredits(self, key: str) -> Answer:
         known = key in self.accounts["zerobounce"] and key not in self._revoked_once
@@ -293,19 +280,11 @@ class FakeVerifiers(MiniHttpServer):
         result, subresult, quality = MV_SHAPES[outcome]
         local, _, domain = email.lower().rpartition("@")
         return {
-            "email": email,
-            "quality": quality,
-            "result": result,
-            "resultcode": MV_CODES[result],
-            "subresult": subresult,
-            "free": domain in FREE_DOMAINS,
-            "role": local in ROLE_BOXES or outcome == "role_catch_all",
-            "didyoumean": "",
-            "credits": credits,
-            "executiontime": 1,
-            "error": "",
+            "email": email, "quality": quality, "result": result, "resultcode": MV_CODES[result],
+            "subresult": subresult, "free": domain in FREE_DOMAINS, "didyoumean": "", "credits": credits,
+            "role": local in ROLE_BOXES or outcome == "role_catch_all", "executiontime": 1, "error": "",
             "livemode": True,
-        }
+        }  # fmt: skip
 
     def _zerobounce(self, email: str, outcome: str) -> dict[str, Any]:
         status, sub_status = ZB_SHAPES[outcome]
@@ -314,27 +293,13 @@ class FakeVerifiers(MiniHttpServer):
             status, sub_status = "do_not_mail", "role_based"
         hotel = self.world.hotel_by_domain(domain)
         mx = f"mx1.{domain}" if hotel is not None and hotel.mx else ""
+        unknown = ("did_you_mean", "smtp_provider", "firstname", "lastname", "gender", "country", "region", "city")
         return {
-            "address": email,
-            "status": status,
-            "sub_status": sub_status,
-            "free_email": domain in FREE_DOMAINS,
-            "did_you_mean": None,
-            "account": local,
-            "domain": domain,
-            "domain_age_days": "4107" if hotel is not None else None,
-            "smtp_provider": None,
-            "mx_found": "true" if mx else "false",
-            "mx_record": mx or None,
-            "firstname": None,
-            "lastname": None,
-            "gender": None,
-            "country": None,
-            "region": None,
-            "city": None,
-            "zipcode": None,
+            "address": email, "status": status, "sub_status": sub_status, "free_email": domain in FREE_DOMAINS,
+            "account": local, "domain": domain, "domain_age_days": "4107" if hotel is not None else None,
+            "mx_found": "true" if mx else "false", "mx_record": mx or None, **dict.fromkeys(unknown), "zipcode": None,
             "processed_at": "2026-03-02 09:14:27.315",
-        }
+        }  # fmt: skip
 
 
 __all__ = ["MODES", "OUTCOMES", "FakeVerifiers", "VerifierRequest"]
