@@ -46,8 +46,8 @@ _BRAND_TABLE: dict[SiteKind, str] = {
         novasol traum-ferienwohnungen ferienwohnungen laterooms venere hotelopia hotelbeds otel ostrovok hostelz
         splendia tablethotels mrandmrssmith hotelscan hoteltonight booking-engine hotelnetsolutions reservit
         availpro simplebooking verticalbooking bookassist cloudbeds siteminder littlehotelier synxis travelclick
-        webhotelier hotelrunner mews guestline jalan ikyu rurubu relux yanolja goodchoice oyorooms pitchup hipcamp
-        glampinghub campsy zenhotels hotelreservations""",
+        webhotelier hotelrunner mews guestline direct-book jalan ikyu rurubu relux yanolja goodchoice oyorooms
+        pitchup hipcamp glampinghub campsy zenhotels hotelreservations""",
     K.OTA: """expedia lastminute ebookers opodo edreams govoyages travellink orbitz travelocity priceline hotwire
         cheaptickets wotif destinia logitravel rumbo centraldereservas atrapalo viajeselcorteingles
         tui thomascook jet2holidays loveholidays onthebeach secretescapes voyage-prive weekendesk travelzoo

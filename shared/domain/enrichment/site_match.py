@@ -10,8 +10,9 @@
   cannot be accepted on its domain alone: the title must name it and the title, snippet or domain the city.
 
 `ACCEPT_AT`: a candidate scoring at or above it is taken as the hotel's own site, subject to the HTTP verification
-(status, redirects, title); below it a candidate is only ranked. A full distinctive-name match in the domain alone
-reaches it (0.6), as do the title naming the hotel and its city together (0.5); the city or the title alone do not.
+(status, redirects, title); below it a candidate is only ranked. A domain made of the distinctive name (and the city or
+hotel words) reaches it alone (0.6), as does the title naming the hotel and its city together (0.5); a domain with
+other words in it ("sonnenhof-immobilien") needs the title too; the city or the title alone never suffice.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ _STOP = _words(
     glamping rooms camere zimmer studios bungalows hoteru jiudian fandian binguan lvguan luguan fndq funduq
     xenodocheio gostinitsa mini"""
 )
+_LODGING = _words(
+    """hotel hotels hotell hoteli otel albergo hostal hostel motel inn resort lodge guesthouse pension pensione
+    gasthof gasthaus landhotel aparthotel ryokan posada pousada parador chalet agriturismo b&b bnb suites spa rooms
+    zimmer chambres camere gostinitsa xenodocheio hoteru jiudian"""
+)
 # Common descriptive words: they count toward a match but a name made only of them (and city and chain words) is
 # generic: many hotels in a city share them.
 _COMMON = _words(
@@ -47,7 +53,9 @@ _COMMON = _words(
     continental international garden gardens classic select premier comfort budget airport station bahnhof
     hauptbahnhof old town altstadt new star stars sun sea beach view luxury deluxe imperial regent regency crown
     golden post krone adler lamm sonne rose lion white victoria queen king kings national metropol metropole
-    panorama bellevue belvedere excelsior majestic splendid savoy ambassador president astoria bristol"""
+    panorama bellevue belvedere excelsior majestic splendid savoy ambassador president astoria bristol gare
+    estacion stazione terminus lac lago lake see plage port commerce voyageurs france angleterre nord sud midi mer
+    montagne mountain alpes alps poste parc"""
 )
 _CHAINS = _words(
     """marriott hilton ibis novotel mercure sofitel pullman sheraton westin hyatt radisson blu holiday express
@@ -147,7 +155,7 @@ def _in_label(token: str, parts: tuple[str, ...], compact: str) -> bool:
 
 
 def _explained(compact: str, known: set[str]) -> float:
-    """The share of the label's letters that are the name's, the city's or generic hotel words."""
+    """The share of the label's letters that are the name's, the city's or lodging words ('hotel', 'inn' …)."""
     rest = compact
     for word in sorted(known, key=len, reverse=True):
         if len(word) >= 2:
@@ -182,7 +190,7 @@ def score_candidate(domain: str, *, title: str, hotel_name: str, city: str | Non
     dom = sum(1 for t in wanted if _in_label(t, parts, compact)) / len(wanted) if wanted and compact else 0.0
     if full_join or (len(joined_core) >= 6 and joined_core in compact):
         dom = 1.0
-    known = {_squash(w) for w in set(name_tokens) | _city_tokens(city) | set(_city_names(city)) | _STOP}
+    known = {_squash(w) for w in set(name_tokens) | _city_tokens(city) | set(_city_names(city)) | _LODGING}
     explained = _explained(compact, known) if dom else 0.0
     if dom:
         reasons.append(f"domain: {label} has {dom:.0%} of the name" + (" (run together)" if full_join else ""))
@@ -191,19 +199,21 @@ def score_candidate(domain: str, *, title: str, hotel_name: str, city: str | Non
         reasons.append(f"title: names {title_cov:.0%} of the hotel")
     snippet_cov = _coverage(wanted_raw, snippet_words, "")
     city_names = _city_names(city)
-    city_hit = bool(city_names) and any(
-        name in title_joined or name in "".join(tokens(snippet)) or _squash(name) in compact for name in city_names
-    )
+    snippet_joined = "".join(tokens(snippet))
+    city_in_text = any(name in title_joined or name in snippet_joined for name in city_names)
+    city_hit = city_in_text or (not generic and any(_squash(name) in compact for name in city_names))
+    if title_cov and not (city_in_text or title_words & _LODGING):
+        title_cov /= 2  # "Sonnenhof Immobilien GmbH" names the word, not the hotel
     if city_hit:
         reasons.append(f"city: {city} in the title, snippet or domain")
 
     if generic:
-        score = 0.25 * dom + 0.1 * explained * (dom > 0) + 0.35 * title_cov + 0.2 * city_hit + 0.1 * snippet_cov
+        score = 0.15 * dom + 0.15 * dom * explained + 0.35 * title_cov + 0.2 * city_hit + 0.1 * snippet_cov
         if not (title_cov >= 1 and city_hit):
             score = min(score, ACCEPT_AT - 0.1)
-        reasons.append("generic name: needs the title and the city")
+        reasons.append("generic name: needs the title and the city in the title or snippet")
     else:
-        score = 0.35 * dom + 0.25 * dom * explained + 0.35 * title_cov + 0.15 * city_hit + 0.05 * snippet_cov
+        score = 0.6 * dom * explained + 0.35 * title_cov + 0.15 * city_hit + 0.05 * snippet_cov
     return MatchScore(round(min(score, 1.0), 3), tuple(reasons), generic)
 
 
