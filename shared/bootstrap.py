@@ -22,6 +22,7 @@ from shared.observability.log import Logger
 
 if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messages)
     from shared.adapters.d1.emails import D1EmailRepository
+    from shared.adapters.d1.enrichment import D1EnrichmentStore
     from shared.adapters.d1.enrollments import D1EnrollmentRepository
     from shared.domain.campaigns.country_policy import CountryPolicy
     from shared.ports.api_keys import ApiKeyRepository
@@ -44,6 +45,8 @@ if TYPE_CHECKING:  # the ports only annotate Services (some carry pydantic messa
     from shared.service_layer.composition.gateway import AiGateway
     from shared.service_layer.email_events import EmailEvents
     from shared.service_layer.emails import EmailService
+    from shared.service_layer.enrichment.enrich import Enricher
+    from shared.service_layer.enrichment.requests import EnrichRequests
     from shared.service_layer.health import HealthChecks
     from shared.service_layer.import_job_sweeper import ImportJobSweeper
     from shared.service_layer.import_jobs import ImportJobService
@@ -94,9 +97,12 @@ class Services:
     def import_job_service(self) -> ImportJobService:
         from shared.service_layer.import_jobs import ImportJobService  # the CSV parser loads on first use
 
+        async def created(ids: list[str], trace_id: str) -> None:
+            await self.enrich_requests.created(ids, trace_id=trace_id, reason="import")
+
         return ImportJobService(
             jobs=self.import_jobs, prospects=self.prospects, publisher=self.publisher, clock=self.clock, ids=self.ids,
-            log=self.log,
+            log=self.log, on_created=created,
         )  # fmt: skip
 
     @property
@@ -284,6 +290,70 @@ class Services:
             settings=self.settings_store, sender=self.webhook_sender, clock=self.clock, ids=self.ids, log=self.log,
             env=self.env,
         )  # fmt: skip
+
+    # -- enrichment (decision 0020) -----------------------------------------------------------------------------
+
+    @property
+    def enrichment_store(self) -> D1EnrichmentStore:
+        from shared.adapters.d1.enrichment import D1EnrichmentStore
+
+        assert self.db is not None
+        return D1EnrichmentStore(self.db)
+
+    @property
+    def enrich_requests(self) -> EnrichRequests:
+        from shared.service_layer.enrichment.requests import EnrichRequests
+
+        return EnrichRequests(self)
+
+    @property
+    def enrichment_finder_names(self) -> tuple[str, ...]:
+        from shared.adapters.enrichment_registry import configured_finders
+
+        return configured_finders(self.settings)
+
+    @property
+    def enrichment_verifier_names(self) -> tuple[str, ...]:
+        from shared.adapters.enrichment_registry import configured_verifiers
+
+        return configured_verifiers(self.settings)
+
+    @property
+    def enrichment_verifier_order(self) -> tuple[str, ...]:
+        from shared.adapters.enrichment_registry import verifier_order
+
+        return verifier_order(self.settings)
+
+    @property
+    def enricher(self) -> Enricher:
+        from shared.adapters.enrichment_registry import email_verifiers, website_finders
+        from shared.adapters.web_pages import HttpPageFetcher
+        from shared.domain.enrichment.costs import provider_costs
+        from shared.service_layer.enrichment.email_finder import EmailFinder
+        from shared.service_layer.enrichment.enrich import Enricher
+        from shared.service_layer.enrichment.guard import ProviderGuard
+        from shared.service_layer.enrichment.site_reader import SiteReader
+        from shared.service_layer.enrichment.website_finder import WebsiteFinder
+
+        s, http = self.settings, self.http
+        guard = ProviderGuard(
+            breakers=self.breakers, rate_limiter=self.rate_limiter, clock=self.clock, log=self.log,
+            costs=provider_costs(s.enrich_costs), timeout_s=s.enrich_timeout_s,
+        )  # fmt: skip
+        finders = website_finders(s, http, self.ai_gateway)
+        fetcher = HttpPageFetcher(http, user_agent=s.enrich_user_agent)
+
+        def reader() -> SiteReader:
+            return SiteReader(fetcher, timeout_s=s.enrich_timeout_s)
+
+        def finder(site_reader: SiteReader) -> WebsiteFinder:
+            return WebsiteFinder(finders, guard=guard, cache=self.cache, reader=site_reader,
+                                 hit_ttl_days=s.enrich_cache_days, miss_ttl_days=s.enrich_miss_cache_days)  # fmt: skip
+
+        emails = EmailFinder(email_verifiers(s, http, self.log), guard=guard, cache=self.cache, dns=self.dns,
+                             catch_all=s.enrich_catch_all, ttl_days=s.enrich_cache_days)  # fmt: skip
+        return Enricher(store=self.enrichment_store, locks=self.prospect_locks, finder=finder, reader_factory=reader,
+                        emails=emails, clock=self.clock, ids=self.ids, log=self.log)  # fmt: skip
 
     @property
     def health(self) -> HealthChecks:

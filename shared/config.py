@@ -46,6 +46,28 @@ _FIELDS = (
     "EMAIL_RETENTION_DAYS",
     "ARCHIVE_AFTER_DAYS",
     "COMPLETE_AFTER_DAYS",
+    # enrichment (shared/service_layer/enrichment, decision 0020)
+    "ENRICH_ON_CREATE",
+    "ENRICH_WEBSITE_PROVIDERS",
+    "ENRICH_VERIFIERS",
+    "ENRICH_CATCH_ALL",
+    "ENRICH_TIMEOUT_S",
+    "ENRICH_USER_AGENT",
+    "ENRICH_TOPUP_MAX",
+    "ENRICH_CACHE_DAYS",
+    "ENRICH_MISS_CACHE_DAYS",
+    "ENRICH_RETRY_AFTER_DAYS",
+    "ENRICH_COSTS",
+    "BRAVE_API_KEY",
+    "BRAVE_BASE_URL",
+    "GOOGLE_CSE_KEY",
+    "GOOGLE_CSE_CX",
+    "GOOGLE_CSE_BASE_URL",
+    "SEARXNG_URL",
+    "MILLIONVERIFIER_API_KEY",
+    "MILLIONVERIFIER_BASE_URL",
+    "ZEROBOUNCE_API_KEY",
+    "ZEROBOUNCE_BASE_URL",
 )
 MIB = 1024 * 1024
 
@@ -95,6 +117,30 @@ class Settings(BaseModel):
     archive_after_days: int = Field(default=30, ge=1)  # no reply this long after the last step: archive
     complete_after_days: int = Field(default=14, ge=0)  # last step composed this long ago: enrollment completed
 
+    # Enrichment (decision 0020). Website finders are asked in this order, verifiers in cost order; one without its
+    # key/URL is skipped, so offline the chain ends in ranked, unverified address candidates instead of failing.
+    enrich_on_create: bool = True  # new prospects missing a website, facts or an address get an `enrich` message
+    enrich_website_providers: tuple[str, ...] = ("llm", "brave", "google_cse", "searxng")
+    enrich_verifiers: tuple[str, ...] = ("millionverifier", "zerobounce")
+    enrich_catch_all: Literal["risky", "skip"] = "risky"  # a catch-all domain's best guess: kept as risky, or not
+    enrich_timeout_s: float = Field(default=10.0, gt=0, le=60)  # per provider call and per page
+    enrich_user_agent: str = "JenguBot/1.0 (+https://jengu.example/bot; hotel outreach research)"
+    enrich_topup_max: int = Field(default=200, ge=0, le=5000)  # prospects one off-hours cron run may enqueue
+    enrich_cache_days: int = Field(default=30, ge=1)  # a found website / a verdict is reused this long
+    enrich_miss_cache_days: int = Field(default=7, ge=1)  # "nothing found" is believed this long
+    enrich_retry_after_days: int = Field(default=14, ge=1)  # a partial prospect is tried again after this
+    enrich_costs: str | None = None  # JSON: provider -> {"credits_per_call", "usd_per_credit"} (overrides)
+    brave_api_key: str | None = Field(default=None, repr=False)
+    brave_base_url: str = "https://api.search.brave.com"
+    google_cse_key: str | None = Field(default=None, repr=False)
+    google_cse_cx: str | None = None
+    google_cse_base_url: str = "https://www.googleapis.com"
+    searxng_url: str | None = None  # a self-hosted SearXNG instance with format=json enabled
+    millionverifier_api_key: str | None = Field(default=None, repr=False)
+    millionverifier_base_url: str = "https://api.millionverifier.com"
+    zerobounce_api_key: str | None = Field(default=None, repr=False)
+    zerobounce_base_url: str = "https://api.zerobounce.net"
+
     @property
     def is_local(self) -> bool:
         """Running on the local runtime (or tests), not on Cloudflare: decides which proxy headers are trusted."""
@@ -113,10 +159,9 @@ class Settings(BaseModel):
         values: dict[str, Any] = {k.lower(): v for k, v in raw.items() if v not in (None, "")}
         if "cors_origins" in values:
             values["cors_origins"] = tuple(o.strip() for o in str(values["cors_origins"]).split(",") if o.strip())
-        if "ai_providers" in values:
-            values["ai_providers"] = tuple(
-                p.strip().lower() for p in str(values["ai_providers"]).split(",") if p.strip()
-            )
+        for name in ("ai_providers", "enrich_website_providers", "enrich_verifiers"):
+            if name in values:
+                values[name] = tuple(p.strip().lower() for p in str(values[name]).split(",") if p.strip())
         if "log_level" in values:
             values["log_level"] = str(values["log_level"]).lower()
         try:

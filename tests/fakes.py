@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from durable_objects.provider_breaker.logic import ProviderBreakerLogic
 from durable_objects.rate_limiter.logic import RateLimiterLogic
 from durable_objects.rate_limiter.names import marker_key, period_reset
 from local.rpc import rpc_roundtrip
@@ -19,6 +21,7 @@ from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.inbound import InboundEmail, InboundEnvelope, RawFacts
 from shared.domain.token_bucket import BucketLimit, RateDecision
 from shared.messages.envelope import Envelope
+from shared.messages.provider_breaker import StatusReply as BreakerStatusReply
 from shared.messages.queues import QueueName
 from shared.messages.rate_limit import (
     AcquireRequest,
@@ -30,6 +33,7 @@ from shared.messages.rate_limit import (
     StatusRequest,
 )
 from shared.observability.log import Logger
+from shared.ports.breaker import BreakerDecision
 from shared.ports.queues import QueueDepth
 
 
@@ -102,6 +106,13 @@ class FakeFailedTasks:
         if task is None or task.status is not FailedTaskStatus.OPEN:
             return False
         self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.REPLAYED})
+        return True
+
+    async def mark_discarded(self, task_id: str, at: datetime) -> bool:
+        task = self.tasks.get(task_id)
+        if task is None or task.status is not FailedTaskStatus.OPEN:
+            return False
+        self.tasks[task_id] = task.model_copy(update={"status": FailedTaskStatus.DISCARDED})
         return True
 
     async def reopen(self, task_id: str) -> None:
@@ -424,3 +435,35 @@ class FakeDurableStorage:
 
     async def deleteAlarm(self) -> None:
         self.alarm = None
+
+
+class MemoryBreakers:
+    """CircuitBreakers over the real ProviderBreakerLogic, one storage per name, calls to one name serialised (as the
+    Durable Object's input gate does). `broken` makes allow/record raise (the object unreachable)."""
+
+    def __init__(self, *, broken: str | None = None) -> None:
+        self.storages: dict[str, FakeDurableStorage] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.broken = broken  # "allow", "record" or "both"
+        self.calls: list[tuple[str, str]] = []
+
+    def _logic(self, name: str) -> ProviderBreakerLogic:
+        return ProviderBreakerLogic(self.storages.setdefault(name, FakeDurableStorage()))
+
+    async def allow(self, name: str, now: float) -> BreakerDecision:
+        self.calls.append(("allow", name))
+        if self.broken in ("allow", "both"):
+            raise RuntimeError("ProviderBreaker unreachable")
+        async with self.locks.setdefault(name, asyncio.Lock()):
+            reply = await self._logic(name).allow(now)
+        return BreakerDecision(reply.allowed, reply.state, reply.retry_at)
+
+    async def record(self, name: str, success: bool, now: float) -> None:
+        self.calls.append(("record", name))
+        if self.broken in ("record", "both"):
+            raise RuntimeError("ProviderBreaker unreachable")
+        async with self.locks.setdefault(name, asyncio.Lock()):
+            await self._logic(name).record("success" if success else "failure", now)
+
+    async def status(self, name: str, now: float) -> BreakerStatusReply:
+        return await self._logic(name).status(now)

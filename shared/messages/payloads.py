@@ -77,6 +77,24 @@ class EmailEvent(Payload):
     automated: bool = False
 
 
+class EnrichRequested(Payload):
+    """Enrich prospect `prospect_id`: fill its missing website, facts and address (shared/service_layer/enrichment).
+    Idempotent: a second delivery finds nothing missing, or answers from the caches."""
+
+    prospect_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="api", min_length=1, max_length=32)  # created, import, api, topup
+
+
+class EnrichSelection(Payload):
+    """Queue `enrich` messages for the next slice of a filter (`POST /api/enrich` with a filter), after `cursor`.
+    Slice `slice` of selection `selection_id` publishes its successor once (a Dedup claim guards it)."""
+
+    selection_id: str = Field(min_length=1, max_length=64)
+    slice: int = Field(ge=0)
+    filter: dict[str, Any]
+    cursor: str | None = Field(default=None, max_length=512)
+
+
 class DeadLetter(Payload):
     """A task that failed for good, forwarded by a consumer to the `dlq` queue with what is known about it."""
 
@@ -98,6 +116,8 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Payload]] = {
     ("send.requested", 1): SendRequested,
     ("enrollment.slice", 1): EnrollmentSlice,
     ("email.event", 1): EmailEvent,
+    ("enrich.requested", 1): EnrichRequested,
+    ("enrich.selection", 1): EnrichSelection,
 }
 
 TYPE_NAMES: dict[type[Payload], tuple[str, int]] = {model: key for key, model in MESSAGE_TYPES.items()}

@@ -26,6 +26,10 @@ class FailedTaskRepository(Protocol):
         """Open -> replayed; False when the task was not open."""
         ...
 
+    async def mark_discarded(self, task_id: str, at: datetime) -> bool:
+        """Open -> discarded (a person resolved it without a replay); False when the task was not open."""
+        ...
+
     async def reopen(self, task_id: str) -> None:
         """Replayed -> open again (the replay could not be sent)."""
         ...

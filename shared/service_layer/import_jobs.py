@@ -18,7 +18,7 @@ carries the write token `import:<job>:<row>`, and a match still carrying this jo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from shared.domain.csv_import import CsvBytesParser, CsvFormatError, CsvParser, InFileDeduper
@@ -49,10 +49,13 @@ STAGE_BATCH_CHUNKS = 4
 class ImportJobService:
     def __init__(
         self, *, jobs: ImportJobRepository, prospects: ProspectRepository, publisher: QueuePublisher, clock: Clock,
-        ids: IdFactory, log: Logger,
+        ids: IdFactory, log: Logger, on_created: Callable[[list[str], str], Awaitable[None]] | None = None,
     ) -> None:  # fmt: skip
+        """`on_created(ids, trace_id)` hears about the prospects each committed slice created (enrichment queues
+        them); it must not raise (a lost call is caught up by the off-hours enrichment top-up)."""
         self._jobs, self._prospects, self._publisher = jobs, prospects, publisher
         self._clock, self._ids, self._log = clock, ids, log
+        self._on_created = on_created
 
     def _now(self) -> str:
         return self._clock.now().isoformat()
@@ -215,6 +218,8 @@ class ImportJobService:
         if commit.state is JobState.RUNNING:
             await self._publish(job.id, end, trace_id)
         await self._prospects.run_batch(queries)
+        if self._on_created is not None and creates:
+            await self._on_created([p.create[0].id for p in creates if p.create is not None], trace_id)
 
     def _commit(
         self, job: ImportJob, start: SliceCursor, end: SliceCursor, plans: list[RowPlan], rows_done: int

@@ -211,6 +211,7 @@ class ProspectImporter:
         self._deduper = InFileDeduper()
         self._pending: list[RowResult | DuplicateRow] = []
         self.report = ImportReport()
+        self.created_ids: list[str] = []  # the prospects this import created (enrichment queues them)
 
     async def feed(self, data: bytes) -> None:
         """Parse `data` FEED_BYTES at a time, writing every full chunk as soon as it is parsed: however large
@@ -250,11 +251,13 @@ class ProspectImporter:
             for plan in creates:
                 assert plan.create is not None
                 record, activity = plan.create
-                await self._write_one(self._repo.insert_queries(record, self._ids.new_id(), activity), "created")
+                await self._write_one(self._repo.insert_queries(record, self._ids.new_id(), activity), "created",
+                                      record.id)  # fmt: skip
             for plan in updates:
                 await self._write_one(plan.writes, "updated")
             return
         self.report.created += len(creates)
+        self.created_ids += [p.create[0].id for p in creates if p.create]
         position = len(inserts)
         for plan in updates:  # each update's first statement is its version-guarded UPDATE
             if changes[position] > 0:
@@ -263,7 +266,7 @@ class ProspectImporter:
                 self.report.duplicates += 1  # changed by someone else meanwhile: left as they made it
             position += len(plan.writes)
 
-    async def _write_one(self, queries: PendingWrites, outcome: str) -> None:
+    async def _write_one(self, queries: PendingWrites, outcome: str, created_id: str | None = None) -> None:
         try:
             changes = await self._repo.run_batch(queries)
         except ConstraintViolation:
@@ -272,6 +275,8 @@ class ProspectImporter:
         if changes[0] > 0:
             if outcome == "created":
                 self.report.created += 1
+                if created_id is not None:
+                    self.created_ids.append(created_id)
             else:
                 self.report.updated += 1
         else:

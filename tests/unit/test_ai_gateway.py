@@ -12,15 +12,13 @@ from typing import Any
 
 import pytest
 
-from durable_objects.provider_breaker.logic import ProviderBreakerLogic
 from shared.domain.token_bucket import BucketLimit
 from shared.messages.provider_breaker import StatusReply
 from shared.observability.log import Logger
 from shared.ports.ai import Completion, CompletionRequest, FailureKind, ProviderFailure
-from shared.ports.breaker import BreakerDecision
 from shared.service_layer.composition import gateway as gateway_module
 from shared.service_layer.composition.gateway import AiGateway, Attempt, GatewayResult, token_estimate
-from tests.fakes import FakeDurableStorage, FakeRateLimiter, FixedClock
+from tests.fakes import FakeRateLimiter, FixedClock, MemoryBreakers
 
 SECRET = "PROMPT-TEXT-THAT-MUST-NOT-BE-LOGGED"
 REQUEST = CompletionRequest(system=f"system {SECRET}", user=f"user {SECRET}")
@@ -58,38 +56,6 @@ class FakeProvider:
         if isinstance(step, Exception):
             raise step
         return step
-
-
-class MemoryBreakers:
-    """CircuitBreakers over the real ProviderBreakerLogic, one storage per name, calls to one name serialised (as the
-    Durable Object's input gate does). `broken` makes allow/record raise (the object unreachable)."""
-
-    def __init__(self, *, broken: str | None = None) -> None:
-        self.storages: dict[str, FakeDurableStorage] = {}
-        self.locks: dict[str, asyncio.Lock] = {}
-        self.broken = broken  # "allow", "record" or "both"
-        self.calls: list[tuple[str, str]] = []
-
-    def _logic(self, name: str) -> ProviderBreakerLogic:
-        return ProviderBreakerLogic(self.storages.setdefault(name, FakeDurableStorage()))
-
-    async def allow(self, name: str, now: float) -> BreakerDecision:
-        self.calls.append(("allow", name))
-        if self.broken in ("allow", "both"):
-            raise RuntimeError("ProviderBreaker unreachable")
-        async with self.locks.setdefault(name, asyncio.Lock()):
-            reply = await self._logic(name).allow(now)
-        return BreakerDecision(reply.allowed, reply.state, reply.retry_at)
-
-    async def record(self, name: str, success: bool, now: float) -> None:
-        self.calls.append(("record", name))
-        if self.broken in ("record", "both"):
-            raise RuntimeError("ProviderBreaker unreachable")
-        async with self.locks.setdefault(name, asyncio.Lock()):
-            await self._logic(name).record("success" if success else "failure", now)
-
-    async def status(self, name: str, now: float) -> StatusReply:
-        return await self._logic(name).status(now)
 
 
 class World:

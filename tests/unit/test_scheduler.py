@@ -33,6 +33,11 @@ class _Flusher:
         return 0
 
 
+class _EnrichRequests:
+    async def topup(self, *, trace_id: str) -> dict[str, int]:
+        return {"enrich_topup": 0}
+
+
 class _Enrollments:
     async def resume_due(self, now: datetime, limit: int) -> int:
         return 0
@@ -53,6 +58,7 @@ def _no_d1_for_the_outreach_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Services, "enrollments", property(lambda self: _Enrollments()))
 
     monkeypatch.setattr(Services, "notification_flusher", property(lambda self: _Flusher()))
+    monkeypatch.setattr(Services, "enrich_requests", property(lambda self: _EnrichRequests()))
 
     async def no_sweep(self: object, now: datetime) -> int:
         return 0

@@ -33,6 +33,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
         api_keys,
         campaigns,
         emails,
+        enrichment,
         enrollments,
         failed_tasks,
         health,
@@ -75,6 +76,7 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(tracking.router)  # /t/...: no API key (mail clients fetch it)
     app.include_router(notifications.router)  # /api/notifications, /api/admin/webhooks
     app.include_router(inbound.router)
+    app.include_router(enrichment.router)  # /api/enrich, /api/prospects/{id}/enrichment
     app.include_router(inbound_webhook.router)  # /webhooks/inbound: no API key, an HMAC signature instead
 
     def limit_for(scope: Scope) -> int:

@@ -18,6 +18,8 @@ from consumers.handlers import (
     handle_compose,
     handle_dead_letter,
     handle_email_event,
+    handle_enrich,
+    handle_enrich_selection,
     handle_enrollment_slice,
     handle_import_slice,
     handle_inbound_received,
@@ -32,9 +34,9 @@ from shared.service_layer.dead_letters import forward_dead_letter, record_platfo
 
 Handler = Callable[[Payload, Envelope, Services], Awaitable[None]]
 
-# queue -> message type -> handler. Queues whose work arrives in later issues have no types yet.
+# queue -> message type -> handler.
 QUEUE_HANDLERS: dict[QueueName, dict[str, Handler]] = {
-    QueueName.ENRICH: {},
+    QueueName.ENRICH: {"enrich.requested": handle_enrich, "enrich.selection": handle_enrich_selection},
     QueueName.COMPOSE: {"compose.requested": handle_compose},
     QueueName.SEND: {"send.requested": handle_send_requested},
     QueueName.INBOUND: {"inbound.received": handle_inbound_received},

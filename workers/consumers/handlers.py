@@ -7,6 +7,8 @@ from shared.messages.envelope import Envelope
 from shared.messages.payloads import (
     ComposeRequested,
     DeadLetter,
+    EnrichRequested,
+    EnrichSelection,
     EnrollmentSlice,
     ImportSlice,
     InboundReceived,
@@ -36,6 +38,9 @@ async def handle_dead_letter(payload: Payload, envelope: Envelope, services: Ser
     if payload.original_type == "enrollment.slice" and payload.original_payload is not None:
         job = EnrollmentSlice.model_validate(payload.original_payload)
         await services.enrollments.fail_job(job.job_id, payload.error, services.clock.now())
+    if payload.original_type == "enrich.requested" and payload.original_payload is not None:
+        enrich = EnrichRequested.model_validate(payload.original_payload)
+        await services.enrichment_store.mark_failed(enrich.prospect_id, services.clock.now())
     try:  # people hear about work that failed for good (the notification is best effort)
         await services.notifier.notify(
             "task_dead_lettered", payload.message_id, {"queue": payload.queue, "type": payload.original_type,
@@ -82,3 +87,14 @@ async def handle_email_event(payload: Payload, envelope: Envelope, services: Ser
 
     assert isinstance(payload, EmailEvent)
     await services.email_events.count(payload, envelope.id)
+
+
+async def handle_enrich(payload: Payload, envelope: Envelope, services: Services) -> None:
+    """Enrich one prospect (shared/service_layer/enrichment/enrich.py); an outage raises, so the queue retries."""
+    assert isinstance(payload, EnrichRequested)
+    await services.enricher.run(payload.prospect_id)
+
+
+async def handle_enrich_selection(payload: Payload, envelope: Envelope, services: Services) -> None:
+    assert isinstance(payload, EnrichSelection)
+    await services.enrich_requests.run_slice(payload, trace_id=envelope.trace_id)

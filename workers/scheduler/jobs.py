@@ -2,8 +2,6 @@
 
 Jobs read state and enqueue work, and write only through guarded statements (the import-job sweeper fails a job
 only while it is as read); they must be safe to run twice (a cron can fire more than once).
-Jobs whose work arrives in later issues (enrichment, notifications) are registered now so that every trigger in
-wrangler.toml routes somewhere and is logged.
 """
 
 from __future__ import annotations
@@ -43,7 +41,9 @@ async def enqueue_due_follow_ups(scheduled_at: datetime, services: Services) -> 
 
 
 async def enqueue_enrichment(scheduled_at: datetime, services: Services) -> dict[str, int]:
-    return {"enqueued": 0}
+    """Off-hours top-up: prospects still missing data, sized to the website finders' remaining quotas
+    (shared/service_layer/enrichment/requests.py)."""
+    return await services.enrich_requests.topup(trace_id=f"cron:enrich:{scheduled_at.isoformat()}")
 
 
 async def flush_notifications(scheduled_at: datetime, services: Services) -> dict[str, int]:

@@ -55,6 +55,9 @@ class D1FailedTaskRepository:
     async def mark_replayed(self, task_id: str, at: datetime) -> bool:
         return await self._db.run(sql.MARK_FAILED_TASK_REPLAYED, at.isoformat(), task_id) > 0
 
+    async def mark_discarded(self, task_id: str, at: datetime) -> bool:
+        return await self._db.run(sql.MARK_FAILED_TASK_DISCARDED, at.isoformat(), task_id) > 0
+
     async def reopen(self, task_id: str) -> None:
         await self._db.run(sql.REOPEN_FAILED_TASK, task_id)
 

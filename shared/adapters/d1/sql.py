@@ -25,6 +25,9 @@ FROM failed_tasks WHERE status = ?1"""
 LIST_FAILED_TASKS_FIRST = f"{_FAILED_TASKS} ORDER BY failed_at DESC, id DESC LIMIT ?2"
 LIST_FAILED_TASKS_AFTER = f"{_FAILED_TASKS} AND (failed_at, id) < (?2, ?3) ORDER BY failed_at DESC, id DESC LIMIT ?4"
 REOPEN_FAILED_TASK = "UPDATE failed_tasks SET status = 'open', resolved_at = NULL WHERE id = ? AND status = 'replayed'"
+MARK_FAILED_TASK_DISCARDED = """
+UPDATE failed_tasks SET status = 'discarded', resolved_at = ? WHERE id = ? AND status = 'open'
+"""
 MARK_FAILED_TASK_REPLAYED = """
 UPDATE failed_tasks SET status = 'replayed', resolved_at = ? WHERE id = ? AND status = 'open'
 """

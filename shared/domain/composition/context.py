@@ -1,10 +1,12 @@
 """The facts a template or prompt may use, built from the records alone (never invented, never enriched here).
 
-`build_context(prospect, sender, campaign)` gives:
+`build_context(prospect, sender, campaign, site_facts)` gives:
 
 * `prospect`: first_name, last_name, full_name ("first last", else contact_name), contact_name, job_title,
   company_name, property_name, property_type, rooms, city, region, country (English name), country_code,
-  website, domain;
+  website, domain, and what enrichment read on the hotel's own site and stored with its source (prospect_facts:
+  site_description, site_location, star_rating, features as "spa, rooftop terrace"); nothing else about the hotel
+  is ever given to a template or a prompt;
 * `sender` (the inbox): name, email, signature, postal_address;
 * `campaign`: name, description (what the campaign offers, in the user's words: the only source a prompt may
   describe the offer from);
@@ -31,6 +33,7 @@ from shared.domain.normalize import clean_line, clean_multiline, normalize_domai
 PROSPECT_FIELDS = (
     *("first_name", "last_name", "full_name", "contact_name", "job_title", "company_name", "property_name"),
     *("property_type", "rooms", "city", "region", "country", "country_code", "website", "domain"),
+    *("site_description", "site_location", "star_rating", "features"),
 )
 SENDER_FIELDS = ("name", "email", "signature", "postal_address")
 CAMPAIGN_FIELDS = ("name", "description")
@@ -105,6 +108,19 @@ def _prospect(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _site(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored site facts as context strings ("" when unknown)."""
+    stars = stored.get("star_rating")
+    features = stored.get("features")
+    listed = [clean_line(str(f)) for f in features if str(f).strip()] if isinstance(features, list) else []
+    return {
+        "site_description": _text(stored, "description"),
+        "site_location": _text(stored, "location"),
+        "star_rating": str(stars) if isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 5 else "",
+        "features": ", ".join(listed[:8])[:_MAX_FACT_CHARS],
+    }
+
+
 def _record(value: Mapping[str, Any] | object) -> Mapping[str, Any]:
     """A row as a mapping: a Mapping as it is, a pydantic model through model_dump, a dataclass through asdict."""
     if isinstance(value, Mapping):
@@ -120,13 +136,14 @@ def _record(value: Mapping[str, Any] | object) -> Mapping[str, Any]:
 
 
 def build_context(
-    prospect: Mapping[str, Any] | object, sender: Mapping[str, Any] | object, campaign: Mapping[str, Any] | object
+    prospect: Mapping[str, Any] | object, sender: Mapping[str, Any] | object, campaign: Mapping[str, Any] | object,
+    site_facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The template/prompt context from the prospect row, the inbox row (`display_name`/`email` are read as
-    name/email too) and the campaign row: mappings, pydantic models (Prospect) or dataclasses (ProspectRecord).
-    Nothing else of the records (notes, phone, score, tags...) is exposed."""
+    name/email too), the campaign row (mappings, pydantic models (Prospect) or dataclasses (ProspectRecord)) and
+    the stored site facts (name -> value). Nothing else of the records (notes, phone, score, tags...) is exposed."""
     prospect, sender, campaign = _record(prospect), _record(sender), _record(campaign)
-    facts = _prospect(prospect)
+    facts = {**_prospect(prospect), **_site(site_facts or {})}
     who = {
         "name": _text(sender, "name", "display_name"),
         "email": _text(sender, "email", "address"),

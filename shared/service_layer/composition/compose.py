@@ -136,7 +136,8 @@ class ComposeService:
         from shared.domain.composition.context import build_context
         from shared.domain.composition.templates import TemplateProblem
 
-        context = build_context(prospect.columns(), sender_of(inbox), {"name": campaign.name})
+        site_facts = {f["name"]: f["value"] for f in await self.services.enrichment_store.facts_of(prospect.id)}
+        context = build_context(prospect.columns(), sender_of(inbox), {"name": campaign.name}, site_facts)
         try:
             return await compose_draft(
                 step, msg.step, msg.variant, context, thread=thread, gateway=self.gateway,

@@ -1,4 +1,5 @@
-"""`/api/failed-tasks`: what the dead-letter queue recorded, and replaying a task onto its original queue."""
+"""`/api/failed-tasks`: what the dead-letter queue recorded; retry a task (replay it onto its original queue) or
+resolve it (a person dealt with it: it is closed without a replay)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
+from shared.domain.errors import Conflict, NotFound
 from shared.domain.failed_tasks import FailedTask, FailedTaskStatus
 from shared.domain.pagination import decode_cursor, encode_cursor
 from shared.service_layer.failed_tasks import replay_failed_task
@@ -62,3 +64,18 @@ async def replay(
         log=services.log,
     )
     return ReplayOut(task_id=task.id, queue=task.queue, message_id=envelope.id, trace_id=trace_id)
+
+
+@router.post("/{task_id}/resolve", responses=error_responses(404, 409))
+async def resolve(
+    task_id: Annotated[str, Path(min_length=1, max_length=64)], services: AuthorizedServices
+) -> FailedTask:
+    task = await services.failed_tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"failed task {task_id} does not exist")
+    if not await services.failed_tasks.mark_discarded(task_id, services.clock.now()):
+        raise Conflict(f"failed task {task_id} is {task.status.value}, not open")
+    services.log.info("failed task resolved", task_id=task_id, queue=task.queue)
+    resolved = await services.failed_tasks.get(task_id)
+    assert resolved is not None
+    return resolved

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from api.auth import AuthorizedServices
 from api.errors import ApiError
 from api.limits import IMPORT_JOBS_PATH as IMPORTS_PATH
 from api.openapi import CsvStream, csv_upload
@@ -80,6 +81,7 @@ async def _bounded_body(request: Request, upload: CsvUpload) -> list[bytes]:
 async def import_csv(
     request: Request,
     service: Annotated[ProspectService, Depends(prospect_service)],
+    services: AuthorizedServices,
     lead_source: Annotated[str, Query(max_length=100, pattern=r"^[\w .:/-]+$")] = "csv_import",
 ) -> JSONResponse:
     upload = CsvUpload(request)
@@ -96,6 +98,8 @@ async def import_csv(
         report = await importer.finish()
     except CsvFormatError as exc:
         raise unreadable_csv(exc, importer.report.as_dict()) from exc
+    await services.enrich_requests.created(importer.created_ids, trace_id=str(request.state.request_id),
+                                           reason="import")  # fmt: skip
     return JSONResponse(report.as_dict())
 
 

@@ -302,8 +302,11 @@ class BulkResult(BaseModel):
 
 
 @router.post("", status_code=201, responses=error_responses(409))
-async def create_prospect(body: ProspectCreate, request: Request, response: Response, service: ServiceDep) -> Prospect:
+async def create_prospect(
+    body: ProspectCreate, request: Request, response: Response, service: ServiceDep, services: AuthorizedServices
+) -> Prospect:
     prospect = await service.create(body, actor=actor_of(request))
+    await services.enrich_requests.created([prospect.id], trace_id=str(request.state.request_id))
     response.headers["ETag"] = etag(prospect.version)
     response.headers["Location"] = f"/api/prospects/{prospect.id}"
     return prospect

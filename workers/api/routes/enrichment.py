@@ -1,0 +1,96 @@
+"""Enrichment: queue prospects by ids or by filter, watch progress, quotas and costs, and read what was found.
+
+`POST /api/enrich` with `ids` (up to 1,000: each not queued in the last hours and not archived is queued now) or
+`filter` (the prospect list's filters, walked in slices on the queue); 202 either way. `GET /api/enrich/status`:
+prospects per enrichment state, coverage, per provider today's and this month's calls, credits, failures and
+estimated cost beside the quota left, queue depth, recent failures. `GET /api/prospects/{id}/enrichment`: the facts
+kept (with their source page and date), the address candidates with their verdicts, and the latest trails.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.auth import AuthorizedServices
+from api.openapi import error_responses
+from api.routes.prospects import AbsentNotNull, BulkFilter, _without_nulls, build_query
+from shared.domain.errors import NotFound
+from shared.service_layer.enrichment.requests import MAX_SYNC_IDS
+
+router = APIRouter(tags=["enrichment"])
+
+
+def _one_target_schema(schema: dict[str, Any]) -> None:
+    _without_nulls(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
+
+
+class EnrichRequest(AbsentNotNull):
+    """`ids` (up to 1,000 prospects) or `filter` (the list filters), never both, never null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_target_schema)
+
+    ids: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=MAX_SYNC_IDS)
+        ]
+        | None
+    ) = None
+    filter: BulkFilter | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> EnrichRequest:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError("give either ids or filter")
+        return self
+
+
+class EnrichQueuedOut(BaseModel):
+    requested: int
+    queued: int  # not queued again: already queued recently, archived or unknown
+    selection_id: str | None = None  # by filter: the walk that queues the matching prospects
+
+
+@router.post("/api/enrich", status_code=202, responses=error_responses(422))
+async def enrich(body: EnrichRequest, request: Request, services: AuthorizedServices) -> EnrichQueuedOut:
+    trace_id = str(getattr(request.state, "request_id", "") or services.ids.new_id())
+    if body.ids is not None:
+        queued = await services.enrich_requests.request(body.ids, reason="api", trace_id=trace_id)
+        return EnrichQueuedOut(requested=len(set(body.ids)), queued=len(queued))
+    from shared.service_layer.enrollment.jobs import filter_json
+
+    assert body.filter is not None
+    f = body.filter
+    query = build_query(
+        stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived, has_email=f.has_email,
+        email_status=f.email_status, campaign=f.campaign, q=f.q,
+    )  # fmt: skip
+    selection = await services.enrich_requests.select(filter_json(query), trace_id=trace_id)
+    return EnrichQueuedOut(requested=0, queued=0, selection_id=selection)
+
+
+@router.get("/api/enrich/status")
+async def enrich_status(services: AuthorizedServices) -> JSONResponse:
+    from shared.service_layer.enrichment.status import enrichment_status
+
+    return JSONResponse(await enrichment_status(services, services.clock.now()))
+
+
+@router.get("/api/prospects/{prospect_id}/enrichment", responses=error_responses(404))
+async def prospect_enrichment(
+    prospect_id: Annotated[str, Path(min_length=1, max_length=64)], services: AuthorizedServices
+) -> dict[str, Any]:
+    store = services.enrichment_store
+    snapshot = await store.snapshot(prospect_id)
+    if snapshot is None:
+        raise NotFound(f"prospect {prospect_id} does not exist")
+    return {
+        "prospect_id": prospect_id,
+        "facts": await store.facts_of(prospect_id),
+        "email_candidates": await store.candidates_of(prospect_id),
+        "trails": await store.trail_of(prospect_id),
+    }
