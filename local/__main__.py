@@ -2,8 +2,10 @@
 
 serve: HTTP on 127.0.0.1:8787 (the Worker + wrangler's local endpoints), inbound SMTP on 127.0.0.1:2525 (as Email
 Routing), an outbound SMTP sink on 127.0.0.1:1025 writing `.eml` files to `.local/outbox/`, a fake DNS-over-HTTPS
-resolver on 127.0.0.1:8053 serving `local/fakes/zones.json` (the Worker's `DOH_URL` unless `.dev.vars` sets one), and a
-loop that fires crons, queue batches and Durable Object alarms in real time.
+resolver on 127.0.0.1:8053 serving `local/fakes/zones.json` and the offline World's hotels (`local/fakes/world.json`),
+the enrichment fakes (search APIs, verifiers, hotel websites: local/fakes/enrichment.py; each Worker setting they
+need is set unless `.dev.vars` sets it), and a loop that fires crons, queue batches and Durable Object alarms in real
+time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from local.email import InboundSmtpServer, SmtpSink, smtp_transport
-from local.fakes.doh import FakeDohServer
+from local.fakes.enrichment import EnrichmentFakes
 from local.runtime import REPO_ROOT, LocalRuntime
 from local.server import create_dev_app
 
@@ -38,10 +40,12 @@ async def pump(runtime: LocalRuntime, stop: asyncio.Event) -> None:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    doh = await FakeDohServer(host=args.host, port=args.doh_port).start()
+    fakes = await EnrichmentFakes(host=args.host, doh_port=args.doh_port).start()
+    doh = fakes.doh
     runtime = LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port)
-    if "DOH_URL" not in runtime.config.bindings_and_vars:  # .dev.vars may point the Worker at a real resolver
-        runtime.extra_vars["DOH_URL"] = doh.url
+    for name, value in fakes.worker_vars().items():  # .dev.vars may point the Worker at real services
+        if name not in runtime.config.bindings_and_vars:
+            runtime.extra_vars[name] = value
     await runtime.start(migrate=True)
     outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
     sink = SmtpSink(outbox, host=args.host, port=args.smtp_sink_port)
@@ -65,6 +69,8 @@ async def serve(args: argparse.Namespace) -> None:
                 raise SystemExit(f"could not start the HTTP server on {args.host}:{args.port} (port in use?)")
             await asyncio.sleep(0.05)
         print(banner(runtime, args, inbound.port, sink.port, outbox, doh.url), flush=True)
+        print(f"  enrichment  search {fakes.search.base_url}  verifiers {fakes.verifiers.base_url}  "
+              f"websites {fakes.websites.base_url}  (local/fakes/world.json)", flush=True)  # fmt: skip
         tasks.append(asyncio.create_task(pump(runtime, stop)))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({tasks[0], stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -75,7 +81,7 @@ async def serve(args: argparse.Namespace) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await inbound.stop()
         await sink.stop()
-        await doh.stop()
+        await fakes.stop()
         await runtime.close()
 
 

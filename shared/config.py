@@ -64,6 +64,7 @@ _FIELDS = (
     "GOOGLE_CSE_CX",
     "GOOGLE_CSE_BASE_URL",
     "SEARXNG_URL",
+    "SEARXNG_AUTHORIZATION",
     "MILLIONVERIFIER_API_KEY",
     "MILLIONVERIFIER_BASE_URL",
     "ZEROBOUNCE_API_KEY",
@@ -136,6 +137,7 @@ class Settings(BaseModel):
     google_cse_cx: str | None = None
     google_cse_base_url: str = "https://www.googleapis.com"
     searxng_url: str | None = None  # a self-hosted SearXNG instance with format=json enabled
+    searxng_authorization: str | None = Field(default=None, repr=False)  # its Authorization header, if it wants one
     millionverifier_api_key: str | None = Field(default=None, repr=False)
     millionverifier_base_url: str = "https://api.millionverifier.com"
     zerobounce_api_key: str | None = Field(default=None, repr=False)

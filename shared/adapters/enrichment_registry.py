@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.verification import VERIFIERS
 from shared.config import Settings
 from shared.domain.enrichment.costs import cost_order, provider_costs
 from shared.ports.http import HttpClient
 from shared.ports.search import WebSearch
 from shared.ports.verification import EmailVerifier
-
-FINDERS = ("llm", "brave", "google_cse", "searxng")
-VERIFIERS = ("millionverifier", "zerobounce")
 
 
 def configured_finders(settings: Settings) -> tuple[str, ...]:
@@ -54,20 +52,15 @@ def website_finders(settings: Settings, http: HttpClient, gateway: Any | None) -
         elif name == "searxng":
             from shared.adapters.search.searxng import SearxngSearch
 
-            finders.append(SearxngSearch(http, settings.searxng_url))
+            finders.append(SearxngSearch(http, settings.searxng_url, authorization=settings.searxng_authorization))
     return finders
 
 
 def email_verifiers(settings: Settings, http: HttpClient, log: Any = None) -> list[EmailVerifier]:
-    verifiers: list[EmailVerifier] = []
-    for name in configured_verifiers(settings):
-        if name == "millionverifier":
-            from shared.adapters.verification.millionverifier import MillionVerifier
+    from shared.adapters.verification import verifier
 
-            verifiers.append(MillionVerifier(http, settings.millionverifier_api_key,
-                                             settings.millionverifier_base_url, log=log))  # fmt: skip
-        elif name == "zerobounce":
-            from shared.adapters.verification.zerobounce import ZeroBounce
-
-            verifiers.append(ZeroBounce(http, settings.zerobounce_api_key, settings.zerobounce_base_url, log=log))
-    return verifiers
+    keys = {
+        "millionverifier": (settings.millionverifier_api_key, settings.millionverifier_base_url),
+        "zerobounce": (settings.zerobounce_api_key, settings.zerobounce_base_url),
+    }
+    return [verifier(name, http, *keys[name], log=log) for name in configured_verifiers(settings)]

@@ -24,7 +24,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("contract")
     dev_vars = tmp / ".dev.vars"
     secrets = f"UNSUBSCRIBE_SECRET={'u' * 40}\nINBOUND_WEBHOOK_SECRET={'w' * 40}\n"
-    dev_vars.write_text(f"APP_ENV=test\nLOG_LEVEL=error\nAPI_KEY={TEST_API_KEY}\n{secrets}")
+    dev_vars.write_text(f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=error\nAPI_KEY={TEST_API_KEY}\n{secrets}")
     with serve_runtime(ROOT, tmp / "state", dev_vars, RAISED_LIMITS) as url:
         yield url
 

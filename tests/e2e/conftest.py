@@ -25,7 +25,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 def dev_vars(tmp_path: Path) -> Path:
     path = tmp_path / ".dev.vars"
-    path.write_text(f"APP_ENV=test\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\n")
+    path.write_text(f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\n")
     return path
 
 

@@ -98,7 +98,8 @@ def clock() -> ManualClock:
 
 def vars_file(tmp_path: Path, **extra: str) -> Path:
     path = tmp_path / ".dev.vars"
-    lines = ["APP_ENV=test", "LOG_LEVEL=info", f"API_KEY={TEST_API_KEY}", *(f"{k}={v}" for k, v in extra.items())]
+    lines = ["APP_ENV=test", "ENRICH_ON_CREATE=false", "LOG_LEVEL=info", f"API_KEY={TEST_API_KEY}"]
+    lines += [f"{k}={v}" for k, v in extra.items()]
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -43,7 +43,9 @@ ANNA: dict[str, Any] = {
 @pytest.fixture
 def dev_vars(tmp_path: Path) -> Path:
     path = tmp_path / ".dev.vars"
-    path.write_text(f"APP_ENV=test\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nSMTP_INBOX_1_PASSWORD={SECRET_VALUE}\n")
+    path.write_text(
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nSMTP_INBOX_1_PASSWORD={SECRET_VALUE}\n"
+    )
     return path
 
 

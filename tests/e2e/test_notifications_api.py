@@ -26,7 +26,9 @@ EVERY_MINUTE = "* * * * *"
 @pytest.fixture
 def dev_vars(tmp_path: Path) -> Path:
     path = tmp_path / ".dev.vars"
-    path.write_text(f"APP_ENV=test\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nCRM_WEBHOOK_SECRET={SECRET}\n")
+    path.write_text(
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nCRM_WEBHOOK_SECRET={SECRET}\n"
+    )
     return path
 
 

@@ -56,7 +56,7 @@ async def llm() -> AsyncIterator[FakeLlmServer]:
 def dev_vars(tmp_path: Path, doh: FakeDohServer, llm: FakeLlmServer) -> Path:
     path = tmp_path / ".dev.vars"
     path.write_text(
-        f"APP_ENV=test\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nDOH_URL={doh.url}\n"
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nDOH_URL={doh.url}\n"
         f"XAI_API_KEY={llm.api_key}\nXAI_BASE_URL={llm.base_url}/v1\nAI_TIMEOUT_S=2\n"
     )
     return path

@@ -110,7 +110,8 @@ async def scenario(steps: list[Op], tmp: Path) -> None:
     clock = ManualClock(START)
     dev_vars = tmp / ".dev.vars"
     dev_vars.write_text(
-        f"APP_ENV=test\nAPI_KEY={TEST_API_KEY}\nRATE_LIMIT_ENABLED=false\nUNSUBSCRIBE_SECRET={'k' * 40}\n"
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nAPI_KEY={TEST_API_KEY}\nRATE_LIMIT_ENABLED=false\n"
+        f"UNSUBSCRIBE_SECRET={'k' * 40}\n"
     )
     runtime = LocalRuntime(ROOT, state_dir=tmp / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0)
     await runtime.start(migrate=True)

@@ -50,7 +50,7 @@ async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
 async def world(tmp_path: Path, sink: SmtpSink) -> AsyncIterator[tuple[LocalRuntime, httpx.AsyncClient, ManualClock]]:
     clock = ManualClock(WEDNESDAY)
     dev_vars = tmp_path / ".dev.vars"
-    dev_vars.write_text(f"APP_ENV=test\nAPI_KEY={TEST_API_KEY}\nUNSUBSCRIBE_SECRET={SECRET}\n"
+    dev_vars.write_text(f"APP_ENV=test\nENRICH_ON_CREATE=false\nAPI_KEY={TEST_API_KEY}\nUNSUBSCRIBE_SECRET={SECRET}\n"
                         "PUBLIC_BASE_URL=https://jengu.test\n")  # fmt: skip
     runtime = LocalRuntime(ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=sink.port)
     await runtime.start(migrate=True)

@@ -53,7 +53,7 @@ async def scenario(steps: list[Op], tmp: Path, *, drain_within_lease: bool = Tru
     dev_vars = tmp / ".dev.vars"
     secret = "k" * 40
     dev_vars.write_text(
-        f"APP_ENV=test\nAPI_KEY={TEST_API_KEY}\nRATE_LIMIT_ENABLED=false\nUNSUBSCRIBE_SECRET={secret}\n"
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nAPI_KEY={TEST_API_KEY}\nRATE_LIMIT_ENABLED=false\nUNSUBSCRIBE_SECRET={secret}\n"
     )
     runtime = LocalRuntime(ROOT, state_dir=tmp / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0)
     await runtime.start(migrate=True)

@@ -67,7 +67,7 @@ async def doh() -> AsyncIterator[FakeDohServer]:
 def dev_vars(tmp_path: Path, doh: FakeDohServer) -> Path:
     path = tmp_path / ".dev.vars"
     path.write_text(
-        f"APP_ENV=test\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nDOH_URL={doh.url}\nUNSUBSCRIBE_SECRET={SECRET}\n"
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=info\nAPI_KEY={TEST_API_KEY}\nDOH_URL={doh.url}\nUNSUBSCRIBE_SECRET={SECRET}\n"
     )
     return path
 

@@ -79,7 +79,7 @@ class D1EnrichmentStore:
             for provider, u in sorted(usage.items())
         ]  # fmt: skip
         changes = await self._db.batch_changes(queries)
-        return changes[0] == 1
+        return changes[0] > 0  # D1 counts the FTS trigger's writes too; 0 means the version guard refused
 
     async def add_usage(self, usage: Mapping[str, ProviderUsage], now: datetime) -> None:
         """Usage of a run whose prospect could not take a merge (archived or deleted meanwhile)."""

@@ -136,7 +136,9 @@ def _record(value: Mapping[str, Any] | object) -> Mapping[str, Any]:
 
 
 def build_context(
-    prospect: Mapping[str, Any] | object, sender: Mapping[str, Any] | object, campaign: Mapping[str, Any] | object,
+    prospect: Mapping[str, Any] | object,
+    sender: Mapping[str, Any] | object,
+    campaign: Mapping[str, Any] | object,
     site_facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The template/prompt context from the prospect row, the inbox row (`display_name`/`email` are read as

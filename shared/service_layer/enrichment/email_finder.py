@@ -121,7 +121,7 @@ class EmailFinder:
                 best = rows[0]
                 if self._catch_all == "risky":
                     result.email = FoundEmail(best.address, "catch_all", verdict.verifier, best.pattern)
-                trail.add("email", verdict.verifier, "found" if result.email else "rejected",
+                trail.add("email", "patterns", "found" if result.email else "rejected",
                           f"{domain} accepts every address: {best.address} kept as catch-all"
                           if result.email else f"{domain} accepts every address: policy is skip")  # fmt: skip
                 break

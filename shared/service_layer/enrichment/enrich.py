@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from shared.domain.enrichment.domains import registrable_domain
+from shared.domain.enrichment.domains import is_shared_host, registrable_domain
 from shared.domain.enrichment.names import normalize_person
 from shared.domain.enrichment.plan import Fact, FoundEmail, Result, Snapshot, merge, needs_of
 from shared.domain.enrichment.trail import Trail
@@ -110,7 +110,9 @@ class Enricher:
         existing: FoundEmail | None = None
         search = EmailSearch()
         mail_domain = registrable_domain(snapshot.domain or website or "") if (snapshot.domain or website) else None
-        if needs.email and mail_domain:
+        if needs.email and mail_domain and is_shared_host(mail_domain):
+            trail.add("email", "patterns", "skipped", f"{mail_domain} is a website builder's host: no addresses there")
+        elif needs.email and mail_domain:
             person = normalize_person(snapshot.contact_name, snapshot.first_name, snapshot.last_name,
                                       country=snapshot.country)  # fmt: skip
             search = await self._emails.find(person, mail_domain, trail)

@@ -12,6 +12,7 @@ also closes a half-open circuit whose probe got that answer.
 | what happened                           | trail    | breaker | transient (retry the prospect soon) |
 |-----------------------------------------|----------|---------|-------------------------------------|
 | circuit open                            | stopped  | -       | yes                                 |
+| our limiter: bucket refills within 2 s  | (waited) | -       | -                                   |
 | our limiter: bucket empty (seconds)     | stopped  | -       | yes                                 |
 | our limiter: quota used up (until reset)| stopped  | -       | no (the off-hours cron tops it up)  |
 | QUOTA from the provider                 | failed   | success | no; the quota is marked used up     |
@@ -38,6 +39,7 @@ from shared.ports.runtime import Clock
 RATE_LIMIT_KEY = "default"  # one bucket per provider account
 TIMEOUT_GRACE_S = 2.0  # the adapter enforces the timeout; this only stops an adapter that ignores it
 SHORT_WAIT_S = 300.0  # a limiter denial shorter than this is a busy bucket, longer is a used-up quota
+WAIT_FOR_BUCKET_S = 2.0  # a bucket that refills this soon is waited for (Brave's 1 query/s) instead of given up
 BREAKER_FAILURES = frozenset(
     {LookupFailureKind.SERVER, LookupFailureKind.TIMEOUT, LookupFailureKind.MALFORMED, LookupFailureKind.RATE_LIMITED}
 )
@@ -61,13 +63,15 @@ class Called[T]:
 
 class ProviderGuard:
     def __init__(self, *, breakers: CircuitBreakers, rate_limiter: RateLimiter, clock: Clock, log: Logger,
-                 costs: Mapping[str, ProviderCost], timeout_s: float) -> None:  # fmt: skip
+                 costs: Mapping[str, ProviderCost], timeout_s: float,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:  # fmt: skip
         self._breakers = breakers
         self._limiter = rate_limiter
         self._clock = clock
         self._log = log.bind(component="enrichment.guard")
         self._costs = costs
         self._timeout_s = timeout_s
+        self._sleep = sleep  # non-blocking (a timer in the Workers runtime); injected by tests
 
     def cost_of(self, provider: str) -> ProviderCost:
         return self._costs.get(provider, ProviderCost())
@@ -84,6 +88,9 @@ class ProviderGuard:
         cost = self.cost_of(provider)
         if limited:
             wait = await self._limiter_wait(key, cost.credits_per_call)
+            if wait is not None and wait <= WAIT_FOR_BUCKET_S:
+                await self._sleep(wait)
+                wait = await self._limiter_wait(key, cost.credits_per_call)
             if wait is not None:
                 quota = wait >= SHORT_WAIT_S
                 trail.add(step, provider, "stopped", f"{'quota used up' if quota else 'rate limited'}: {wait:.0f} s")

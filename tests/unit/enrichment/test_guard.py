@@ -122,3 +122,24 @@ async def test_an_adapter_that_breaks_its_contract_counts_as_a_server_failure() 
     trail = Trail()
     called = await guard.call("brave", "website", trail, broken)
     assert called.transient and "adapter error KeyError" in trail.entries[0].detail
+
+
+async def test_a_bucket_that_refills_within_seconds_is_waited_for() -> None:
+    clock = FixedClock()
+    limiter = FakeRateLimiter({"provider:brave": ClassLimit(BucketLimit(2, 1.0))}, clock)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    guard = ProviderGuard(breakers=MemoryBreakers(), rate_limiter=limiter, clock=clock,
+                          log=Logger("test", level="error"), costs={"brave": ProviderCost(2, 0.0)}, timeout_s=1.0,
+                          sleep=sleep)  # fmt: skip
+
+    async def answer(timeout_s: float) -> str:
+        return "ok"
+
+    assert (await guard.call("brave", "website", Trail(), answer)).ok
+    second = await guard.call("brave", "website", Trail(), answer)  # 2 credits at 1/s: 2 s to wait
+    assert second.ok and slept == [pytest.approx(2.0)]
