@@ -6,6 +6,8 @@
 - Import jobs: 100,000 CSV rows as a background job vs raw executemany, D1 statements per 1,000 rows
   (bench/import_jobs.py); list/search latency over those prospects (bench/prospects.py).
 - Sending: emails/s through tick + compose + send to the local SMTP sink vs a plain SMTP loop (bench/sending.py).
+- Enrichment: 200 hotels imported and enriched against the local fakes, provider calls and cost per prospect, coverage
+  against what the world allows, vs the same HTTP round trips sent directly with httpx (bench/enrichment.py).
 - Inbound: messages parsed and classified per second over the test corpora vs the stdlib parser (bench/inbound.py).
 - Scheduler: one sending tick over 1,000,000 enrollments (1,000 due) and template drafts/s (bench/scheduler.py).
 - Startup: CPU time of importing the bundle's entry module from source vs `import fastapi` (bench/startup.py).
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import import_jobs, inbound, prospects, scheduler, sending, startup
+from bench import enrichment, import_jobs, inbound, prospects, scheduler, sending, startup
 from bench.stats import percentile, timed
 from local.clock import ManualClock
 from local.d1 import LocalD1
@@ -135,6 +137,7 @@ async def main() -> None:
             await prospects.run(Path(tmp), figure)
             await scheduler.run(Path(tmp), figure)
             await sending.run(Path(tmp), figure)
+            await enrichment.run(Path(tmp), figure)
         inbound.run(figure)
     startup.run(figure)  # fresh interpreters, after the rest so their load does not skew it
     print("\n".join(FIGURES))
