@@ -525,6 +525,7 @@ export async function mockFetch(input, init) {
   });
   if (signal?.aborted) throw signal.reason;
   if (url.hostname.endsWith("hotel.mock")) return hotelSite(url, init);
+  if (Object.hasOwn(ENRICHMENT_HOSTS, url.hostname)) return ENRICHMENT_HOSTS[url.hostname](url, init);
   switch (url.pathname) {
     case "/ok": {
       const headers = new Headers({ "Content-Type": "application/octet-stream", "X-Request-Id": "r-1" });
@@ -579,6 +580,257 @@ function hotelSite(url, init) {
   }
   return new Response("no such page", { status: 404 });
 }
+
+// -- enrichment vendors ------------------------------------------------------------------------------------------
+
+// The search and verification vendors as their APIs answer (shapes from their documentation; the same as
+// local/fakes/search.py and verifiers.py), one host each. The credential picks the account's state, as it does at the
+// vendor: a good key answers, a spent or unknown one gets the vendor's own refusal, a "stalled" one never answers
+// (honouring the abort signal, recorded in `aborted`).
+//   api.search.brave.mock     GET /res/v1/web/search, X-Subscription-Token
+//   www.googleapis.mock       GET /customsearch/v1?key=&cx=
+//   searx.jengu.mock          a public SearXNG: GET /search?format=json
+//   searx-sso.jengu.mock      the same behind an auth proxy: no Authorization -> 302 to its HTML sign-in page
+//                             (fetch follows it), a wrong one -> 401
+//   searx-stalled.jengu.mock  accepts the connection, never answers
+//   api.millionverifier.mock  GET /api/v3/?api=&email=&timeout= (HTTP 200 even for a refusal, `error` set)
+//   api.zerobounce.mock       GET /v2/validate?api_key=&email=&ip_address=&timeout=, GET /v2/getcredits?api_key=
+//   www.hostellerie-du-chateau.mock  a French hotel page in windows-1252 bytes labelled `charset=latin1` in the
+//                             header, with a stale `<meta ... charset=utf-8>` in the document (the header wins)
+export const ENRICHMENT_KEYS = {
+  brave: { ok: "BSAk3vQ9yTr2pLm8xWz4nH7cJ1fD6sEa", quota: "BSAq0taSpentMonth7xWz4nH7cJ1fD6sE", rate: "BSArateBurst02pLm8xWz4nH7cJ1fD6s" },
+  google: { key: "AIzaSyB7pyodideTierCse0123456789abcdE", cx: "017576662512468239146:omuauf_lfve", quota: "AIzaSyQuotaSpentToday0123456789abcdEf", html: "AIzaSyBehindCaptivePortal0123456789ab" },
+  searxng: "Bearer sx_9f8e7d6c5b4a39281706",
+  millionverifier: { ok: "mvKx7Qp2Lr9Zt4Wn6Yb1Hc3", empty: "mvEmptyAcct9Zt4Wn6Yb1Hc3", stalled: "mvStalled2Lr9Zt4Wn6Yb1H" },
+  zerobounce: { ok: "7b1e8c0f5d2a4e6b9c3d1f0a8e7b6c5d", empty: "0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b", html: "5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f" },
+};
+const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
+const ENRICHMENT_HOSTS = {
+  "api.search.brave.mock": braveSearch,
+  "www.googleapis.mock": googleSearch,
+  "searx.jengu.mock": (url) => searxng(url),
+  "searx-sso.jengu.mock": searxngBehindProxy,
+  "searx-stalled.jengu.mock": (url, init) => stalled(url, init?.signal),
+  "api.millionverifier.mock": millionVerifier,
+  "api.zerobounce.mock": zeroBounce,
+  "www.hostellerie-du-chateau.mock": () =>
+    new Response(CHATEAU_PAGE, { status: 200, headers: { "Content-Type": "text/html; charset=latin1" } }),
+};
+
+function stalled(url, signal) {
+  return new Promise((_, reject) => {
+    signal?.addEventListener("abort", () => {
+      aborted.push(url.href);
+      reject(signal.reason);
+    });
+  });
+}
+
+function headerOf(init, name) {
+  const headers = new Headers(init?.headers ?? {});
+  return headers.get(name);
+}
+
+// What the engines find for the Alpenhof in Kitzbühel: a portal first, the own site (twice: a deep link), an entry
+// without an absolute URL, the review site. Any other query finds nothing.
+const ALPENHOF = [
+  ["https://www.booking.com/hotel/at/alpenhof-kitzbuhel.html", "Hotel Alpenhof, Kitzbühel – Updated 2026 Prices", "Hotel Alpenhof is 400 m from the Hahnenkamm cable car &amp; offers a spa."],
+  ["https://www.alpenhof-kitzbuehel.at/", "Hotel Alpenhof Kitzbühel – Ihr Familienhotel in Tirol", "Willkommen im Hotel Alpenhof in Kitzbühel: 42 Zimmer, Wellness &amp; Tiroler Küche."],
+  ["https://www.alpenhof-kitzbuehel.at/", "Hotel Alpenhof Kitzbühel", "Zimmer &amp; Preise"],
+  ["/url?q=alpenhof", "Hotel Alpenhof", ""],
+  ["https://www.tripadvisor.at/Hotel_Review-g190399-d233402-Reviews-Hotel_Alpenhof-Kitzbuhel_Tirol_Austrian_Alps.html", "HOTEL ALPENHOF (Kitzbühel) – Bewertungen", "1.204 Bewertungen"],
+];
+
+function findsAlpenhof(url) {
+  return (url.searchParams.get("q") ?? "").includes("Alpenhof");
+}
+
+function bold(text, tag) {
+  return text.replace(/(Alpenhof|Kitzbühel)/g, `<${tag}>$1</${tag}>`);
+}
+
+function braveSearch(url, init) {
+  const token = headerOf(init, "x-subscription-token");
+  const keys = ENRICHMENT_KEYS.brave;
+  const limits = { "X-RateLimit-Limit": "1, 2000", "X-RateLimit-Policy": "1;w=1, 2000;w=2592000" };
+  const error = (status, code, detail, meta, headers = {}) =>
+    Response.json({ type: "ErrorResponse", error: { id: "6a0cbd1e-0f5a-4b41-9c6e-2d7f6b1b3e11", status, code, detail, ...(meta ? { meta } : {}) } }, { status, headers: { ...JSON_TYPE, ...headers } });
+  if (token === keys.quota) {
+    const meta = { plan: "Free", rate_limit: 1, rate_current: 1, quota_limit: 2000, quota_current: 2000, component: "quota" };
+    return error(429, "RATE_LIMITED", "Request quota limit exceeded for plan", meta, { ...limits, "X-RateLimit-Remaining": "1, 0", "X-RateLimit-Reset": "1, 1419704" });
+  }
+  if (token === keys.rate) {
+    const meta = { plan: "Free", rate_limit: 1, rate_current: 2, quota_limit: 2000, quota_current: 512, component: "rate_limit" };
+    return error(429, "RATE_LIMITED", "Request rate limit exceeded for plan", meta, { ...limits, "X-RateLimit-Remaining": "0, 1488", "X-RateLimit-Reset": "1, 1419704" });
+  }
+  if (token !== keys.ok) {
+    return error(422, "SUBSCRIPTION_TOKEN_INVALID", "The provided subscription token is invalid.", { component: "authentication" });
+  }
+  const q = url.searchParams.get("q");
+  const headers = { ...JSON_TYPE, ...limits, "X-RateLimit-Remaining": "0, 1487", "X-RateLimit-Reset": "1, 1419704" };
+  const answer = { type: "search", query: { original: q, country: url.searchParams.get("country"), more_results_available: false } };
+  if (!findsAlpenhof(url)) return Response.json(answer, { headers });
+  const results = ALPENHOF.map(([u, title, description]) => ({
+    title,
+    url: u,
+    description: bold(description, "strong"),
+    type: "search_result",
+    is_source_local: false,
+    family_friendly: true,
+    meta_url: { scheme: "https", netloc: u.split("/")[2] ?? "", path: "› hotel" },
+  }));
+  answer.mixed = { type: "mixed", main: results.map((_, index) => ({ type: "web", index, all: false })) };
+  answer.web = { type: "search", results, family_friendly: true };
+  return Response.json(answer, { headers });
+}
+
+function googleError(status, message, reason, grpc, info) {
+  const error = { code: status, message, errors: [{ message, domain: "global", reason }], status: grpc };
+  if (info) error.details = [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: info, domain: "googleapis.com", metadata: { service: "customsearch.googleapis.com" } }];
+  return Response.json({ error }, { status, headers: JSON_TYPE });
+}
+
+function googleSearch(url) {
+  const { key: good, cx, quota, html } = ENRICHMENT_KEYS.google;
+  const key = url.searchParams.get("key");
+  if (key === html) {
+    // A captive portal / corporate proxy that answers every request with its own page.
+    return new Response("<!DOCTYPE html><html><head><title>Hotspot Login</title></head><body>Bitte anmelden</body></html>", { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+  if (key === quota) {
+    const message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' of service 'customsearch.googleapis.com' for consumer 'project_number:451270028559'.";
+    return googleError(429, message, "rateLimitExceeded", "RESOURCE_EXHAUSTED");
+  }
+  if (key !== good) return googleError(400, "API key not valid. Please pass a valid API key.", "badRequest", "INVALID_ARGUMENT", "API_KEY_INVALID");
+  if (url.searchParams.get("cx") !== cx) return googleError(400, "Request contains an invalid argument.", "badRequest", "INVALID_ARGUMENT");
+  const q = url.searchParams.get("q");
+  const rows = findsAlpenhof(url) ? ALPENHOF : [];
+  const answer = {
+    kind: "customsearch#search",
+    url: { type: "application/json", template: "https://www.googleapis.com/customsearch/v1?q={searchTerms}&num={count?}&key={key?}&cx={cx?}&gl={gl?}" },
+    queries: { request: [{ title: `Google Custom Search - ${q}`, totalResults: String(rows.length * 211), searchTerms: q, count: rows.length, startIndex: 1, inputEncoding: "utf8", outputEncoding: "utf8", safe: "off", cx, gl: url.searchParams.get("gl") }] },
+    context: { title: "Jengu hotels" },
+    searchInformation: { searchTime: 0.287, formattedSearchTime: "0.29", totalResults: String(rows.length * 211), formattedTotalResults: String(rows.length * 211) },
+  };
+  if (rows.length) {
+    answer.items = rows.map(([link, title, snippet]) => ({
+      kind: "customsearch#result",
+      title,
+      htmlTitle: bold(title, "b"),
+      link,
+      displayLink: link.split("/")[2] ?? "",
+      snippet: snippet.replaceAll("&amp;", "&"),
+      htmlSnippet: bold(snippet, "b"),
+      formattedUrl: link,
+    }));
+  }
+  return Response.json(answer, { headers: JSON_TYPE });
+}
+
+function searxng(url) {
+  if (url.pathname !== "/search") return new Response("Not Found", { status: 404, headers: { "Content-Type": "text/html" } });
+  const q = url.searchParams.get("q");
+  if (url.searchParams.get("format") !== "json") {
+    return new Response(`<!DOCTYPE html><html><head><title>${q} - SearXNG</title></head><body></body></html>`, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+  const rows = findsAlpenhof(url) ? ALPENHOF : [];
+  const results = rows.map(([u, title, content], i) => ({
+    url: u, title, content: content.replaceAll("&amp;", "&"), engine: "duckduckgo", engines: ["duckduckgo", "brave", "startpage"],
+    parsed_url: ["https", u.split("/")[2] ?? "", "/", "", "", ""], template: "default.html", positions: [i + 1], score: 3 / (i + 1), category: "general",
+  }));
+  const unresponsive = rows.length ? [] : [["google", "CAPTCHA"]];
+  return Response.json(
+    { query: q, number_of_results: 0, results, answers: [], corrections: [], infoboxes: [], suggestions: [], unresponsive_engines: unresponsive },
+    { headers: JSON_TYPE },
+  );
+}
+
+function searxngBehindProxy(url, init) {
+  if (url.pathname === "/oauth2/sign_in") {
+    const page = "<!DOCTYPE html><html lang=\"en\"><head><title>Sign In</title></head><body><form method=\"GET\" action=\"/oauth2/start\"><button>Sign in with Google</button></form></body></html>";
+    return new Response(page, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+  const authorization = headerOf(init, "authorization");
+  if (authorization === null) {
+    const target = `/oauth2/sign_in?rd=${encodeURIComponent(url.pathname + url.search)}`;
+    if (init?.redirect === "manual") return new Response(null, { status: 302, headers: { Location: target } });
+    return mockFetch(new URL(target, url).href, { ...init, method: "GET" });
+  }
+  if (authorization !== ENRICHMENT_KEYS.searxng) {
+    return new Response("Unauthorized", { status: 401, headers: { "Content-Type": "text/plain", "WWW-Authenticate": 'Bearer realm="searx"' } });
+  }
+  return searxng(url);
+}
+
+// MillionVerifier's verdicts for the addresses the cases ask about: [result, resultcode, subresult, quality, role, free].
+const MV_VERDICTS = {
+  "anna.huber@alpenhof-kitzbuehel.at": ["ok", 1, "ok", "good", false, false],
+  "info@schlosshotel-velden.at": ["catch_all", 2, "catch_all", "risky", true, false],
+  "j.novak@hotel-praha-centrum.cz": ["invalid", 6, "mailbox_not_found", "bad", false, false],
+  "guest4711@mailinator.com": ["disposable", 5, "disposable", "bad", false, true],
+  "m.rossi@albergo-roma.it": ["unknown", 3, "greylisted", "risky", false, false],
+};
+
+function millionVerifier(url, init) {
+  if (url.pathname !== "/api/v3/") return new Response("Not Found", { status: 404 });
+  const keys = ENRICHMENT_KEYS.millionverifier;
+  const key = url.searchParams.get("api");
+  const email = url.searchParams.get("email") ?? "";
+  if (key === keys.stalled) return stalled(url, init?.signal);
+  const answer = { email, quality: "", result: "error", resultcode: 4, subresult: "", free: false, role: false, didyoumean: "", credits: 0, executiontime: 0, error: "", livemode: true };
+  if (key === keys.empty) return Response.json({ ...answer, error: "Insufficient credits" }, { headers: JSON_TYPE });
+  if (key !== keys.ok) return Response.json({ ...answer, error: "Apikey not found" }, { headers: JSON_TYPE });
+  const [result, resultcode, subresult, quality, role, free] = MV_VERDICTS[email] ?? ["unknown", 3, "unknown", "risky", false, false];
+  // What is left: 10,000 minus this case's charged calls so far (unknowns are not charged).
+  const charged = calls.filter((c) => {
+    const asked = c.url?.startsWith("https://api.millionverifier.mock/") ? new URL(c.url).searchParams : null;
+    return asked?.get("api") === keys.ok && (MV_VERDICTS[asked.get("email")]?.[0] ?? "unknown") !== "unknown";
+  });
+  const credits = 10_000 - charged.length;
+  return Response.json({ ...answer, quality, result, resultcode, subresult, free, role, credits, executiontime: 2 }, { headers: JSON_TYPE });
+}
+
+// ZeroBounce's verdicts: [status, sub_status, free_email, mx_record].
+const ZB_VERDICTS = {
+  "anna.huber@alpenhof-kitzbuehel.at": ["valid", "", false, "mx01.alpenhof-kitzbuehel.at"],
+  "reservierung@schlosshotel-velden.at": ["catch-all", "", false, "mail.schlosshotel-velden.at"],
+  "info@hotel-adlon.de": ["do_not_mail", "role_based", false, "mx.hotel-adlon.de"],
+  "j.novak@hotel-praha-centrum.cz": ["invalid", "mailbox_not_found", false, "mx.hotel-praha-centrum.cz"],
+  "sales@grandhotel-zermatt.ch": ["unknown", "greylisted", false, "mx1.grandhotel-zermatt.ch"],
+};
+const ZB_REFUSED_TEXT = "Invalid API key or your account ran out of credits";
+
+function zeroBounce(url) {
+  const keys = ENRICHMENT_KEYS.zerobounce;
+  const key = url.searchParams.get("api_key");
+  if (url.pathname === "/v2/getcredits") {
+    const credits = key === keys.ok ? "48213" : key === keys.empty ? "0" : "-1";
+    return Response.json({ Credits: credits }, { headers: JSON_TYPE });
+  }
+  if (url.pathname !== "/v2/validate") return new Response("Not Found", { status: 404 });
+  if (key === keys.html) {
+    return new Response("<!DOCTYPE html><html><head><title>api.zerobounce.net | 502: Bad gateway</title></head><body>Cloudflare</body></html>", { status: 200, headers: { "Content-Type": "text/html; charset=UTF-8" } });
+  }
+  if (key !== keys.ok) return Response.json({ error: ZB_REFUSED_TEXT }, { headers: JSON_TYPE });
+  const email = url.searchParams.get("email") ?? "";
+  const [status, sub_status, free_email, mx_record] = ZB_VERDICTS[email] ?? ["unknown", "mail_server_did_not_respond", false, ""];
+  const [account, domain] = email.split("@");
+  return Response.json(
+    {
+      address: email, status, sub_status, free_email, did_you_mean: null, account, domain, domain_age_days: "9131",
+      active_in_days: null, smtp_provider: "", mx_found: mx_record ? "true" : "false", mx_record, firstname: null,
+      lastname: null, gender: null, country: null, region: null, city: null, zipcode: null, processed_at: "2026-05-26 09:14:03.127",
+    },
+    { headers: JSON_TYPE },
+  );
+}
+
+// windows-1252 bytes: "\x96" en dash, "\x80" euro sign, "\x92" right single quote, é/ô/â as latin-1.
+const CHATEAU_HTML =
+  '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">' +
+  "<title>Hostellerie du Ch\xe2teau \x96 Chambres d\xe8s 95 \x80</title></head>" +
+  "<body><p>Bienvenue \xe0 l\x92h\xf4tel, 18 chambres au c\x9cur de Loches.</p></body></html>";
+export const CHATEAU_PAGE = Uint8Array.from(Buffer.from(CHATEAU_HTML, "latin1"));
 
 // -- Durable Objects -------------------------------------------------------------------------------------------
 
