@@ -14,7 +14,7 @@ file creates nothing. A bad row is reported and skipped; the rest of the file go
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -203,15 +203,17 @@ class ImportPlanner:
 class ProspectImporter:
     def __init__(
         self, *, repo: ProspectRepository, clock: Clock, ids: IdFactory, log: Logger, actor: str | None,
-        lead_source: str = "csv_import",
+        lead_source: str = "csv_import", on_created: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:  # fmt: skip
+        """`on_created(ids)` hears about the prospects each written chunk created (enrichment queues them)."""
         self._repo, self._ids, self._log = repo, ids, log
+        self._on_created = on_created
         self._planner = ImportPlanner(repo=repo, clock=clock, ids=ids, actor=actor, lead_source=lead_source)
         self._parser = CsvBytesParser()
         self._deduper = InFileDeduper()
         self._pending: list[RowResult | DuplicateRow] = []
         self.report = ImportReport()
-        self.created_ids: list[str] = []  # the prospects this import created (enrichment queues them)
+        self._created: list[str] = []  # this chunk's new prospects, handed to on_created once it is written
 
     async def feed(self, data: bytes) -> None:
         """Parse `data` FEED_BYTES at a time, writing every full chunk as soon as it is parsed: however large
@@ -238,6 +240,9 @@ class ProspectImporter:
         for plan in plans:
             record_plan(self.report, plan)
         await self._write([p for p in plans if p.create], [p for p in plans if p.outcome == "updated"])
+        created, self._created = self._created, []
+        if created and self._on_created is not None:
+            await self._on_created(created)
 
     async def _write(self, creates: list[RowPlan], updates: list[RowPlan]) -> None:
         """All of a chunk in one atomic batch; if one row collides (a concurrent insert, two keys naming two
@@ -257,7 +262,7 @@ class ProspectImporter:
                 await self._write_one(plan.writes, "updated")
             return
         self.report.created += len(creates)
-        self.created_ids += [p.create[0].id for p in creates if p.create]
+        self._created += [p.create[0].id for p in creates if p.create]
         position = len(inserts)
         for plan in updates:  # each update's first statement is its version-guarded UPDATE
             if changes[position] > 0:
@@ -276,7 +281,7 @@ class ProspectImporter:
             if outcome == "created":
                 self.report.created += 1
                 if created_id is not None:
-                    self.created_ids.append(created_id)
+                    self._created.append(created_id)
             else:
                 self.report.updated += 1
         else:

@@ -156,3 +156,30 @@ async def test_a_used_up_quota_moves_to_the_next_finder_and_stays_stopped(enrich
     brave = next(p for p in status["providers"] if p["name"] == "brave")
     assert brave["quota"]["exhausted_until"] is not None and brave["today"]["failures"] == 1
     assert any(f["provider"] == "brave" for f in status["recent_failures"])
+
+
+async def test_a_prospect_created_through_the_api_is_enriched_and_the_view_shows_why(enriched_world: Any) -> None:
+    runtime, http, _ = enriched_world
+    created = await http.post("/api/prospects", headers=AUTH, json={
+        "first_name": "Lars", "last_name": "Jensen", "company_name": "Nordlys Hotel", "city": "Bergen", "country": "NO",
+    })  # fmt: skip
+    assert created.status_code == 201, created.text
+    await runtime.drain()
+    prospect = (await http.get(f"/api/prospects/{created.json()['id']}", headers=AUTH)).json()
+    assert prospect["website"] == "https://nordlys.example" and prospect["email"] == "lars@nordlys.example"
+    view = (await http.get(f"/api/prospects/{prospect['id']}/enrichment", headers=AUTH)).json()
+    facts = {f["name"]: f for f in view["facts"]}
+    assert facts["rooms"]["value"] == 88 and facts["rooms"]["source_url"].startswith("https://")
+    ranked = [c["address"] for c in view["email_candidates"]]
+    assert ranked[0] == "lars.jensen@nordlys.example" and "lars@nordlys.example" in ranked
+    statuses = {c["address"]: c["status"] for c in view["email_candidates"]}
+    assert statuses["lars.jensen@nordlys.example"] == "invalid" and statuses["lars@nordlys.example"] == "valid"
+    assert view["trails"][0]["data"]["cost_usd"] > 0
+    missing = await http.get("/api/prospects/nope/enrichment", headers=AUTH)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    bad = await http.post("/api/enrich", headers=AUTH, json={"ids": []})
+    assert bad.status_code == 422
+    both = await http.post("/api/enrich", headers=AUTH, json={"ids": ["a"], "filter": {}})
+    assert both.status_code == 422
+    by_filter = await http.post("/api/enrich", headers=AUTH, json={"filter": {"country": ["NO"]}})
+    assert by_filter.status_code == 202 and by_filter.json()["selection_id"]

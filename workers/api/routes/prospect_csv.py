@@ -88,9 +88,14 @@ async def import_csv(
     chunks = await _bounded_body(request, upload)
     if not any(chunks):
         raise ApiError(400, "the CSV file is empty", code="bad_request")
+    trace_id = str(request.state.request_id)
+
+    async def created(ids: list[str]) -> None:
+        await services.enrich_requests.created(ids, trace_id=trace_id, reason="import")
+
     importer = ProspectImporter(
         repo=service.repo, clock=service.clock, ids=service.ids, log=service.log, actor=actor_of(request),
-        lead_source=lead_source,
+        lead_source=lead_source, on_created=created,
     )  # fmt: skip
     try:
         for chunk in chunks:
@@ -98,8 +103,6 @@ async def import_csv(
         report = await importer.finish()
     except CsvFormatError as exc:
         raise unreadable_csv(exc, importer.report.as_dict()) from exc
-    await services.enrich_requests.created(importer.created_ids, trace_id=str(request.state.request_id),
-                                           reason="import")  # fmt: skip
     return JSONResponse(report.as_dict())
 
 
