@@ -183,7 +183,7 @@ def possible(leads: list[Lead]) -> dict[str, int]:
 async def run(tmp: Path, figure: Callable[[str], None], n: int = HOTELS) -> None:
     world, leads = build_world(n)
     async with EnrichmentFakes(world=world) as fakes:
-        settings = {"APP_ENV": "test", "LOG_LEVEL": "error", "API_KEY": KEY, "RATE_LIMIT_ENABLED": "false",
+        settings = {"APP_ENV": "test", "LOG_LEVEL": "error", "API_KEY": KEY,
                     "RATE_LIMIT_PROVIDERS": json.dumps(LIFTED), **fakes.worker_vars()}  # fmt: skip
         runtime = LocalRuntime(ROOT, state_dir=tmp / "enrichment-state", clock=ManualClock(), extra_vars=settings)
         await runtime.start(migrate=True)
@@ -203,8 +203,14 @@ async def run(tmp: Path, figure: Callable[[str], None], n: int = HOTELS) -> None
             figure(f"enrichment: the import was refused ({answer.status_code}): {answer.text[:200]}")
             return
         trips = _round_trips(fakes)
+        logged = {
+            name: len(fakes.search.requests[protocol])
+            for name, protocol in (("brave", "brave"), ("google_cse", "google"), ("searxng", "searxng"))
+        }
+        logged |= {vendor: sum(1 for r in fakes.verifiers.requests if r.vendor == vendor and r.mode != "getcredits")
+                   for vendor in ("millionverifier", "zerobounce")}  # fmt: skip
         baseline = await _replay(trips)
-    _report(figure, n, elapsed, baseline, trips, status, possible(leads))
+    _report(figure, n, elapsed, baseline, trips, status, possible(leads), logged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +257,7 @@ async def _replay(trips: list[Trip]) -> float:
 
 
 def _report(figure: Callable[[str], None], n: int, elapsed: float, baseline: float, trips: list[Trip],
-            status: dict[str, Any], can: dict[str, int]) -> None:  # fmt: skip
+            status: dict[str, Any], can: dict[str, int], logged: dict[str, int]) -> None:  # fmt: skip
     count = {kind: sum(1 for t in trips if t.kind == kind) for kind in ("search", "verify", "dns", "page", "credits")}
     done = status["prospects"]["done"] + status["prospects"]["partial"]
     coverage, providers = status["coverage"], {p["name"]: p for p in status["providers"]}
@@ -264,7 +270,11 @@ def _report(figure: Callable[[str], None], n: int, elapsed: float, baseline: flo
     )
     figure(f"enrichment: per prospect {count['search'] / n:.2f} searches, {count['verify'] / n:.2f} verifications, "
            f"{count['dns'] / n:.2f} DoH queries, {count['page'] / n:.2f} page fetches; est. cost "
-           f"${cost / n:.5f} (${cost:.4f} in all); status calls {calls}")  # fmt: skip
+           f"${cost / n:.5f} (${cost:.4f} in all)")  # fmt: skip
+    agree = {k: v for k, v in logged.items() if v} == calls
+    brave = (providers.get("brave") or {}).get("quota") or {}
+    figure(f"enrichment: /api/enrich/status calls {calls} ({'as' if agree else 'NOT as'} the fakes logged them); "
+           f"brave month quota {brave.get('monthly_used')}/{brave.get('monthly')} used")  # fmt: skip
     reached = {"website": coverage["with_website"], "valid": coverage["with_valid_email"],
                "catch_all": coverage["with_catch_all_email"], "facts": coverage["with_facts"]}  # fmt: skip
     parts = [
