@@ -44,7 +44,7 @@ async def serve(args: argparse.Namespace) -> None:
     doh = fakes.doh
     runtime = LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port)
     for name, value in fakes.worker_vars().items():  # .dev.vars may point the Worker at real services
-        if name not in runtime.config.bindings_and_vars:
+        if not runtime.config.bindings_and_vars.get(name):  # an empty NAME= in .dev.vars is not a setting
             runtime.extra_vars[name] = value
     await runtime.start(migrate=True)
     outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
