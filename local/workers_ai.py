@@ -3,7 +3,8 @@
 
 Scriptable like the HTTP fake (`ai.script(["error", "success"])`, one mode per call, success when empty):
 
-    success         the same deterministic cold email as local/fakes/llm.py, as JSON {"subject", "body"}
+    success         the same deterministic cold email as local/fakes/llm.py, as JSON {"subject", "body"}; a website
+                    lookup (the enrichment finder's prompt) is answered from the offline World instead
     rate_limited    raises "AiError: 3040: Capacity temporarily exceeded, please try again."
     error           raises "AiError: 3043: Internal server error"
     malformed       answers an object without `response`
@@ -24,7 +25,9 @@ from typing import Any
 
 from pyodide.ffi import JsException
 
-from local.fakes.llm import ScriptQueue, fake_email, invalid_email
+from local.fakes.llm import ScriptQueue, fake_email, invalid_email, website_answer
+from local.fakes.world import load_world
+from shared.adapters.search.llm_site import SITE_PROMPT_MARKER
 
 WORKERS_AI_MODES = ("success", "rate_limited", "error", "malformed", "timeout", "invalid_output")
 
@@ -65,8 +68,10 @@ class LocalWorkersAI:
             raise AiError("AiError: 3046: Request timeout")
         if mode == "malformed":
             return {"result": None, "success": True}
-        email = invalid_email(prompt) if mode == "invalid_output" else fake_email(prompt)
-        text = json.dumps(email)
+        if mode == "success" and SITE_PROMPT_MARKER in prompt:
+            text = website_answer(prompt, load_world())
+        else:
+            text = json.dumps(invalid_email(prompt) if mode == "invalid_output" else fake_email(prompt))
         prompt_tokens, completion_tokens = len(prompt.split()), len(text.split())
         usage = {
             "prompt_tokens": prompt_tokens,

@@ -64,13 +64,14 @@ class EnrichRequests:
         return selection_id
 
     async def run_slice(self, msg: EnrichSelection, *, trace_id: str) -> int:
+        """Queue this slice's prospects (returns how many were newly queued) and publish the next slice once."""
         from shared.service_layer.enrollment.jobs import query_of
 
         s = self._s
         query = query_of(msg.filter, msg.cursor)
         page = await s.prospects.page(query)
         batch = page[:SLICE]
-        await self.request([p.id for p in batch], reason="api", trace_id=trace_id)
+        queued = await self.request([p.id for p in batch], reason="api", trace_id=trace_id)
         if len(page) > SLICE and batch:
             last = batch[-1]
             cursor = _cursor(last)
@@ -78,7 +79,7 @@ class EnrichRequests:
                                         trace_id, s.clock.now().timestamp())  # fmt: skip
             if claim.granted:
                 await self._publish_slice(msg.selection_id, msg.slice + 1, msg.filter, cursor, trace_id)
-        return len(batch)
+        return len(queued)
 
     async def topup(self, *, trace_id: str) -> dict[str, int]:
         s = self._s
