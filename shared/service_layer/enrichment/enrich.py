@@ -92,19 +92,20 @@ class Enricher:
         transient = waiting = False
 
         site = None
+        verified_url: str | None = None
         if needs.website and snapshot.hotel_name:
             finder: WebsiteFinder = self._finder(reader)
             query = SiteQuery(snapshot.hotel_name, snapshot.city, snapshot.country)
             found = await finder.find(query, trail)
-            site = found.site
-            if site is not None:
+            site, verified_url = found.site, found.site.url if found.site else None
+            if site is not None:  # stored the way imports store websites; read from where it was verified
                 site = replace(site, url=normalize_website(site.url) or site.url)
             transient, waiting = found.transient, found.waiting
         website = snapshot.website or (site.url if site else None)
 
         facts: Sequence[Fact] = []
         if needs.facts and website:
-            facts = await reader.facts(website, trail)
+            facts = await reader.facts(verified_url or website, trail)
 
         email: FoundEmail | None = None
         existing: FoundEmail | None = None
