@@ -57,11 +57,11 @@ class WorkersFetch:
         try:
             return await asyncio.wait_for(exchange(), timeout_s)
         except TimeoutError:
-            raise HttpTimeout(f"{method.upper()} {_where(url)}: no complete answer within {timeout_s:g} s") from None
+            raise HttpTimeout(f"{method.upper()} {where(url)}: no complete answer within {timeout_s:g} s") from None
         except HttpError:
             raise
         except Exception as exc:  # the SDK raises OSError, JsException or its own types: all mean "no answer"
-            raise HttpError(f"{method.upper()} {_where(url)}: {type(exc).__name__}: {_first_line(exc)}") from None
+            raise HttpError(f"{method.upper()} {where(url)}: {type(exc).__name__}: {_first_line(exc)}") from None
 
 
 def lower_headers(headers: Any) -> dict[str, str]:
@@ -78,7 +78,8 @@ def lower_headers(headers: Any) -> dict[str, str]:
     return result
 
 
-def _where(url: str) -> str:
+def where(url: str) -> str:
+    """The URL for an error message: scheme, host, port and path, never the query string (credentials travel there)."""
     try:
         parts = urlsplit(url)
         port = f":{parts.port}" if parts.port else ""

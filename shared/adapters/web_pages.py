@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from shared.adapters.http import where
 from shared.ports.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from shared.ports.web import WebPage
 
@@ -86,7 +87,7 @@ class HttpPageFetcher:
         visited: list[str] = []
         while True:
             remaining = deadline - self._clock()
-            late = f"GET {_where(current)}: no complete answer within {timeout_s:g} s"
+            late = f"GET {where(current)}: no complete answer within {timeout_s:g} s"
             late += f" after {len(visited)} redirects" if visited else ""
             if remaining <= 0:
                 raise HttpTimeout(late)
@@ -106,9 +107,9 @@ class HttpPageFetcher:
             visited.append(current)
             target = _checked(target, current)
             if _key(target) in {_key(u) for u in visited}:
-                raise HttpError(f"GET {_where(url)}: redirect loop back to {_where(target)}")
+                raise HttpError(f"GET {where(url)}: redirect loop back to {where(target)}")
             if len(visited) > max_redirects:
-                raise HttpError(f"GET {_where(url)}: more than {max_redirects} redirects")
+                raise HttpError(f"GET {where(url)}: more than {max_redirects} redirects")
             current = target
 
     def _next(self, current: str, answer: HttpResponse, max_bytes: int) -> tuple[str | None, WebPage | None]:
@@ -207,9 +208,9 @@ def _checked(target: str, source: str) -> str:
         parts = urlsplit(target)
         host = parts.hostname
     except ValueError:
-        raise HttpError(f"GET {_where(source)}: unparseable URL {target[:200]!r}") from None
+        raise HttpError(f"GET {where(source)}: unparseable URL {target[:200]!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise HttpError(f"GET {_where(source)}: refusing a non-http(s) URL {target[:200]!r}")
+        raise HttpError(f"GET {where(source)}: refusing a non-http(s) URL {target[:200]!r}")
     return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path or "/", parts.query, ""))
 
 
@@ -240,12 +241,3 @@ def _usable(url: str) -> bool:
         return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
     except ValueError:
         return False
-
-
-def _where(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unparseable URL)"
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from shared.adapters.redaction import redact
 from shared.ports.ai import FailureKind, ProviderFailure
 from shared.ports.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from shared.ports.runtime import Clock
@@ -145,19 +146,6 @@ def parse_duration(text: str) -> float | None:
     if not parts or "".join(number + unit for number, unit in parts) != text:
         return None
     return sum(float(number) * _UNITS[unit] for number, unit in parts)
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` without the secret, nor any 8-character piece of it (providers echo keys partly masked)."""
-    if not secret:
-        return text
-    text = text.replace(secret, "[redacted]")
-    window = 8
-    for start in range(max(0, len(secret) - window + 1)):
-        piece = secret[start : start + window]
-        if piece in text:
-            text = text.replace(piece, "[redacted]")
-    return text
 
 
 def token_count(value: Any) -> int | None:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.adapters.redaction import redact
 from shared.ports.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from shared.ports.lookups import LookupFailure, LookupFailureKind
 from shared.ports.search import SearchHit
@@ -162,19 +163,6 @@ def plain_text(value: Any) -> str:
         return ""
     text = " ".join(html.unescape(_TAG.sub("", value)).split())
     return text[:MAX_TEXT_CHARS]
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` without the secret, nor any 8-character piece of it (vendors echo keys partly masked)."""
-    if not secret:
-        return text
-    text = text.replace(secret, "[redacted]")
-    window = 8
-    for start in range(max(0, len(secret) - window + 1)):
-        piece = secret[start : start + window]
-        if piece in text:
-            text = text.replace(piece, "[redacted]")
-    return text
 
 
 def unavailable(provider: str, what: str) -> LookupFailure:

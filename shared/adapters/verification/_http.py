@@ -18,8 +18,8 @@ any 8-character piece of it never appear in a `LookupFailure` or a log line.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, quote_plus
 
+from shared.adapters.redaction import redact
 from shared.ports.http import HttpClient, HttpError, HttpTimeout
 from shared.ports.lookups import LookupFailure, LookupFailureKind
 
@@ -93,20 +93,6 @@ def retry_after_s(value: str | None) -> float | None:
 def summary(text: str) -> str:
     text = " ".join(text.split())
     return text[:MAX_DETAIL_CHARS] if text else "(empty body)"
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` without the secret (plain or URL-encoded) nor any 8-character piece of it."""
-    if not secret:
-        return text
-    for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-        text = text.replace(form, "[redacted]")
-    window = 8
-    for start in range(max(0, len(secret) - window + 1)):
-        piece = secret[start : start + window]
-        if piece in text:
-            text = text.replace(piece, "[redacted]")
-    return text
 
 
 def flag(value: Any) -> bool:

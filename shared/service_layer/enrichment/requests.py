@@ -25,7 +25,6 @@ SLICE = 500
 PUBLISH_CHUNK = 100  # messages per sendBatch
 REQUEUE_AFTER = timedelta(hours=6)
 SELECTION_CLAIM_TTL_S = 7 * 86_400.0
-MAX_SYNC_IDS = 1000
 
 
 class EnrichRequests:

@@ -13,40 +13,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
-from api.routes.prospects import AbsentNotNull, BulkFilter, _without_nulls, build_query
+from api.routes.prospects import ProspectTargets
 from shared.domain.errors import NotFound
-from shared.service_layer.enrichment.requests import MAX_SYNC_IDS
 
 router = APIRouter(tags=["enrichment"])
 
 
-def _one_target_schema(schema: dict[str, Any]) -> None:
-    _without_nulls(schema)
-    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
-
-
-class EnrichRequest(AbsentNotNull):
-    """`ids` (up to 1,000 prospects) or `filter` (the list filters), never both, never null."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_target_schema)
-
-    ids: (
-        Annotated[
-            list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=MAX_SYNC_IDS)
-        ]
-        | None
-    ) = None
-    filter: BulkFilter | None = None
-
-    @model_validator(mode="after")
-    def _one_target(self) -> EnrichRequest:
-        if (self.ids is None) == (self.filter is None):
-            raise ValueError("give either ids or filter")
-        return self
+class EnrichRequest(ProspectTargets):
+    """`ids` (up to 1,000 prospects, queued at once) or `filter` (the list filters, walked in slices), never both."""
 
 
 class EnrichQueuedOut(BaseModel):
@@ -64,12 +42,7 @@ async def enrich(body: EnrichRequest, request: Request, services: AuthorizedServ
     from shared.service_layer.enrollment.jobs import filter_json
 
     assert body.filter is not None
-    f = body.filter
-    query = build_query(
-        stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived, has_email=f.has_email,
-        email_status=f.email_status, campaign=f.campaign, q=f.q,
-    )  # fmt: skip
-    selection = await services.enrich_requests.select(filter_json(query), trace_id=trace_id)
+    selection = await services.enrich_requests.select(filter_json(body.filter.query()), trace_id=trace_id)
     return EnrichQueuedOut(requested=0, queued=0, selection_id=selection)
 
 

@@ -13,15 +13,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AuthorizedServices
 from api.openapi import error_responses
-from api.routes.prospects import AbsentNotNull, BulkFilter, _without_nulls, build_query
+from api.routes.prospects import ProspectTargets
 from shared.domain.campaigns.country_policy import LegalBasis
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.pagination import decode_cursor, encode_cursor
-from shared.service_layer.enrollment.enroll import MAX_SYNC_IDS, Enroller, require_campaign
+from shared.service_layer.enrollment.enroll import Enroller, require_campaign
 
 router = APIRouter(tags=["enrollments"])
 
@@ -29,29 +29,8 @@ Id = Annotated[str, Path(min_length=1, max_length=64)]
 EnrollmentStatus = Literal["active", "paused", "completed", "stopped"]
 
 
-def _one_target_schema(schema: dict[str, Any]) -> None:
-    _without_nulls(schema)
-    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
-
-
-class EnrollRequest(AbsentNotNull):
+class EnrollRequest(ProspectTargets):
     """`ids` (up to 1,000 prospects, enrolled at once) or `filter` (the list filters; a job), never both, never null."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_target_schema)
-
-    ids: (
-        Annotated[
-            list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=MAX_SYNC_IDS)
-        ]
-        | None
-    ) = None
-    filter: BulkFilter | None = None
-
-    @model_validator(mode="after")
-    def _one_target(self) -> EnrollRequest:
-        if (self.ids is None) == (self.filter is None):
-            raise ValueError("give either ids or filter")
-        return self
 
 
 class EnrollReportOut(BaseModel):
@@ -103,11 +82,7 @@ async def enroll(campaign_id: Id, body: EnrollRequest, request: Request, service
     from shared.service_layer.enrollment.jobs import filter_json, start_job
 
     assert body.filter is not None
-    f = body.filter
-    query = build_query(
-        stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived, has_email=f.has_email,
-        email_status=f.email_status, campaign=f.campaign, q=f.q,
-    )  # fmt: skip
+    query = body.filter.query()
     if campaign.archived or campaign.status == "completed" or not campaign.steps:
         await Enroller(services.enrollments, await services.country_policy(), services.clock, services.ids).enroll(
             campaign, []

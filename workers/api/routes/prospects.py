@@ -181,6 +181,7 @@ def build_query(
 
 
 QueryDep = Annotated[ProspectQuery, Depends(prospect_query)]
+MAX_TARGET_IDS = 1000  # prospects acted on at once by id (enrollment, enrichment); more go by filter as a job
 
 
 class ProspectPage(BaseModel):
@@ -249,6 +250,39 @@ class BulkFilter(AbsentNotNull):
     def _has_a_criterion(self) -> BulkFilter:
         if all(getattr(self, name) is None for name in CRITERIA):
             raise ValueError("a bulk filter needs at least one criterion (use ids to act on specific prospects)")
+        return self
+
+    def query(self) -> ProspectQuery:
+        """The validated list query these filters make (the bulk, enrollment and enrichment jobs walk it)."""
+        return build_query(
+            stage=self.stage, tier=self.tier, country=self.country, tag=self.tag, archived=self.archived,
+            has_email=self.has_email, email_status=self.email_status, campaign=self.campaign, q=self.q,
+        )  # fmt: skip
+
+
+def _one_target_schema(schema: dict[str, Any]) -> None:
+    _without_nulls(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["filter"]}]
+
+
+class ProspectTargets(AbsentNotNull):
+    """`ids` (up to 1,000 prospects, acted on at once) or `filter` (the list filters; walked as a job), never both,
+    never null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_target_schema)
+
+    ids: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=MAX_TARGET_IDS)
+        ]
+        | None
+    ) = None
+    filter: BulkFilter | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ProspectTargets:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError("give either ids or filter")
         return self
 
 
@@ -321,12 +355,7 @@ async def list_prospects(query: QueryDep, service: ServiceDep) -> ProspectPage:
 @router.post("/bulk")
 async def bulk(body: BulkRequest, request: Request, service: ServiceDep) -> BulkResult:
     if body.filter is not None:
-        f = body.filter
-        query = build_query(
-            stage=f.stage, tier=f.tier, country=f.country, tag=f.tag, archived=f.archived,
-            has_email=f.has_email, email_status=f.email_status, campaign=f.campaign, q=f.q,
-        )  # fmt: skip
-        ids = await service.ids_matching(query)
+        ids = await service.ids_matching(body.filter.query())
     else:
         ids = body.ids or []
     results = await service.bulk(body.action, ids, body.value, actor=actor_of(request))
