@@ -22,7 +22,8 @@ empty script answers `ok`):
 `GET /v1.0/users/{user}/mailFolders/sentitems/messages?$filter=internetMessageId eq '<id>'&$select=id` answers
 `{"value": [{"id"}...]}` from Sent Items. `graph.token_requests` counts token calls; `graph.messages` holds what
 was accepted (the JSON message, or the parsed MIME headers and text). `MiniHttpServer` is the HTTP/1.1 plumbing
-(one request per connection), shared with local/fakes/resend.py. CPython only; never bundled.
+(one request per connection, held connections, the `/__fake/` control routes) every HTTP fake here shares. CPython
+only; never bundled.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 GRAPH_MODES = (
@@ -117,25 +118,41 @@ class Script:
 
 
 class MiniHttpServer:
-    """HTTP/1.1 on asyncio streams, one request per connection (`Connection: close`); subclasses implement `route`.
-    `POST /__fake/script` (a JSON list of modes) scripts it while `make dev` runs."""
+    """HTTP/1.1 on asyncio streams, one request per connection (`Connection: close`); subclasses implement `route`,
+    whose None holds the connection unanswered until stop() (or `hold_s`). `control` answers the fake's own routes
+    first: `POST /__fake/script` (a JSON list of modes, while `make dev` runs) and `GET /__fake/requests` (what
+    `request_log` gives). `send` writes an answer: override it to write a body yourself (slowly, in pieces)."""
 
-    def __init__(self, modes: Iterable[str], *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, modes: Iterable[str], *, host: str = "127.0.0.1", port: int = 0, hold_s: float = 60.0) -> None:
         self.host = host
         self.port = port
+        self.hold_s = hold_s
         self.modes = Script(modes)
         self._server: asyncio.Server | None = None
+        self._stopping = asyncio.Event()
+        self._handlers: set[asyncio.Task[Any]] = set()
 
-    async def start(self) -> MiniHttpServer:
+    async def start(self) -> Self:
+        self._stopping = asyncio.Event()
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()  # held connections are released first (wait_closed waits for every connection)
         if self._server is not None:
             self._server.close()
+        if self._handlers:
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self._server is not None:
             await self._server.wait_closed()
             self._server = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
 
     @property
     def base_url(self) -> str:
@@ -144,35 +161,66 @@ class MiniHttpServer:
     def script(self, modes: Iterable[str]) -> None:
         self.modes.script(modes)
 
-    def route(self, request: Request) -> Answer:
+    def route(self, request: Request) -> Answer | None:
         raise NotImplementedError
 
+    def control(self, request: Request) -> Answer | None:
+        """The fake's own routes, tried before `route` (None: not one of them); a ValueError or KeyError raised
+        here answers `control_error`. Subclasses add theirs and fall back on this one."""
+        path = request.path.rstrip("/")
+        if path == "/__fake/script" and request.method == "POST":
+            return json_answer(200, self.posted_script(request.json()))
+        if path == "/__fake/requests" and request.method == "GET" and (log := self.request_log()) is not None:
+            return json_answer(200, log)
+        return None
+
+    def posted_script(self, body: Any) -> Any:
+        """Queue what `POST /__fake/script` sent; the JSON answer says what is pending."""
+        if not isinstance(body, list):
+            raise ValueError("the script is a JSON list of modes")
+        self.script(str(m) for m in body)
+        return {"pending": self.modes.pending()}
+
+    def request_log(self) -> Any | None:
+        """What `GET /__fake/requests` answers (JSON-ready); None: the route is not served."""
+        return None
+
+    def control_error(self, message: str) -> Answer:
+        return json_answer(400, {"error": message})
+
+    async def hold(self) -> None:
+        """Keep a connection unanswered until stop() or `hold_s`."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), self.hold_s)
+
+    async def send(self, writer: asyncio.StreamWriter, answer: Answer | None) -> None:
+        if answer is None:
+            await self.hold()
+        elif not answer.drop:
+            writer.write(encode_answer(answer))
+            await writer.drain()
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             request = await read_request(reader)
             if request is None:
                 return
-            if request.path == "/__fake/script" and request.method == "POST":
-                try:
-                    body = request.json()
-                    if not isinstance(body, list):
-                        raise ValueError("the script is a JSON list of modes")
-                    self.script(str(m) for m in body)
-                    answer = json_answer(200, {"pending": self.modes.pending()})
-                except ValueError as exc:
-                    answer = json_answer(400, {"error": str(exc)})
-            else:
-                answer = self.route(request)
-            if answer.drop:
-                return
-            writer.write(encode_answer(answer))
-            await writer.drain()
+            try:
+                answer = self.control(request)
+            except (ValueError, KeyError) as exc:
+                answer = self.control_error(str(exc))
+            await self.send(writer, self.route(request) if answer is None else answer)
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
         finally:
             writer.close()
             with suppress(Exception):
                 await writer.wait_closed()
+            if task is not None:
+                self._handlers.discard(task)
 
 
 class FakeGraph(MiniHttpServer):

@@ -22,24 +22,23 @@ every Brave answer); `now` is injectable. Modes, one per request (the protocol's
     json_disabled       SearXNG 403 (format=json off)                         SearXNG 401
     unresponsive        SearXNG 200, no results, every engine unresponsive (others: as empty)
 
-`requests[protocol]` records path, query (key redacted), headers (secrets left out) and the mode. CPython only.
+`requests[protocol]` (also `GET /__fake/requests`) records path, query (key redacted), headers (secrets left out)
+and the mode. CPython only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
-from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, Script, encode_answer, json_answer, read_request
+from local.fakes.graph import Answer, MiniHttpServer, Request, Script, json_answer
 from local.fakes.world import Hotel, World, load_world
 
 PROTOCOLS = ("brave", "google", "searxng")
@@ -99,18 +98,15 @@ class FakeSearchServer(MiniHttpServer):
         searxng_auth: str | None = None, google_daily_quota: int = 100, brave_monthly_quota: int = 2000,
         now: Callable[[], datetime] | None = None, hold_s: float = 60.0, host: str = "127.0.0.1", port: int = 0,
     ) -> None:  # fmt: skip
-        super().__init__(MODES, host=host, port=port)
+        super().__init__(MODES, host=host, port=port, hold_s=hold_s)
         self.world = world if world is not None else load_world()
         self.brave_key, self.google_key, self.google_cx = brave_key, google_key, google_cx
         self.searxng_auth = searxng_auth
         self.google_daily_quota, self.brave_monthly_quota = google_daily_quota, brave_monthly_quota
         self.now = now or (lambda: datetime.now(UTC))
-        self.hold_s = hold_s
         self.scripts = {p: Script(MODES) for p in PROTOCOLS}
         self.requests: dict[str, list[SearchRequest]] = {p: [] for p in PROTOCOLS}
         self.used: dict[tuple[str, str], int] = {}  # (protocol, period key) -> successful queries
-        self._stopping = asyncio.Event()
-        self._handlers: set[asyncio.Task[None]] = set()
 
     def script(self, modes: Iterable[str], protocol: str | None = None) -> None:
         """Queue modes for one protocol, or (None) for whichever protocol is asked next."""
@@ -119,46 +115,17 @@ class FakeSearchServer(MiniHttpServer):
     def usage(self, protocol: str) -> int:
         return self.used.get((protocol, self._period(protocol)), 0)
 
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._handlers:
-            await asyncio.gather(*self._handlers, return_exceptions=True)
-        await super().stop()
+    def posted_script(self, body: Any) -> Any:  # a list (any protocol), or {protocol: [modes]}
+        if not isinstance(body, list | dict) or (isinstance(body, dict) and not set(body) <= set(PROTOCOLS)):
+            raise ValueError("a JSON list of modes, or {protocol: [modes]}")
+        for protocol, modes in body.items() if isinstance(body, dict) else [(None, body)]:
+            self.script((str(m) for m in modes), protocol)
+        return {p: s.pending() for p, s in self.scripts.items()} | {"any": self.modes.pending()}
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        self._handlers.add(task)  # type: ignore[arg-type]
-        try:
-            request = await read_request(reader)
-            answer = None if request is None else self._scripted(request) or self.route(request)
-            if answer is None:  # hang (or an empty connection): hold until stop()
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.hold_s if request else 0)
-                return
-            writer.write(encode_answer(answer))
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
-        finally:
-            writer.close()
-            with suppress(Exception):
-                await writer.wait_closed()
-            self._handlers.discard(task)
+    def request_log(self) -> Any:
+        return {p: [asdict(r) for r in logged] for p, logged in self.requests.items()}
 
-    def _scripted(self, request: Request) -> Answer | None:
-        if request.path != "/__fake/script":
-            return None
-        body = request.json()
-        try:
-            if not isinstance(body, list | dict) or (isinstance(body, dict) and not set(body) <= set(PROTOCOLS)):
-                raise ValueError("a JSON list of modes, or {protocol: [modes]}")
-            for protocol, modes in body.items() if isinstance(body, dict) else [(None, body)]:
-                self.script((str(m) for m in modes), protocol)
-        except ValueError as exc:
-            return json_answer(400, {"error": str(exc)})
-        return json_answer(200, {p: s.pending() for p, s in self.scripts.items()} | {"any": self.modes.pending()})
-
-    def route(self, request: Request) -> Answer | None:  # type: ignore[override]  # None: hold the connection
+    def route(self, request: Request) -> Answer | None:  # None: hold the connection
         protocol = PATHS.get(request.path)
         if protocol is None or request.method != "GET":
             return json_answer(404, {"error": f"no route {request.method} {request.path}"})

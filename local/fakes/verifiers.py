@@ -30,13 +30,11 @@ mode, the verdict answered; never the key. CPython only; never bundled.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
-from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, Script, encode_answer, json_answer, read_request
+from local.fakes.graph import Answer, MiniHttpServer, Request, Script, json_answer
 from local.fakes.world import World, load_world
 
 MODES = (
@@ -90,8 +88,6 @@ class VerifierRequest:
 
 
 class FakeVerifiers(MiniHttpServer):
-    """MiniHttpServer's lifecycle and script; its own connection handling, as `hang` holds a connection open."""
-
     def __init__(
         self,
         world: World | None = None,
@@ -113,12 +109,9 @@ class FakeVerifiers(MiniHttpServer):
         self.outcomes: dict[str, str] = {}  # address -> one of OUTCOMES
         self.canned: dict[tuple[str, str], dict[str, Any]] = {}  # (vendor, address) -> the raw JSON answer
         self.requests: list[VerifierRequest] = []
-        super().__init__(MODES, host=host, port=port)  # self.modes: any vendor's next requests
-        self.hold_s = hold_s
+        super().__init__(MODES, host=host, port=port, hold_s=hold_s)  # self.modes: any vendor's next requests
         self.vendor_modes = {vendor: Script(MODES) for vendor in VENDORS}
         self._revoked_once: set[str] = set()  # ZeroBounce keys whose next getcredits says -1
-        self._stopping = asyncio.Event()
-        self._handlers: set[asyncio.Task[None]] = set()
 
     def add_account(self, vendor: str, key: str, credits: int) -> None:
         self.accounts[vendor].add(key)
@@ -148,64 +141,11 @@ class FakeVerifiers(MiniHttpServer):
             return "role_catch_all" if local in ROLE_BOXES else "catch_all"
         return "valid" if local in hotel.mailboxes else "invalid"
 
-    async def start(self) -> FakeVerifiers:
-        self._stopping = asyncio.Event()
-        await super().start()
-        return self
+    def request_log(self) -> Any:
+        return [asdict(r) for r in self.requests]
 
-    async def stop(self) -> None:
-        self._stopping.set()  # held connections are released and closed
-        if self._server is not None:
-            self._server.close()
-        if self._handlers:
-            await asyncio.gather(*self._handlers, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
-
-    async def __aenter__(self) -> FakeVerifiers:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers.add(task)
-        try:
-            request = await read_request(reader)
-            if request is None:
-                return
-            answer = self.route(request)
-            if answer is None:  # hang
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
-                return
-            writer.write(encode_answer(answer))
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
-        finally:
-            writer.close()
-            with suppress(Exception):
-                await writer.wait_closed()
-            if task is not None:
-                self._handlers.discard(task)
-
-    def route(self, request: Request) -> Answer | None:  # type: ignore[override]  # None: hang
+    def route(self, request: Request) -> Answer | None:  # None: hang
         path = request.path.rstrip("/") or "/"
-        if request.method == "POST" and path == "/__fake/script":
-            try:
-                body = request.json()
-                if not isinstance(body, list):
-                    raise ValueError("the script is a JSON list of modes")
-                self.script(str(m) for m in body)
-            except ValueError as exc:
-                return json_answer(400, {"error": str(exc)})
-            return json_answer(200, {"pending": self.modes.pending()})
-        if request.method == "GET" and path == "/__fake/requests":
-            return json_answer(200, [r.__dict__ for r in self.requests])
         if request.method == "GET" and path == "/api/v3":
             return self._validate("millionverifier", request.path, request.query.get("api", ""), request.query)
         if request.method == "GET" and path == "/v2/validate":

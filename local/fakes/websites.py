@@ -30,12 +30,11 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-from contextlib import suppress
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, encode_answer, json_answer, read_request
+from local.fakes.graph import Answer, MiniHttpServer, Request, encode_answer, json_answer
 from local.fakes.world import Hotel, World, load_world
 
 MODES: tuple[str, ...] = ("ok", "server_error", "not_found", "hang", "drop", "trickle", "huge", "pdf", "latin1")
@@ -70,6 +69,10 @@ class SiteRequest:
     mode: str
 
 
+class _Trickle(Answer):
+    """An answer written `trickle_chunk` bytes every `trickle_delay_s` seconds."""
+
+
 @dataclass
 class _Rule:
     host: str  # bare domain or "*"
@@ -91,31 +94,11 @@ class FakeWebsites(MiniHttpServer):
         huge_bytes: int = 6_000_000,
         hold_s: float = 60.0,
     ) -> None:
-        super().__init__(MODES, host=host, port=port)
+        super().__init__(MODES, host=host, port=port, hold_s=hold_s)
         self.world = world if world is not None else load_world()
-        self.trickle_delay_s, self.trickle_chunk = trickle_delay_s, trickle_chunk
-        self.huge_bytes, self.hold_s = huge_bytes, hold_s
+        self.trickle_delay_s, self.trickle_chunk, self.huge_bytes = trickle_delay_s, trickle_chunk, huge_bytes
         self.requests: list[SiteRequest] = []
         self._rules: list[_Rule] = []
-        self._stopping = asyncio.Event()
-        self._handlers: set[asyncio.Task[Any]] = set()
-
-    async def start(self) -> FakeWebsites:
-        self._stopping = asyncio.Event()
-        await super().start()
-        return self
-
-    async def stop(self) -> None:
-        self._stopping.set()  # held connections are released first (wait_closed waits for them)
-        if self._handlers:
-            await asyncio.gather(*self._handlers, return_exceptions=True)
-        await super().stop()
-
-    async def __aenter__(self) -> FakeWebsites:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     def behave(
         self, host: str, mode: str, *, path: str | None = None, times: int | None = None, location: str | None = None
@@ -142,43 +125,19 @@ class FakeWebsites(MiniHttpServer):
                 return rule.mode, rule.location
         return "ok", None
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers.add(task)
-        try:
-            request = await read_request(reader)
-            if request is not None:
-                await self._serve(request, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
-        finally:
-            if task is not None:
-                self._handlers.discard(task)
-            writer.close()
-            with suppress(Exception):
-                await writer.wait_closed()
-
-    async def _serve(self, request: Request, writer: asyncio.StreamWriter) -> None:
-        if request.path.startswith("/__fake/"):
-            writer.write(encode_answer(self._control(request)))
-            await writer.drain()
-            return
+    def route(self, request: Request) -> Answer | None:  # None: hang
         host = _host_name(request.headers.get("host", ""))
         mode, location = self._pick(host, request.path)
         agent = request.headers.get("user-agent", "")
         self.requests.append(SiteRequest(host, request.path, agent, request.headers.get("x-forwarded-proto", ""), mode))
         if mode == "hang":
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.hold_s)
-            return
+            return None
         answer = self.answer(host, request.path, mode, location)
-        if answer.drop:
-            return
-        if mode != "trickle":
-            writer.write(encode_answer(answer))
-            await writer.drain()
-            return
+        return _Trickle(answer.status, answer.body, answer.headers) if mode == "trickle" and not answer.drop else answer
+
+    async def send(self, writer: asyncio.StreamWriter, answer: Answer | None) -> None:
+        if not isinstance(answer, _Trickle):
+            return await super().send(writer, answer)
         raw = encode_answer(answer)
         head_end = raw.index(b"\r\n\r\n") + 4
         writer.write(raw[:head_end])
@@ -190,21 +149,21 @@ class FakeWebsites(MiniHttpServer):
             writer.write(raw[start : start + self.trickle_chunk])
         await writer.drain()
 
-    def _control(self, request: Request) -> Answer:
-        if request.method == "GET" and request.path == "/__fake/requests":
-            return json_answer(200, [asdict(r) for r in self.requests])
-        try:
-            body = request.json()
-            if request.path == "/__fake/script" and isinstance(body, list):
-                self.script(str(m) for m in body)
-            elif request.path == "/__fake/behave" and isinstance(body, dict):
-                options = {k: body.get(k) for k in ("path", "times", "location")}
-                self.behave(str(body["host"]), str(body["mode"]), **options)
-            else:
-                raise ValueError("POST /__fake/script takes a list of modes, /__fake/behave an object")
-        except (ValueError, KeyError) as exc:
-            return json_answer(400, {"error": str(exc)})
-        return json_answer(200, {"pending": self.modes.pending(), "rules": len(self._rules)})
+    def control(self, request: Request) -> Answer | None:  # and POST /__fake/behave; any other /__fake/ path: 400
+        answer = super().control(request)
+        if answer is not None or not request.path.startswith("/__fake/"):
+            return answer
+        body = request.json()
+        if request.path != "/__fake/behave" or not isinstance(body, dict):
+            raise ValueError("POST /__fake/script takes a list of modes, /__fake/behave an object")
+        self.behave(str(body["host"]), str(body["mode"]), **{k: body.get(k) for k in ("path", "times", "location")})
+        return json_answer(200, self.posted_script([]))
+
+    def posted_script(self, body: Any) -> Any:
+        return super().posted_script(body) | {"rules": len(self._rules)}
+
+    def request_log(self) -> Any:
+        return [asdict(r) for r in self.requests]
 
     # -- pages ---------------------------------------------------------------------------------------------------
     def answer(self, host: str, path: str, mode: str = "ok", location: str | None = None) -> Answer:
