@@ -20,21 +20,18 @@ Each provider request consumes one scripted mode (an empty script answers `succe
 
 A wrong `Authorization: Bearer` / `x-api-key` answers 401 without consuming the script; Anthropic requests without
 `anthropic-version` answer 400. `server.requests` records what arrived (path, headers without the key, JSON body,
-the mode answered). `GET /__fake/requests` returns the same as JSON. A minimal HTTP/1.1 server (one request per
-connection, `Connection: close`) on asyncio streams: CPython only, never bundled.
+the mode answered). `GET /__fake/requests` returns the same as JSON. The HTTP is local/fakes/graph.py's
+MiniHttpServer (one request per connection, `Connection: close`): CPython only, never bundled.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections import deque
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from local.fakes.graph import Answer, encode_answer, read_request
+from local.fakes.graph import Answer, MiniHttpServer, Request, Script, json_answer
 from local.fakes.world import World, load_world
 from shared.adapters.search.llm_site import SITE_PROMPT_MARKER
 
@@ -61,40 +58,19 @@ class RecordedRequest:
     mode: str  # what was answered: a mode, or "rejected_key" / "bad_request"
 
 
-@dataclass
-class _Answer:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    hold: bool = False
-
-
-class ScriptQueue:
-    """The scripted modes, consumed one per request; shared by the HTTP fake and the local Workers AI."""
+class ScriptQueue(Script):
+    """Scripted modes, one consumed per request (an empty queue answers the first allowed, `success`), for the local
+    Workers AI."""
 
     def __init__(self, modes: Iterable[str] = (), *, allowed: Iterable[str] = MODES) -> None:
-        self.allowed = tuple(allowed)
-        self._modes: deque[str] = deque()
+        super().__init__(allowed)
         self.script(modes)
-
-    def script(self, modes: Iterable[str]) -> None:
-        items = list(modes)
-        unknown = [m for m in items if m not in self.allowed]
-        if unknown:
-            raise ValueError(f"unknown fake modes {unknown}; known: {', '.join(self.allowed)}")
-        self._modes.extend(items)
-
-    def next(self) -> str:
-        return self._modes.popleft() if self._modes else "success"
-
-    def pending(self) -> list[str]:
-        return list(self._modes)
 
     def clear(self) -> None:
         self._modes.clear()
 
 
-class FakeLlmServer:
+class FakeLlmServer(MiniHttpServer):
     def __init__(
         self,
         *,
@@ -104,94 +80,29 @@ class FakeLlmServer:
         hold_s: float = 60.0,
         world: World | None = None,
     ):
+        super().__init__(MODES, host=host, port=port, hold_s=hold_s)
         self.api_key = api_key
         self.world = world
-        self.host = host
-        self.port = port
-        self.hold_s = hold_s
         self.requests: list[RecordedRequest] = []
-        self._script = ScriptQueue()
-        self._server: asyncio.Server | None = None
-        self._stopping = asyncio.Event()
-        self._handlers: set[asyncio.Task[None]] = set()
-
-    # -- lifecycle -----------------------------------------------------------------------------------------------
-    async def start(self) -> FakeLlmServer:
-        self._stopping = asyncio.Event()
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        self._stopping.set()  # held (timeout-mode) connections are released and closed
-        if self._server is not None:
-            self._server.close()
-        if self._handlers:
-            await asyncio.gather(*self._handlers, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
-
-    async def __aenter__(self) -> FakeLlmServer:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def script(self, modes: Iterable[str]) -> None:
-        self._script.script(modes)
 
     def pending(self) -> list[str]:
-        return self._script.pending()
+        return self.modes.pending()
 
-    # -- HTTP ----------------------------------------------------------------------------------------------------
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers.add(task)
-        try:
-            request = await read_request(reader)
-            if request is None:
-                return
-            answer = self._route(request.method, request.path, request.headers, request.body)
-            if answer.hold:
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
-                return  # closed without an answer
-            writer.write(encode_answer(Answer(answer.status, answer.body, answer.headers)))
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
-        finally:
-            writer.close()
-            with suppress(Exception):
-                await writer.wait_closed()
-            if task is not None:
-                self._handlers.discard(task)
+    def control_error(self, message: str) -> Answer:
+        return json_answer(400, {"error": {"message": message}})
 
-    def _route(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> _Answer:
-        body = _json_or_none(raw)
-        if path == "/__fake/script" and method == "POST":
-            try:
-                if not isinstance(body, list):
-                    raise ValueError("the script is a JSON list of modes")
-                self.script(str(m) for m in body)
-            except ValueError as exc:
-                return _json_answer(400, {"error": {"message": str(exc)}})
-            return _json_answer(200, {"pending": self.pending()})
-        if path == "/__fake/requests" and method == "GET":
-            return _json_answer(200, [r.__dict__ for r in self.requests])
+    def request_log(self) -> Any:
+        return [asdict(r) for r in self.requests]
+
+    def route(self, request: Request) -> Answer | None:  # None: the timeout mode holds the connection
+        method, path, headers, body = request.method, request.path, request.headers, request.json()
         if path == "/v1/chat/completions" and method == "POST":
             return self._provider(OPENAI, path, headers, body, method)
         if path == "/v1/messages" and method == "POST":
             return self._provider(ANTHROPIC, path, headers, body, method)
-        return _json_answer(404, {"error": {"message": f"no route {method} {path}"}})
+        return json_answer(404, {"error": {"message": f"no route {method} {path}"}})
 
-    def _provider(self, shape: _Shape, path: str, headers: dict[str, str], body: Any, method: str) -> _Answer:
+    def _provider(self, shape: _Shape, path: str, headers: dict[str, str], body: Any, method: str) -> Answer | None:
         visible = {k: v for k, v in headers.items() if k not in SECRET_HEADERS}
         presented = shape.presented_key(headers)
         if presented != self.api_key:
@@ -201,12 +112,12 @@ class FakeLlmServer:
         if problem is not None:
             self.requests.append(RecordedRequest(method, path, visible, body, "bad_request"))
             return shape.error(400, "invalid_request_error", problem)
-        mode = self._script.next()
+        mode = self.modes.next()
         self.requests.append(RecordedRequest(method, path, visible, body, mode))
         if mode == "success" and SITE_PROMPT_MARKER in prompt_text(body):
             self.world = self.world or load_world()
             text = website_answer(prompt_text(body), self.world)
-            return _json_answer(200, shape.completion(body, text, truncated=False))
+            return json_answer(200, shape.completion(body, text, truncated=False))
         return shape.answer(mode, body, presented)
 
 
@@ -225,31 +136,31 @@ class _Shape:
     def completion(self, body: dict[str, Any], text: str, *, truncated: bool) -> dict[str, Any]:
         raise NotImplementedError
 
-    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Answer:
         raise NotImplementedError
 
     def reset_headers(self) -> dict[str, str]:
         return {}
 
-    def answer(self, mode: str, body: dict[str, Any], presented: str) -> _Answer:
+    def answer(self, mode: str, body: dict[str, Any], presented: str) -> Answer | None:
         prompt = prompt_text(body)
         if mode == "success":
-            return _json_answer(200, self.completion(body, json.dumps(fake_email(prompt)), truncated=False))
+            return json_answer(200, self.completion(body, json.dumps(fake_email(prompt)), truncated=False))
         if mode == "invalid_output":
-            return _json_answer(200, self.completion(body, json.dumps(invalid_email(prompt)), truncated=False))
+            return json_answer(200, self.completion(body, json.dumps(invalid_email(prompt)), truncated=False))
         if mode == "truncated":
             text = json.dumps(fake_email(prompt))[:40]
-            return _json_answer(200, self.completion(body, text, truncated=True))
+            return json_answer(200, self.completion(body, text, truncated=True))
         if mode == "rate_limited":
             headers = {"retry-after": str(RETRY_AFTER_S), **self.reset_headers()}
             return self.error(429, "rate_limit_error", "Rate limit reached for requests", headers)
         if mode == "server_error":
             return self.error(500, "api_error", "The server had an error while processing your request")
         if mode == "malformed":
-            return _Answer(200, b'{"id": "broken", "choices": [{"message": ', {"content-type": "application/json"})
+            return Answer(200, b'{"id": "broken", "choices": [{"message": ', {"content-type": "application/json"})
         if mode == "unauthorized":
             return self.error(401, "authentication_error", f"Incorrect API key provided: {presented}")
-        return _Answer(0, b"", hold=True)  # timeout
+        return None  # timeout: held unanswered
 
 
 class _OpenAiShape(_Shape):
@@ -279,8 +190,8 @@ class _OpenAiShape(_Shape):
             },
         }
 
-    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
-        return _json_answer(status, {"error": {"message": message, "type": kind, "code": None}}, headers)
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Answer:
+        return json_answer(status, {"error": {"message": message, "type": kind, "code": None}}, headers)
 
     def reset_headers(self) -> dict[str, str]:
         return {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": f"{RETRY_AFTER_S}s"}
@@ -310,8 +221,8 @@ class _AnthropicShape(_Shape):
             "usage": {"input_tokens": len(prompt_text(body).split()), "output_tokens": len(text.split())},
         }
 
-    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> _Answer:
-        return _json_answer(status, {"type": "error", "error": {"type": kind, "message": message}}, headers)
+    def error(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Answer:
+        return json_answer(status, {"type": "error", "error": {"type": kind, "message": message}}, headers)
 
     def reset_headers(self) -> dict[str, str]:
         return {"anthropic-ratelimit-requests-remaining": "0"}
@@ -404,16 +315,3 @@ def website_answer(prompt: str, world: World) -> str:
         return json.dumps({"website": None})
     parked = next((t.url for t in world.traps if t.for_hotel == hotel.name and t.kind == "parked"), None)
     return json.dumps({"website": parked or f"https://www.{hotel.domain}/"})
-
-
-# -- HTTP plumbing -------------------------------------------------------------------------------------------------
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _json_answer(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> _Answer:
-    data = json.dumps(payload).encode("utf-8")
-    return _Answer(status, data, {"content-type": "application/json", **(headers or {})})

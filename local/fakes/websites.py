@@ -57,6 +57,7 @@ WORDS = {  # about link, rooms, stars, contact
 }
 BRANDS = {"booking.com": "Booking.com", "tripadvisor.com": "Tripadvisor", "facebook.com": "Facebook"}
 BRANDS |= {"yelp.com": "Yelp", "expedia.com": "Expedia", "instagram.com": "Instagram"}
+CHARSETS = {"latin1": ("windows-1252", "cp1252"), "shift_jis": ("shift_jis", "cp932")}  # mode -> declared, codec
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n%% Hotel brochure 2026\n%%EOF\n"
 
 
@@ -192,16 +193,15 @@ class FakeWebsites(MiniHttpServer):
             return Answer(200, robots.encode(), {"content-type": "text/plain; charset=utf-8"})
         lang = LANGS.get(hotel.country, "en")
         if path in HOME_PATHS:
-            page = home_page(hotel, lang, charset={"latin1": "windows-1252", "shift_jis": "shift_jis"}.get(mode))
+            declared, codec = CHARSETS.get(mode, (None, "utf-8"))
+            page = home_page(hotel, lang, charset=declared)
             if mode == "huge":
                 filler = (
                     f"<section class='room'><h3>{html.escape(hotel.name)}</h3><p>{'Lorem ipsum. ' * 40}</p></section>"
                 )
                 page = page.replace("</body>", filler * (self.huge_bytes // len(filler) + 1) + "</body>")
-            if mode == "latin1":
-                return Answer(200, page.encode("cp1252", "replace"), {"content-type": "text/html"})
-            if mode == "shift_jis":
-                return Answer(200, page.encode("cp932", "replace"), {"content-type": "text/html"})
+            if declared is not None:  # the header names no charset: only the page declares it
+                return Answer(200, page.encode(codec, "replace"), {"content-type": "text/html"})
             return _html(200, page)
         if path in ("/about", ABOUT.get(lang, "/about")):
             return _html(200, about_page(hotel, lang))
