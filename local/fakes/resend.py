@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, json_answer
+from local.fakes.http import Answer, MiniHttpServer, Request, json_answer
 
 RESEND_MODES = ("ok", "rate_limited", "server_error", "invalid_to", "unverified_domain", "accept_and_drop")
 RETRY_AFTER_S = 2

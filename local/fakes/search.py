@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, Script, json_answer
+from local.fakes.http import Answer, MiniHttpServer, Request, Script, json_answer
 from local.fakes.world import Hotel, World, load_world
 
 PROTOCOLS = ("brave", "google", "searxng")

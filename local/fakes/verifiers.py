@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, Script, json_answer
+from local.fakes.http import Answer, MiniHttpServer, Request, Script, json_answer
 from local.fakes.world import World, load_world
 
 MODES = (

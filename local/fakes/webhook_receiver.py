@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, json_answer
+from local.fakes.http import Answer, MiniHttpServer, Request, json_answer
 from shared.domain.notifications import SIGNATURE_HEADER, verify
 
 RECEIVER_MODES = ("ok", "server_error", "rate_limited", "gone", "drop")

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.fakes.graph import Answer, MiniHttpServer, Request, encode_answer, json_answer
+from local.fakes.http import Answer, MiniHttpServer, Request, encode_answer, json_answer
 from local.fakes.world import Hotel, World, load_world
 
 MODES: tuple[str, ...] = ("ok", "server_error", "not_found", "hang", "drop", "trickle", "huge", "pdf", "latin1")
