@@ -18,6 +18,7 @@ EXPECTED_MIGRATIONS: tuple[str, ...] = (
     "0006_sending.sql",
     "0007_inbound.sql",
     "0008_enrichment.sql",
+    "0009_dashboard.sql",
 )
 
 
