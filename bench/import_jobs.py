@@ -122,7 +122,7 @@ async def run(tmp: Path, figure: Callable[[str], None], rows: int = ROWS) -> Non
     runtime = await LocalRuntime(
         ROOT, state_dir=tmp / STATE_DIR, clock=ManualClock(),
         extra_vars={"API_KEY": KEY, "RATE_LIMIT_ENABLED": "false", "MAX_IMPORT_BYTES": str(200 * 1024 * 1024),
-                    "LOG_LEVEL": "error", "APP_ENV": "test"},
+                    "LOG_LEVEL": "error", "APP_ENV": "test", "ENRICH_ON_CREATE": "false"},
     ).start(migrate=True)  # fmt: skip
     auth = {"Authorization": f"Bearer {KEY}"}
     try:

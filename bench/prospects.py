@@ -33,7 +33,8 @@ async def run(tmp: Path, figure: Callable[[str], None]) -> None:
         await import_jobs.run(tmp, lambda _line: None)
     runtime = await LocalRuntime(
         ROOT, state_dir=tmp / import_jobs.STATE_DIR, clock=ManualClock(),
-        extra_vars={"API_KEY": KEY, "RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "error", "APP_ENV": "test"},
+        extra_vars={"API_KEY": KEY, "RATE_LIMIT_ENABLED": "false", "ENRICH_ON_CREATE": "false", "LOG_LEVEL": "error",
+                    "APP_ENV": "test"},
     ).start(migrate=True)  # fmt: skip
     auth = {"Authorization": f"Bearer {KEY}"}
     try:

@@ -36,7 +36,7 @@ async def run(tmp: Path, figure: Callable[[str], None]) -> None:
     runtime = await LocalRuntime(
         ROOT, state_dir=tmp / "sending-state", clock=ManualClock(NOW), smtp_sink_port=sink.port,
         extra_vars={"LOG_LEVEL": "error", "APP_ENV": "test", "UNSUBSCRIBE_SECRET": "b" * 40,
-                    "RATE_LIMIT_ENABLED": "false"},
+                    "RATE_LIMIT_ENABLED": "false", "ENRICH_ON_CREATE": "false"},
     ).start(migrate=True)  # fmt: skip
     try:
         with contextlib.redirect_stdout(io.StringIO()):
