@@ -1,0 +1,153 @@
+"""Browser fixtures: the local runtime served over real HTTP (uvicorn on a free port), Debian's Chromium driven by
+Playwright, a logged-in page, and a screenshot of every test under `.local/artifacts/screenshots/<test>.png`.
+
+Chromium comes from `scripts/install_chromium.sh` (Playwright's own browser download is not used); without it every
+test here is skipped with that hint. Every test in this folder is marked `browser` (`-m "not browser"` leaves them
+out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from local.clock import ManualClock
+from local.runtime import LocalRuntime
+from local.server import create_dev_app
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("JENGU_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / ".local" / "artifacts" / "screenshots"
+BROWSER_API_KEY = "jengu_browser_key_0123456789abcdef"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"]
+TIMEOUT_MS = 10_000  # a page that does not show what a test expects within 10 s is broken, not slow
+
+
+def _skip_reason() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium not found at {CHROMIUM}: run scripts/install_chromium.sh (or set JENGU_CHROMIUM)"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through the dashboard (tests/browser)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _skip_reason()
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# -- the local runtime over HTTP -----------------------------------------------------------------------------------
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: ManualClock) -> AsyncIterator[LocalRuntime]:
+    dev_vars = tmp_path / ".dev.vars"
+    dev_vars.write_text(f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=warning\nAPI_KEY={BROWSER_API_KEY}\n")
+    rt = LocalRuntime(ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0)
+    await rt.start(migrate=True)
+    try:
+        yield rt
+    finally:
+        await rt.close()
+
+
+@pytest.fixture
+async def base_url(runtime: LocalRuntime) -> AsyncIterator[str]:
+    """The dev server (wrangler's local endpoints + the Worker) on a free port of 127.0.0.1, in this event loop."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_dev_app(runtime), log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()  # raises whatever stopped it
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)  # yields to uvicorn's startup; not a wait for time to pass
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The JSON API over the same real HTTP the browser uses, authorised with the known key (to seed data)."""
+    headers = {"Authorization": f"Bearer {BROWSER_API_KEY}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+# -- the browser ----------------------------------------------------------------------------------------------------
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
+    ctx = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+def screenshot_path(request: pytest.FixtureRequest, suffix: str = "") -> Path:
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    return SCREENSHOTS / f"{name}{'-' + suffix if suffix else ''}.png"
+
+
+@pytest.fixture
+async def page(context: BrowserContext, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
+    """A fresh page; whatever it shows when the test ends (passed or failed) is saved as the test's screenshot."""
+    tab = await context.new_page()
+    try:
+        yield tab
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):  # a crashed page must not hide the test's own failure
+            await tab.screenshot(path=str(screenshot_path(request)), full_page=True)
+
+
+@pytest.fixture
+def shoot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Awaitable[Path]]:
+    """`await shoot("step")` saves `.local/artifacts/screenshots/<test>-step.png` mid-journey."""
+
+    async def take(suffix: str) -> Path:
+        path = screenshot_path(request, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
