@@ -22,14 +22,19 @@ import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from local.clock import ManualClock
+from local.email.smtp_sink import SmtpSink
 from local.runtime import LocalRuntime
 from local.server import create_dev_app
+from tests.e2e.conftest import TEST_API_KEY
+from tests.e2e.test_sending_flow import SECRET, WEDNESDAY, parsed, start_campaign
+from tests.samples import inbound_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("JENGU_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / ".local" / "artifacts" / "screenshots"
-BROWSER_API_KEY = "jengu_browser_key_0123456789abcdef"
+API_KEY = TEST_API_KEY  # the e2e key, so the e2e helpers that seed data work unchanged
+INBOX = "maya@jengu-demo.test"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"]
 TIMEOUT_MS = 10_000  # a page that does not show what a test expects within 10 s is broken, not slow
 
@@ -56,14 +61,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # -- the local runtime over HTTP -----------------------------------------------------------------------------------
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock()
+    """A Wednesday afternoon in London: inside the seeded campaign's send window."""
+    return ManualClock(WEDNESDAY)
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path, clock: ManualClock) -> AsyncIterator[LocalRuntime]:
+async def sink(tmp_path: Path) -> AsyncIterator[SmtpSink]:
+    server = SmtpSink(tmp_path / "outbox", port=0)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: ManualClock, sink: SmtpSink) -> AsyncIterator[LocalRuntime]:
     dev_vars = tmp_path / ".dev.vars"
-    dev_vars.write_text(f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=warning\nAPI_KEY={BROWSER_API_KEY}\n")
-    rt = LocalRuntime(ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=0)
+    dev_vars.write_text(
+        f"APP_ENV=test\nENRICH_ON_CREATE=false\nLOG_LEVEL=warning\nAPI_KEY={API_KEY}\n"
+        f"UNSUBSCRIBE_SECRET={SECRET}\nPUBLIC_BASE_URL=https://jengu.test\n"
+    )
+    rt = LocalRuntime(ROOT, state_dir=tmp_path / "state", clock=clock, dev_vars=dev_vars, smtp_sink_port=sink.port)
     await rt.start(migrate=True)
     try:
         yield rt
@@ -97,9 +116,28 @@ async def base_url(runtime: LocalRuntime) -> AsyncIterator[str]:
 @pytest.fixture
 async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The JSON API over the same real HTTP the browser uses, authorised with the known key (to seed data)."""
-    headers = {"Authorization": f"Bearer {BROWSER_API_KEY}"}
+    headers = {"Authorization": f"Bearer {API_KEY}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
         yield client
+
+
+async def seed_outreach(api: httpx.AsyncClient, runtime: LocalRuntime, sink: SmtpSink) -> dict[str, str]:
+    """The sample prospects, an inbox and the two-step "Winter" campaign, its first emails sent to the sink, and an
+    interested reply from one recipient delivered through Email Routing's endpoint. Returns the campaign id and
+    the replying address."""
+    campaign_id = await start_campaign(api)
+    sent = await api.post("/api/admin/trigger-send")
+    assert sent.status_code == 200, sent.text
+    await runtime.drain()
+    messages = {m["To"].addresses[0].addr_spec: m for m in parsed(sink.written)}
+    replier = next(a for a in messages if a.startswith("olivia"))
+    original = messages[replier]
+    raw = inbound_sample("reply_interested.eml", TO=INBOX, FROM=replier, MSGID=original["Message-ID"],
+                         SUBJECT=str(original["Subject"]), DATE=str(original["Date"]))  # fmt: skip
+    delivered = await api.post("/cdn-cgi/handler/email", params={"from": replier, "to": INBOX}, content=raw)
+    assert delivered.status_code == 200, delivered.text
+    await runtime.drain()
+    return {"campaign_id": campaign_id, "replier": replier}
 
 
 # -- the browser ----------------------------------------------------------------------------------------------------
