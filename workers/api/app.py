@@ -27,6 +27,9 @@ limited per key (and per client address when unauthenticated): a 429 carries `Re
 def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None = None) -> FastAPI:
     # The routes (their models, domain modules and FastAPI's dependency analysis) load with the app, on the fetch
     # door's first request: the Worker's top level stays a fixed cost however many routes are added (0012).
+    from api.dashboard import overview, session_routes
+    from api.dashboard.auth import install_session_handlers
+    from api.dashboard.render import install_dashboard_errors
     from api.openapi import install_openapi
     from api.routes import (
         admin,
@@ -53,11 +56,12 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     from api.security_headers import SecurityHeadersMiddleware
 
     app = FastAPI(
-        title="Jengu", version="0.1.0", description=_DESCRIPTION, docs_url="/docs", openapi_url="/openapi.json",
+        title="Jengu", version="0.1.0", description=_DESCRIPTION, docs_url=None, openapi_url="/openapi.json",
         redirect_slashes=False,  # Starlette builds that redirect from the client's Host header
     )  # fmt: skip
     install_error_handlers(app)
     install_openapi(app)
+    _install_docs(app)
     app.include_router(health.router)
     app.include_router(api_keys.router)
     app.include_router(failed_tasks.router)
@@ -78,6 +82,10 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.include_router(inbound.router)
     app.include_router(enrichment.router)  # /api/enrich, /api/prospects/{id}/enrichment
     app.include_router(inbound_webhook.router)  # /webhooks/inbound: no API key, an HMAC signature instead
+    app.include_router(session_routes.router)  # the dashboard: /login, /logout (HTML, a session cookie)
+    app.include_router(overview.router)  # /app/...
+    install_dashboard_errors(app)  # after every JSON handler: HTML error pages on the dashboard's paths
+    install_session_handlers(app)
 
     def limit_for(scope: Scope) -> int:
         current = settings or scope_settings(scope)
@@ -96,6 +104,29 @@ def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None 
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """`/` leads to the dashboard; `/docs` is Swagger UI from this site's own assets (/static/vendor/, vendored from
+    npm at build time by scripts/vendor_assets.py), so it works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+    from fastapi.responses import HTMLResponse, RedirectResponse
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/app/", status_code=303)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Jengu - Swagger UI", oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js", swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/favicon-32x32.png",
+        )  # fmt: skip
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def docs_oauth2_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 @cache
