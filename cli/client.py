@@ -7,7 +7,7 @@ injectable: tests pass `httpx.ASGITransport(app=create_dev_app(runtime))` and ru
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -97,8 +97,10 @@ class ApiClient:
         json: Any = None,
         content: Any = None,
         headers: Mapping[str, str] | None = None,
+        accept: Collection[int] = (),
     ) -> httpx.Response:
-        """Send one request; a non-2xx answer raises `CliError`, so does a server that cannot be reached."""
+        """Send one request; a non-2xx answer raises `CliError` (unless its status is in `accept`: `/health` answers
+        503 with its report), so does a server that cannot be reached."""
         try:
             response = await self._http.request(
                 method, path, params=_clean(params), json=json, content=content, headers=headers
@@ -109,7 +111,7 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise CliError("unreachable", f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
                            EXIT_UNAVAILABLE) from exc  # fmt: skip
-        if response.is_error:
+        if response.is_error and response.status_code not in accept:
             raise CliError.from_response(response)
         return response
 
