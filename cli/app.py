@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated
 
-import click
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # typer vendors click
 
 from cli.client import EXIT_API, EXIT_USAGE, CliError
 from cli.commands import (
@@ -72,7 +72,7 @@ app.add_typer(inboxes.app, name="inboxes")
 app.add_typer(suppressions.app, name="suppressions")
 
 
-def _usage_line(exc: click.UsageError) -> str:
+def _usage_line(exc: UsageError) -> str:
     where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
     return f"error: usage: {' '.join(exc.format_message().split())}{where}"
 
@@ -90,18 +90,21 @@ async def run_async(argv: Sequence[str], deps: Deps | None = None) -> int:
     except CliError as exc:
         err.write(exc.line() + "\n")
         return exc.exit_code
-    except click.UsageError as exc:
+    except NoArgsIsHelpError as exc:  # `jengu prospects`: its help, as --help shows it
+        (obj.deps.out or sys.stdout).write(exc.format_message() + "\n")
+        return EXIT_USAGE
+    except UsageError as exc:
         err.write(_usage_line(exc) + "\n")
         return EXIT_USAGE
     except ConfigError as exc:
         err.write(f"error: config: {exc}\n")
         return EXIT_USAGE
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except (click.Abort, KeyboardInterrupt, asyncio.CancelledError):
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt, asyncio.CancelledError):
         err.write("error: interrupted: stopped by the user\n")
         return 130
-    except click.ClickException as exc:
+    except ClickException as exc:
         err.write(f"error: usage: {exc.format_message()}\n")
         return exc.exit_code or EXIT_USAGE
     except Exception as exc:  # never a traceback: name what broke, on one line

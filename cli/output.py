@@ -79,16 +79,14 @@ class PlainProgress:
         self._printed: tuple[float, float | None] | None = None
 
     def line(self, done: float, total: float | None, now: float) -> str:
+        unit = f" {self._unit}" if self._unit else ""
         text = f"{self._label}: {self._fmt(done)}"
-        if total:
-            text += f"/{self._fmt(total)} {self._unit} ({min(100, int(100 * done / total))}%)"
-        else:
-            text += f" {self._unit}"
+        text += f"/{self._fmt(total)}{unit} ({min(100, int(100 * done / total))}%)" if total else unit
         assert self._start is not None
         elapsed, moved = now - self._start[0], done - self._start[1]
         if elapsed > 0 and moved > 0:
             rate = moved / elapsed
-            text += f", {self._fmt(rate)} {self._unit}/s"
+            text += f", {self._fmt(rate)}{unit}/s"
             if total and done < total:
                 text += f", ETA {duration((total - done) / rate)}"
         return text

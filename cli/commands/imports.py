@@ -75,7 +75,7 @@ async def run_import(ctx: typer.Context, file: Path, lead_source: str | None, js
     out = s.output(json_mode)
     total = file_size(file)
     async with s.client() as client:
-        upload = out.progress("upload", "bytes", formatter=size, every_s=interval * 2)
+        upload = out.progress("upload", "", formatter=size, every_s=interval * 2)
         job = await client.json(
             "POST", "/api/imports", content=_chunks(file, upload, total), params={"lead_source": lead_source},
             headers={"Content-Type": "text/csv", "Content-Length": str(total)},
