@@ -146,11 +146,11 @@ def _scale_top(values: Sequence[float]) -> float:
     top = max(values, default=0.0)
     if top <= 0:
         return 1.0
-    magnitude = 10 ** math.floor(math.log10(top))
+    magnitude = 10.0 ** math.floor(math.log10(top))
     for step in (1, 2, 2.5, 5, 10):
         if top <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+            return step * magnitude if math.isfinite(step * magnitude) else top
+    return top
 
 
 def daily_bars(days: Sequence[str], series: Sequence[Series], *, title: str = "Sends per inbox per day",

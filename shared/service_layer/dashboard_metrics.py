@@ -226,14 +226,17 @@ async def _quota_alerts(services: Any, now: datetime, alerts: list[Alert]) -> No
         alerts.append(Alert("unavailable", "warning", f"Provider quotas could not be read ({type(exc).__name__})."))
         return
     stamp = now.timestamp()
+    midnight = _midnight(utc_days(now, 1)[0]).timestamp() + 86_400  # a reset later than this one is a month's
     for key_class, status in zip(classes, statuses, strict=False):
         exhausted = status.exhausted_until is not None and status.exhausted_until > stamp
         day_out = status.daily_quota is not None and status.quota_remaining == 0
         month_out = status.monthly_quota is not None and status.month_remaining == 0
         if exhausted or day_out or month_out:
-            resets = status.exhausted_until or (status.quota_resets_at if day_out else status.month_resets_at)
+            resets = status.exhausted_until if exhausted else None
+            resets = resets or (status.quota_resets_at if day_out else status.month_resets_at)
             until = f" until {datetime.fromtimestamp(resets, UTC).isoformat()}" if resets else ""
-            period = "monthly" if month_out and not day_out else "daily"
+            monthly = (resets or 0) > midnight if exhausted else month_out and not day_out
+            period = "monthly" if monthly else "daily"
             name = str(key_class).removeprefix("provider:")
             alerts.append(Alert("provider_quota", "warning", f"Provider {name} is out of its {period} quota{until}.",
                                 None))  # fmt: skip

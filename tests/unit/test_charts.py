@@ -129,6 +129,11 @@ def test_the_same_chart_gets_the_same_id_and_a_given_id_is_sanitised() -> None:
     assert root.get("id") == "x--onload--bad" and root.get("onload") is None
 
 
+def test_the_largest_floats_still_scale() -> None:
+    root = parse(charts.daily_bars(DAYS, [Series("x", [1.7e308, 1.0, 0.0], cap=1e308)]))
+    assert [float(b.get("height", "")) for b in bars(root)][2] == 0
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     labels=st.lists(st.text(max_size=60), min_size=1, max_size=6),
