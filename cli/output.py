@@ -114,11 +114,11 @@ class RichProgress:
     def __init__(self, console: Console, label: str, unit: str, clock: Clock) -> None:
         self._progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} " + unit), TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[count]}"), TextColumn("{task.fields[rate]}"),
             TimeRemainingColumn(), console=console, get_time=clock, transient=False,
         )  # fmt: skip
         self._unit, self._clock = unit, clock
-        self._task = self._progress.add_task(label, total=None, rate="")
+        self._task = self._progress.add_task(label, total=None, rate="", count="")
         self._start: tuple[float, float] | None = None
         self._progress.start()
 
@@ -127,7 +127,8 @@ class RichProgress:
         self._start = self._start or (now, done)
         elapsed, moved = now - self._start[0], done - self._start[1]
         rate = f"{moved / elapsed:,.0f} {self._unit}/s" if elapsed > 0 and moved > 0 else ""
-        self._progress.update(self._task, completed=done, total=total, rate=rate)
+        count = f"{done:,.0f}/{total:,.0f} {self._unit}" if total else f"{done:,.0f} {self._unit}"
+        self._progress.update(self._task, completed=done, total=total, rate=rate, count=count.strip())
 
     def close(self) -> None:
         self._progress.stop()

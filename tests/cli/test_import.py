@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -82,3 +83,22 @@ async def test_a_binary_file_is_the_apis_error_line(jengu: Jengu, tmp_path: Path
     result = await jengu("import", str(sheet))
     assert result.code == 1
     assert result.err.splitlines()[-1].startswith("error: unreadable_csv: This is not a CSV text file")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_live_bar_and_a_pipe_never_does() -> None:
+    from cli.output import Output
+
+    clock = iter(float(t) for t in range(100))
+    tty, pipe = Terminal(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = Output(err=stream, env={}, clock=lambda: next(clock)).progress("import", "rows")
+        for done, total in ((0, None), (10, 100), (100, 100)):
+            bar.update(done, total)
+        bar.close()
+    assert "\x1b[" in tty.getvalue() and "import" in tty.getvalue()
+    assert "\x1b" not in pipe.getvalue() and pipe.getvalue().splitlines()[-1].startswith("import: 100/100 rows (100%)")
