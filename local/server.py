@@ -3,13 +3,19 @@
 - `POST|GET /cdn-cgi/handler/scheduled?cron=<expr>`  runs the scheduled handler and returns when it has finished
 - `POST /cdn-cgi/handler/email?from=<addr>&to=<addr>` runs the email handler on the raw RFC 5322 body
 - `GET /__local/queues`                               pending / delayed / in-flight / dead-lettered per queue
+- `GET|HEAD` of a file in the assets directory         the file, before the Worker, as Workers Static Assets does
+                                                       (`[assets] directory` in wrangler.toml, else `public/`)
 - anything else                                        the Worker's `fetch` handler
 Dev-only: none of this is in the deploy bundle.
 """
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+import tomllib
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -80,7 +86,13 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
         result: Any = await runtime.fetch(forwarded)
         return _with_headers(Response(content=result.body, status_code=result.status), result.header_list)
 
+    assets = assets_directory(runtime.root)
+
     async def worker_app(scope: Any, receive: Any, send: Any) -> None:
+        asset = asset_response(assets, scope)
+        if asset is not None:
+            await asset(scope, receive, send)
+            return
         await request_response(worker)(scope, receive, send)
 
     app = Starlette(
@@ -93,6 +105,47 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
     # Everything else, whatever the method or path (a route pattern would miss paths with a decoded newline).
     app.router.default = worker_app
     return app
+
+
+def assets_directory(root: Path) -> Path:
+    """wrangler.toml's `[assets] directory` (relative to the project), else `public/`."""
+    try:
+        config = tomllib.loads((root / "wrangler.toml").read_text())
+    except (OSError, tomllib.TOMLDecodeError):
+        config = {}
+    directory = (config.get("assets") or {}).get("directory") or "public"
+    return (root / directory).resolve()
+
+
+def asset_response(directory: Path, scope: Any) -> Response | None:
+    """The file a GET/HEAD names under `directory` (no dotfiles, nothing outside it), as Workers Static Assets
+    answers it: its type, a strong ETag, `Cache-Control: public, max-age=0, must-revalidate`, 304 on a matching
+    If-None-Match. None: the request goes to the Worker."""
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return None
+    path = str(scope.get("path", ""))
+    parts = [p for p in path.split("/") if p]
+    if not parts or any(p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+        return None
+    candidate = directory.joinpath(*parts)
+    try:
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(directory) or not resolved.is_file():
+            return None
+        content = resolved.read_bytes()
+    except (OSError, ValueError):
+        return None
+    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=0, must-revalidate"}
+    request_headers = {k.lower(): v for k, v in scope.get("headers", [])}
+    if request_headers.get(b"if-none-match", b"").decode("latin-1").strip() == etag:
+        return Response(status_code=304, headers=headers)
+    media = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+    if media.startswith("text/") or media in ("application/javascript", "text/javascript"):
+        media += "; charset=utf-8"
+    if scope["method"] == "HEAD":
+        return Response(media_type=media, headers={**headers, "Content-Length": str(len(content))})
+    return Response(content, media_type=media, headers=headers)
 
 
 def _received_url(request: StarletteRequest) -> str:

@@ -117,7 +117,7 @@ def error_page(
 ) -> HTMLResponse:
     """The error page (its status and a sentence; never a traceback)."""
     title = _ERROR_TITLES.get(status, "Error")
-    body = render(request, "error.html", status=status, heading=title, message=message, title=f"{title} · Jengu")
+    body = render(request, "error.html", status_code=status, heading=title, message=message, title=f"{title} · Jengu")
     return _html(body, status, headers)
 
 

@@ -54,7 +54,7 @@ async def login_form(request: Request, services: Deps) -> Response:
 async def login(request: Request, services: Deps) -> Response:
     refuse_cross_site(request)  # login CSRF: another site may not sign a visitor in to its own key
     media = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-    if media not in (_FORM, "multipart/form-data"):
+    if media not in ("", _FORM, "multipart/form-data"):  # no type: an empty form
         return error_page(request, 415, "Sign in with the form on the sign-in page.")
     form = await request.form()
     key = str(form.get("key") or "").strip()
