@@ -188,3 +188,32 @@ def test_a_session_lives_12_idle_hours_within_7_days() -> None:
 def test_login_url_keeps_the_page_to_come_back_to() -> None:
     assert login_url("/app/") == "/login"
     assert login_url("/app/prospects?q=a b") == "/login?next=/app/prospects%3Fq%3Da%20b"
+
+
+async def test_a_failing_page_is_the_500_page_and_refusals_keep_their_status() -> None:
+    import httpx
+    from fastapi import APIRouter, FastAPI, HTTPException
+
+    from api.dashboard.render import DashboardRoute, install_dashboard_errors
+    from api.errors import install_error_handlers
+
+    router = APIRouter(route_class=DashboardRoute)
+
+    @router.get("/app/boom")
+    async def boom() -> Response:
+        raise RuntimeError("secret detail")
+
+    @router.get("/app/gone")
+    async def gone() -> Response:
+        raise HTTPException(410, "it went")
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    install_dashboard_errors(app)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        failed = await client.get("/app/boom")
+        assert failed.status_code == 500 and failed.headers["content-type"].startswith("text/html")
+        assert "Something went wrong" in failed.text and "secret detail" not in failed.text
+        refused = await client.get("/app/gone")
+        assert refused.status_code == 410 and "it went" in refused.text and "<h1" in refused.text

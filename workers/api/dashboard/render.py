@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAV: tuple[tuple[str, str], ...] = (
@@ -161,3 +162,30 @@ def install_dashboard_errors(app: FastAPI) -> None:
     for kind, original in list(app.exception_handlers.items()):
         if isinstance(kind, type) and issubclass(kind, Exception):
             app.exception_handlers[kind] = _dashboard_first(original)
+
+
+class DashboardRoute(APIRoute):
+    """`APIRouter(route_class=DashboardRoute)`: an unexpected exception in a page becomes the 500 page (logged),
+    not the API's JSON 500. Refusals with their own handlers (HTTP errors, validation, ApiError, domain errors,
+    login redirects) pass through to them."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except Exception as exc:
+                if _has_handler(request, exc):
+                    raise
+                from shared.observability.log import Logger
+
+                Logger("dashboard").error("dashboard page failed", path=request.url.path, error=f"{type(exc).__name__}")
+                return error_page(request, 500, _message(exc, 500))
+
+        return handler
+
+
+def _has_handler(request: Request, exc: Exception) -> bool:
+    handlers = request.app.exception_handlers
+    return any(isinstance(kind, type) and isinstance(exc, kind) for kind in handlers)

@@ -23,7 +23,7 @@ from api.dashboard.auth import (
     session_store,
     set_session_cookie,
 )
-from api.dashboard.render import error_page, page
+from api.dashboard.render import DashboardRoute, error_page, page
 from api.deps import get_services
 from api.rate_limits import ApiRateLimits, client_ip
 from shared.bootstrap import Services
@@ -32,7 +32,7 @@ from shared.domain.dashboard_sessions import COOKIE_NAME, hash_token, looks_like
 from shared.messages.rate_limit import KeyClass
 from shared.service_layer.api_keys import authenticate
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DashboardRoute)
 Deps = Annotated[Services, Depends(get_services)]
 _FORM = "application/x-www-form-urlencoded"
 _REFUSED = "That API key was not accepted. Check it and try again."
