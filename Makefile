@@ -7,11 +7,12 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export UV_NO_PROGRESS := 1
 
-.PHONY: help install dev test lint fmt typecheck unit bundle dry-run migrate bench clean
+.PHONY: help install dev demo test browser-deps lint fmt typecheck unit bundle dry-run migrate bench clean
 
 help:
 	@echo "make dev        install, migrate, run the local runtime on http://127.0.0.1:8787"
-	@echo "make test       install, then ruff, mypy and the whole pytest suite (both D1 backends)"
+	@echo "make demo       with make dev running: the whole loop on the sample data (jengu demo)"
+	@echo "make test       install, then ruff, mypy and the whole pytest suite (both D1 backends, the browser)"
 	@echo "make fmt | lint | typecheck | bench | dry-run | migrate | clean"
 
 install:
@@ -22,11 +23,17 @@ dev: install
 	@$(PY) -m local migrate
 	@$(PY) -m local serve
 
+demo: install
+	@.venv/bin/jengu demo
+
 migrate: install
 	@$(PY) -m local migrate
 
-test: install lint typecheck
+test: install lint typecheck browser-deps
 	@$(PY) -m pytest -q
+
+browser-deps:
+	@bash scripts/install_chromium.sh
 
 lint: install
 	@$(PY) -m ruff check .
@@ -37,7 +44,7 @@ fmt: install
 	@$(PY) -m ruff check --fix .
 
 typecheck: install
-	@$(PY) -m mypy shared workers durable_objects local scripts bench
+	@$(PY) -m mypy shared workers durable_objects local scripts bench cli
 
 bundle:
 	@python3 scripts/build_bundle.py

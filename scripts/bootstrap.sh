@@ -63,5 +63,17 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The dashboard's and /docs' third-party assets (htmx, Swagger UI) from node_modules into public/static/vendor/.
+.venv/bin/python scripts/vendor_assets.py
+
+# The `jengu` CLI (cli/, CPython only) as a command of the project's environment: .venv/bin/jengu.
+ROOT_DIR="$(pwd)"
+cat > .venv/bin/jengu <<EOF_JENGU
+#!/bin/sh
+# Written by scripts/bootstrap.sh: the jengu CLI from this checkout.
+PYTHONPATH="$ROOT_DIR\${PYTHONPATH:+:\$PYTHONPATH}" exec "$ROOT_DIR/.venv/bin/python" -m cli "\$@"
+EOF_JENGU
+chmod +x .venv/bin/jengu
+
 # The real-Pyodide test tier's pinned wheels (workers-runtime-sdk, micropip), hash-checked, into .local/.
 UV="$UV" bash scripts/pyodide_wheels.sh

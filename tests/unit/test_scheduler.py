@@ -83,6 +83,7 @@ async def test_integrity_job_reports_open_failed_tasks() -> None:
             "abandoned_inbound_dropped": 0,
             "processed_forgotten": 0,
             "notifications_forgotten": 0,
+            "dashboard_sessions_forgotten": 0,
         }
     }
 

@@ -70,10 +70,20 @@ async def check_integrity(scheduled_at: datetime, services: Services) -> dict[st
     dropped = await services.inbound.drop_abandoned(scheduled_at - ABANDONED_INBOUND_AFTER)
     forgotten = await services.failed_tasks.forget_processed(scheduled_at - PROCESSED_MESSAGES_KEPT)
     notifications = await services.notification_flusher.forget(scheduled_at - NOTIFICATIONS_KEPT)
+    sessions = await _forget_sessions(services, scheduled_at)
     return {
         "open_failed_tasks": open_failures, "abandoned_inbound_dropped": dropped, "processed_forgotten": forgotten,
-        "notifications_forgotten": notifications,
+        "notifications_forgotten": notifications, "dashboard_sessions_forgotten": sessions,
     }  # fmt: skip
+
+
+async def _forget_sessions(services: Services, now: datetime) -> int:
+    """Expired and revoked dashboard sessions are dropped (a session row holds nothing worth keeping)."""
+    from shared.adapters.d1.sessions import D1DashboardSessionRepository
+
+    if services.db is None:
+        return 0
+    return await D1DashboardSessionRepository(services.db).delete_expired(now)
 
 
 @dataclass(frozen=True, slots=True)
