@@ -13,6 +13,8 @@ import contextlib
 import os
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -56,6 +58,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vendored_assets() -> None:
+    """htmx and Swagger UI copied into public/static/vendor/ (build output, as `make dev` does; idempotent)."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor_assets.py")], check=True, capture_output=True)
 
 
 # -- the local runtime over HTTP -----------------------------------------------------------------------------------
