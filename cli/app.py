@@ -22,6 +22,7 @@ from cli.commands import (
     Session,
     admin,
     campaigns,
+    demo,
     enrich,
     imports,
     inboxes,
@@ -66,6 +67,7 @@ app.command("enrich", help=enrich.HELP, epilog=EPILOG)(enrich.enrich)
 app.command("replies", help=replies.HELP, epilog=EPILOG)(replies.replies)
 app.command("status", help=status.HELP, epilog=EPILOG)(status.status)
 app.command("emergency-stop", help=admin.HELP, epilog=EPILOG)(admin.emergency_stop)
+app.command("demo", help=demo.HELP, epilog=EPILOG)(demo.demo)
 app.add_typer(prospects.app, name="prospects")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(inboxes.app, name="inboxes")
