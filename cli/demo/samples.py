@@ -1,7 +1,8 @@
 """The demo's data: the lead file (the sample CSV, a few offline-World hotels without website or address, and this
 run's cast of four) and the replies built from the sample .eml files around the real Message-IDs of sent emails.
 
-The samples live in `../shared/samples/` beside the repo (`JENGU_SAMPLES_DIR` overrides). The cast are four people
+The samples ship with the CLI in `cli/demo/data/` (the project's sample CSV and four inbound emails;
+`JENGU_SAMPLES_DIR` points at another folder of the same layout). The cast are four people
 at The Harbour Inn (Ireland: cold B2B email needs no recorded consent; a catch-all domain, so any address is
 deliverable); their names change with the run number, so a rerun on the same database always has four fresh
 recipients for the four replies (the import deduplicates on company + name).
@@ -19,7 +20,6 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from cli.client import EXIT_USAGE, CliError
-from cli.config import PACKAGE_ROOT
 
 TAG = "jengu-demo"
 LEAD_SOURCE = "jengu_demo"
@@ -56,7 +56,7 @@ class Person:
 
 def samples_dir(env: Mapping[str, str]) -> Path:
     chosen = (
-        Path(env["JENGU_SAMPLES_DIR"]) if env.get("JENGU_SAMPLES_DIR") else PACKAGE_ROOT.parent / "shared" / "samples"
+        Path(env["JENGU_SAMPLES_DIR"]) if env.get("JENGU_SAMPLES_DIR") else Path(__file__).resolve().parent / "data"
     )
     if not (chosen / "csv" / "prospects_sample.csv").is_file() or not (chosen / "inbound").is_dir():
         raise CliError("no_samples", f"the sample data is not in {chosen} (set JENGU_SAMPLES_DIR to the folder holding "
