@@ -38,12 +38,13 @@ __all__ = ["Dedup", "Default", "InboxHealth", "ProspectLock", "ProviderBreaker",
 class Default(WorkerEntrypoint):
     async def fetch(self, request: Any) -> Response:
         settings = Settings.from_env(self.env)
+        path = urlsplit(request.url).path
         too_large = declared_over_limit(
-            request.headers.get("content-length"), urlsplit(request.url).path,
-            settings.max_body_bytes, settings.max_import_bytes,
-        )  # fmt: skip
+            request.headers.get("content-length"), path, settings.max_body_bytes, settings.max_import_bytes
+        )
         if too_large is not None:  # refused before asgi.fetch buffers the body (api/limits.py: the memory budget)
-            body, headers = too_large_response_parts(too_large, request_id_or_new(request.headers.get("x-request-id")))
+            request_id = request_id_or_new(request.headers.get("x-request-id"))
+            body, headers = too_large_response_parts(too_large, request_id, path)
             return Response(body, status=413, headers=headers)
         app = get_app(settings.cors_origins)
         return await asgi.fetch(app, request.js_object, self.env)

@@ -172,5 +172,5 @@ async def test_a_file_over_the_import_limit_is_a_413_page(http: httpx.AsyncClien
     streamed = await upload(http, token, csrf, rows_of(LIMIT + 4096))  # refused as the bytes pass the limit
     for response in (declared, streamed):
         assert response.status_code == 413, response.text
-        assert "Error 413" in response.text and f"at most {LIMIT:,} bytes" in response.text
+        assert "Error 413" in response.text and f"at most {LIMIT:,} bytes" in response.text, response.text
     assert all(job["state"] != "queued" for job in await api_jobs(http))

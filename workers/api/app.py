@@ -27,13 +27,13 @@ limited per key (and per client address when unauthenticated): a 429 carries `Re
 def create_app(*, cors_origins: tuple[str, ...] = (), settings: Settings | None = None) -> FastAPI:
     # The routes (their models, domain modules and FastAPI's dependency analysis) load with the app, on the fetch
     # door's first request: the Worker's top level stays a fixed cost however many routes are added (0012).
-    from api.dashboard import imports as dashboard_imports
     from api.dashboard import campaigns as dashboard_campaigns
+    from api.dashboard import imports as dashboard_imports
     from api.dashboard import inboxes as dashboard_inboxes
     from api.dashboard import overview, session_routes
+    from api.dashboard import prospects as dashboard_prospects
     from api.dashboard import replies as dashboard_replies
     from api.dashboard import settings as dashboard_settings
-    from api.dashboard import prospects as dashboard_prospects
     from api.dashboard import suppressions as dashboard_suppressions
     from api.dashboard.auth import install_session_handlers
     from api.dashboard.render import install_dashboard_errors

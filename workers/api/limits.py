@@ -44,6 +44,7 @@ Send = Callable[[Message], Awaitable[None]]
 IMPORT_PATH = "/api/prospects/import"
 IMPORT_JOBS_PATH = "/api/imports"  # background imports (docs/decisions/0013): the large uploads go here
 SUPPRESSION_IMPORT_PATH = "/api/suppressions/import"  # a suppression list as CSV (its route caps it at 2 MiB)
+DASHBOARD_IMPORT_PATH = "/app/imports"  # the dashboard's upload form: the same import jobs as /api/imports
 INBOUND_WEBHOOK_PATH = "/webhooks/inbound"  # a raw message from a relay: Email Routing's own 25 MiB cap
 
 
@@ -132,27 +133,41 @@ def declared_over_limit(
     return limit if parse_content_length(content_length) > limit else None
 
 
-def too_large_response_parts(limit: int, request_id: str) -> tuple[bytes, dict[str, str]]:
-    """Body and headers of that early 413 (the same error body and security headers as the app's)."""
+def too_large_response_parts(limit: int, request_id: str, path: str = "") -> tuple[bytes, dict[str, str]]:
+    """Body and headers of that early 413 (the same error body and security headers as the app's; the dashboard's
+    error page on a dashboard path)."""
+    headers = {"x-request-id": request_id, "x-content-type-options": "nosniff", "cache-control": "no-store"}
+    if path.startswith("/app/"):
+        scope: Scope = {"type": "http", "method": "POST", "path": path, "headers": [], "query_string": b"", "state": {}}
+        return _dashboard_page(scope, 413, "", limit), {**headers, "content-type": "text/html; charset=utf-8"}
     body = error_bytes(413, f"request body is larger than {limit} bytes", request_id, details={"limit_bytes": limit})
-    headers = {
-        "content-type": "application/json", "x-request-id": request_id, "x-content-type-options": "nosniff",
-        "cache-control": "no-store",
-    }  # fmt: skip
-    return body, headers
+    return body, {**headers, "content-type": "application/json"}
 
 
 async def _answer(scope: Scope, send: Send, status: int, message: str, *, limit: int | None = None) -> None:
-    request_id = scope.get("state", {}).get("request_id")
-    details = {"limit_bytes": limit} if limit is not None else None
-    body = error_bytes(status, message, request_id, details=details)
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    """The refusal as the API's JSON error, or as the dashboard's error page on a dashboard path."""
+    if str(scope.get("path", "")).startswith("/app/"):
+        body, content_type = _dashboard_page(scope, status, message, limit), b"text/html; charset=utf-8"
+    else:
+        request_id = scope.get("state", {}).get("request_id")
+        details = {"limit_bytes": limit} if limit is not None else None
+        body, content_type = error_bytes(status, message, request_id, details=details), b"application/json"
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
+def _dashboard_page(scope: Scope, status: int, message: str, limit: int | None) -> bytes:
+    from starlette.requests import Request as StarletteRequest
+
+    from api.dashboard.render import error_page, too_large_message
+
+    text = too_large_message(limit) if status == 413 and limit is not None else message
+    return bytes(error_page(StarletteRequest(scope), status, text).body)
+
+
 def body_limit_for(max_body_bytes: int, max_import_bytes: int, path: str) -> int:
-    uploads = (IMPORT_PATH, IMPORT_JOBS_PATH, SUPPRESSION_IMPORT_PATH)
+    uploads = (IMPORT_PATH, IMPORT_JOBS_PATH, SUPPRESSION_IMPORT_PATH, DASHBOARD_IMPORT_PATH)
     if path.rstrip("/") == INBOUND_WEBHOOK_PATH:
         return MAX_INBOUND_BYTES
     return max_import_bytes if path.rstrip("/") in uploads else max_body_bytes

@@ -13,7 +13,7 @@ attributes: use classes from app.css; inline `<svg>` is fine), and no framing. E
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,8 +104,21 @@ def _html(body: str, status: int, headers: Mapping[str, str] | None = None) -> H
 
 
 async def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    """A full page (`template` extends base.html)."""
+    """A full page (`template` extends base.html). A signed-in page shows the emergency-stop banner when sending is
+    stopped (read once per page; unknown when the setting cannot be read)."""
+    if "emergency_stop" not in context:
+        context["emergency_stop"] = await _emergency_stop(request)
     return _html(render(request, template, **context), status)
+
+
+async def _emergency_stop(request: Request) -> bool | None:
+    signed_in = getattr(request.state, "dashboard", None)
+    if signed_in is None:
+        return None
+    try:
+        return bool((await signed_in.services.send_gate.emergency_stop()).get("enabled"))
+    except Exception:  # the banner is a hint; the page renders without it
+        return None
 
 
 async def fragment(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -122,6 +135,10 @@ def error_page(
     return _html(body, status, headers)
 
 
+def too_large_message(limit: int) -> str:
+    return f"The upload is larger than this page takes: at most {limit:,} bytes."
+
+
 def _message(exc: Exception, status: int) -> str:
     message = getattr(exc, "message", None) or getattr(exc, "detail", None)
     if status == 404:
@@ -130,6 +147,8 @@ def _message(exc: Exception, status: int) -> str:
         return "This page does not take that kind of request."
     if status == 422:
         return "The request had fields that are missing or not valid."
+    if status == 413 and isinstance(getattr(exc, "limit", None), int):
+        return too_large_message(exc.limit)  # type: ignore[attr-defined]
     if status >= 500:
         return "The page could not be shown. Please try again in a moment."
     return message if isinstance(message, str) and message else _ERROR_TITLES.get(status, "Error")
@@ -169,7 +188,7 @@ class DashboardRoute(APIRoute):
     not the API's JSON 500. Refusals with their own handlers (HTTP errors, validation, ApiError, domain errors,
     login redirects) pass through to them."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
