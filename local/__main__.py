@@ -42,15 +42,16 @@ async def pump(runtime: LocalRuntime, stop: asyncio.Event) -> None:
 async def serve(args: argparse.Namespace) -> None:
     fakes = await EnrichmentFakes(host=args.host, doh_port=args.doh_port).start()
     doh = fakes.doh
-    runtime = LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=args.smtp_sink_port)
+    outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
+    sink = SmtpSink(outbox, host=args.host, port=args.smtp_sink_port)
+    await sink.start()  # first, so the Worker's local transport knows its port (0 picks a free one)
+    runtime = LocalRuntime(REPO_ROOT, state_dir=args.state_dir, smtp_sink_port=sink.port)
     for name, value in fakes.worker_vars().items():  # .dev.vars may point the Worker at real services
         if not runtime.config.bindings_and_vars.get(name):  # an empty NAME= in .dev.vars is not a setting
             runtime.extra_vars[name] = value
     await runtime.start(migrate=True)
-    outbox = Path(args.outbox) if args.outbox else REPO_ROOT / ".local" / "outbox"
-    sink = SmtpSink(outbox, host=args.host, port=args.smtp_sink_port)
     inbound = InboundSmtpServer(
-        runtime.email, host=args.host, port=args.smtp_port, forwarder=smtp_transport(args.host, args.smtp_sink_port)
+        runtime.email, host=args.host, port=args.smtp_port, forwarder=smtp_transport(args.host, sink.port)
     )
     server = uvicorn.Server(
         uvicorn.Config(create_dev_app(runtime), host=args.host, port=args.port, log_level="warning", lifespan="off")
@@ -61,7 +62,6 @@ async def serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[object]] = []
     try:
-        await sink.start()
         await inbound.start()
         tasks.append(asyncio.create_task(server.serve()))
         while not server.started:  # print the URLs only once the port is really ours
