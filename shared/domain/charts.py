@@ -166,7 +166,7 @@ def daily_bars(days: Sequence[str], series: Sequence[Series], *, title: str = "S
     if not days or not series or total == 0:
         return _empty(cid, "bars", width, height, title, f"Nothing sent in these days. {cap_words}".strip())
     legend_h = 22 * math.ceil(len(series) / 3)
-    left, right, top_pad, bottom = 52, 92, 12, 34 + legend_h
+    left, right, top_pad, bottom = 52, 128, 12, 34 + legend_h  # room for "cap 1.2K Reservations"
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = _scale_top([v for row in grid for v in row] + [c for c in caps if c])
     group_w = plot_w / len(days)
