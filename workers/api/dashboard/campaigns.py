@@ -16,10 +16,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.dashboard.auth import DashboardSession
-from api.dashboard.render import page
+from api.dashboard.render import error_page, page
 from shared.domain.campaigns.lifecycle import Action, ActivationRefused, InvalidTransition
 from shared.domain.campaigns.models import CampaignStatus
-from shared.domain.errors import Conflict
+from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +29,10 @@ MAX_REPLIES = 1000  # positive replies read per intent and campaign
 EMAIL_PAGE, MAX_EMAIL_PAGES = 500, 20  # the detail page walks at most 10,000 emails for opens and step/variant
 ACTIONS = {"activate": Action.ACTIVATE, "pause": Action.PAUSE}
 DONE = {Action.ACTIVATE: "The campaign is active: it sends in its window.", Action.PAUSE: "The campaign is paused."}
+
+
+def missing(campaign_id: str) -> str:
+    return f"There is no campaign with the id {campaign_id!r}."
 
 
 def rate(count: int, of: int) -> float | None:
@@ -95,20 +99,33 @@ async def email_index(services: Any, campaign_id: str) -> tuple[dict[str, tuple[
     return index, True
 
 
-@router.get("/app/campaigns")
-async def campaigns_page(
-    request: Request,
-    signed_in: DashboardSession,
-    status: CampaignStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> HTMLResponse:
-    services = signed_in.services
-    service = services.campaign_service
+def list_filter(raw_status: str | None, cursor: str | None) -> tuple[CampaignStatus | None, tuple[str, str] | None]:
+    """The list's `status` ("" is the form's "Any") and `cursor`; ValidationFailed names a bad value."""
+    text = (raw_status or "").strip()
+    if text and text not in CampaignStatus._value2member_map_:
+        raise ValidationFailed(f"unknown status {text!r}; expected one of {', '.join(s.value for s in CampaignStatus)}")
     after = None
     if cursor:
         created, campaign_id = decode_cursor(cursor, arity=2)
         after = (str(created), str(campaign_id))
-    items, last = await service.page(status=status, archived=False, limit=25, after=after)
+    return (CampaignStatus(text) if text else None), after
+
+
+@router.get("/app/campaigns")
+async def campaigns_page(
+    request: Request,
+    signed_in: DashboardSession,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> HTMLResponse:
+    services = signed_in.services
+    service = services.campaign_service
+    try:
+        chosen, after = list_filter(status, cursor)
+    except ValidationFailed as exc:
+        return error_page(request, 400, f"The filter is not valid: {exc}.")
+    status = chosen.value if chosen else None
+    items, last = await service.page(status=chosen, archived=False, limit=25, after=after)
     rows = []
     for campaign in items:
         stats = await service.stats(campaign.id)
@@ -117,7 +134,7 @@ async def campaigns_page(
             "replies": stats.emails.get("replied", 0), "positive": len(await positive_replies(services, campaign.id)),
         })  # fmt: skip
     return await page(
-        request, "campaigns.html", title="Campaigns · Jengu", rows=rows, chosen=status.value if status else "",
+        request, "campaigns.html", title="Campaigns · Jengu", rows=rows, chosen=status or "",
         statuses=[s.value for s in CampaignStatus], next_cursor=encode_cursor(list(last)) if last else None,
     )  # fmt: skip
 
@@ -166,7 +183,10 @@ async def campaign_context(services: Any, campaign_id: str) -> dict[str, Any]:
 
 @router.get("/app/campaigns/{campaign_id}")
 async def campaign_page(request: Request, signed_in: DashboardSession, campaign_id: CampaignId) -> HTMLResponse:
-    context = await campaign_context(signed_in.services, campaign_id)
+    try:
+        context = await campaign_context(signed_in.services, campaign_id)
+    except NotFound:
+        return error_page(request, 404, missing(campaign_id))
     return await page(request, "campaign.html", title=f"{context['campaign'].name} · Jengu", notice=None,
                       error=None, warnings=[], **context)  # fmt: skip
 
@@ -178,11 +198,12 @@ async def campaign_action(
     action = ACTIONS.get(verb)
     services = signed_in.services
     if action is None:
-        from api.dashboard.render import error_page
-
         return error_page(request, 404, "There is no page at this address.")
     # a paused campaign is started again by resuming it (the same checks as an activation)
-    current = await services.campaign_service.get(campaign_id)
+    try:
+        current = await services.campaign_service.get(campaign_id)
+    except NotFound:
+        return error_page(request, 404, missing(campaign_id))
     if action is Action.ACTIVATE and current.status is CampaignStatus.PAUSED:
         action = Action.RESUME
     status, notice, error, warnings = 200, None, None, []

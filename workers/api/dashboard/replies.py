@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from api.dashboard.auth import DashboardSession
 from api.dashboard.render import error_page, page
+from shared.domain.errors import ValidationFailed
 from shared.domain.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(include_in_schema=False)
@@ -105,7 +106,11 @@ async def replies_context(services: Any, cursor: str | None) -> dict[str, Any]:
 async def replies_page(
     request: Request, signed_in: DashboardSession, cursor: Annotated[str | None, Query(max_length=512)] = None
 ) -> HTMLResponse:
-    return await page(request, "replies.html", **await replies_context(signed_in.services, cursor))
+    try:
+        context = await replies_context(signed_in.services, cursor)
+    except ValidationFailed as exc:  # a cursor that is not one of ours
+        return error_page(request, 400, f"This page of replies does not exist: {exc}.")
+    return await page(request, "replies.html", **context)
 
 
 @router.post("/app/replies/{inbound_id}/reclassify")
