@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TextIO
@@ -21,6 +22,8 @@ from cli.client import CliError
 
 Clock = Callable[[], float]
 PLAIN_WIDTH = 160  # tables written to a file or pipe are this wide (COLUMNS overrides)
+ID = re.compile(r"^[0-9a-f]{32}$")  # Jengu's ids: the `id` column is not wrapped, so an id can be copied...
+WHOLE_IDS_FROM = 100  # ...on a console at least this wide (narrower, every column folds anyway)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -172,10 +175,18 @@ class Output:
 
     def table(self, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None) -> None:
         table = Table(title=title, title_justify="left", header_style="bold")
-        for name in columns:
-            table.add_column(name, overflow="fold")
-        for row in rows:
-            table.add_row(*(cell(v) for v in row))
+        texts = [[cell(v) for v in row] for row in rows]
+        for index, name in enumerate(columns):
+            values = [row[index] for row in texts if index < len(row) and row[index] != "-"]
+            ids = (
+                name == "id"
+                and self.console.width >= WHOLE_IDS_FROM
+                and bool(values)
+                and all(ID.match(v) for v in values)
+            )
+            table.add_column(name, overflow="fold", no_wrap=ids, min_width=32 if ids else None)
+        for row in texts:
+            table.add_row(*row)
         self.console.print(table)
 
     def fields(self, pairs: Iterable[tuple[str, Any]], *, title: str | None = None) -> None:

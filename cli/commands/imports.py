@@ -8,6 +8,7 @@ Exit 0 when every row went in, 4 when some rows were refused, 1 when the job fai
 from __future__ import annotations
 
 import csv
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,13 +31,27 @@ def errors_path(file: Path) -> Path:
     return file.with_name(file.name + ".errors.csv")
 
 
-async def _chunks(file: Path, reporter: Reporter, total: int) -> AsyncIterator[bytes]:
+WARNINGS_SHOWN = 20
+
+
+def multipart_frame(filename: str, boundary: str) -> tuple[bytes, bytes]:
+    """What goes before and after the file's bytes in a multipart body whose one part is `file`, named `filename`
+    (so the job, and the dashboard's imports page, say which file it was); `boundary` is random per upload."""
+    name = "".join(c for c in filename if c not in '"\\\r\n')[:255] or "upload.csv"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: text/csv\r\n\r\n")  # fmt: skip
+    return head.encode("utf-8"), f"\r\n--{boundary}--\r\n".encode()
+
+
+async def _chunks(file: Path, reporter: Reporter, total: int, frame: tuple[bytes, bytes]) -> AsyncIterator[bytes]:
     sent = 0
+    yield frame[0]
     with file.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             sent += len(chunk)
             reporter.update(sent, total)
             yield chunk
+    yield frame[1]
     reporter.close()
 
 
@@ -76,9 +91,12 @@ async def run_import(ctx: typer.Context, file: Path, lead_source: str | None, js
     total = file_size(file)
     async with s.client() as client:
         upload = out.progress("upload", "", formatter=size, every_s=interval * 2)
+        boundary = f"jengu-cli-{secrets.token_hex(16)}"
+        frame = multipart_frame(file.name, boundary)
         job = await client.json(
-            "POST", "/api/imports", content=_chunks(file, upload, total), params={"lead_source": lead_source},
-            headers={"Content-Type": "text/csv", "Content-Length": str(total)},
+            "POST", "/api/imports", content=_chunks(file, upload, total, frame), params={"lead_source": lead_source},
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                     "Content-Length": str(total + len(frame[0]) + len(frame[1]))},
         )  # fmt: skip
         upload.close()
         out.note(f"import job {job['id']} {job['state']}: {job['rows_total']} rows")
@@ -95,6 +113,11 @@ async def run_import(ctx: typer.Context, file: Path, lead_source: str | None, js
     if not written:
         errors_path(file).unlink(missing_ok=True)  # a previous run's errors no longer describe this file
     out.result(report, lambda: _summary(out, report))
+    warnings = report.get("warnings") or []
+    if warnings and not json_mode:
+        listed = [[w.get("row"), w.get("field"), w.get("message")] for w in warnings[:WARNINGS_SHOWN]]
+        more = f" (the first {WARNINGS_SHOWN} of {len(warnings)})" if len(warnings) > WARNINGS_SHOWN else ""
+        out.table(("row", "field", "warning"), listed, title=f"warnings: imported, but changed{more}")
     if written:
         more = " (the first ones: the API reports at most 1,000)" if report.get("errors_truncated") else ""
         out.note(f"{written} row errors written to {errors_path(file)}{more}")

@@ -29,6 +29,8 @@ async def list_(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
 
 async def inbox_status(client: ApiClient, inbox: str | None = None) -> dict[str, Any]:
+    if inbox is not None:
+        await client.get(f"/api/inboxes/{inbox}")  # an unknown id is not_found, not a blank inbox's figures
     params = {"inbox": inbox}
     health = await client.get("/api/status/inboxes", params)
     warmup = await client.get("/api/status/warmup", params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,6 +104,7 @@ async def export(
                      email_status=email_status, campaign=campaign, q=search)  # fmt: skip
     params = {**chosen.params(), "sort": sort}
     lines = 0
+    text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle two chunks
     try:
         target = output.open("wb") if output is not None else None
     except OSError as exc:
@@ -114,7 +116,9 @@ async def export(
                 if target is not None:
                     target.write(chunk)
                 else:
-                    _stdout(s.deps.out).write(chunk.decode("utf-8"))
+                    _stdout(s.deps.out).write(text.decode(chunk))
+        if target is None:
+            _stdout(s.deps.out).write(text.decode(b"", final=True))
     finally:
         if target is not None:
             target.close()

@@ -6,12 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.client import EXIT_USAGE, CliError
 from cli.commands import JsonOpt, session
 
 HELP = (
     "The latest classified replies, newest first: interested, meeting_request, question, not_interested, "
     "unsubscribe, referral, other (--intent, repeatable). --all shows every inbound message (bounces, auto-replies)."
 )
+INTENTS = ("interested", "meeting_request", "question", "not_interested", "unsubscribe", "referral", "other")
 COLUMNS = ("received", "from", "subject", "classification", "intent", "confidence", "spoofed", "prospect", "id")
 
 
@@ -28,6 +30,10 @@ async def replies(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 20,
     json_: JsonOpt = False,
 ) -> None:
+    unknown = sorted(set(intent or ()) - set(INTENTS))
+    if unknown and not everything:  # with --all, auto-replies' and bounces' own intents are allowed too
+        raise CliError("usage", f"unknown --intent {', '.join(unknown)}; expected one of {', '.join(INTENTS)}",
+                       EXIT_USAGE)  # fmt: skip
     s = session(ctx)
     out = s.output(json_)
     base = {"classification": None if everything else "reply", "campaign_id": campaign, "limit": limit}
