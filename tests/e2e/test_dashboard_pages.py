@@ -89,11 +89,11 @@ async def test_campaign_pages_judge_variants_by_positive_replies(world: Any, sin
 
     listing = await me.get("/app/campaigns")
     assert listing.status_code == 200
-    assert cells(listing.text, campaign["id"]) == ["Winter", "active", "2", "3", "2", "1", "1"]
+    assert cells(listing.text, campaign["id"]) == ["Winter", "active", "2", "3", "3", "1", "1"]  # a bounce was sent
 
     detail = await me.get(f"/app/campaigns/{campaign['id']}")
     assert detail.status_code == 200 and "Positive replies" in detail.text
-    assert cells(detail.text, "1-A")[:5] == ["A best", "A question for {{ hotel or 'your hotel' }}", "2", "1", "50.0%"]
+    assert cells(detail.text, "1-A")[:5] == ["A best", "A question for {{ hotel or 'your hotel' }}", "3", "1", "33.3%"]
     assert cells(detail.text, "2-A")[2:5] == ["0", "0", "—"]
     assert 'action="/app/campaigns/' + campaign["id"] + '/pause"' in detail.text
 
