@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from local.email.smtp_sink import SmtpSink
 from local.runtime import LocalRuntime
@@ -28,6 +28,7 @@ Shoot = Callable[[str], Awaitable[Path]]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
+WIDE, NARROW = ViewportSize(width=1280, height=900), ViewportSize(width=320, height=640)
 BAD_ROWS = b"first_name,last_name,email\nAnna,Berg,anna.berg@fjord-hotel.example\nNo,Address,not-an-email\n"
 
 RUN_AXE = """async tags => {
@@ -71,6 +72,12 @@ RESTING_OUTLINE = """el => {
   return `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`;
 }"""
 
+# null when the page fits its viewport, else the elements in main wider than it (outside a scrolling table wrapper).
+OVERFLOWING = """() => document.documentElement.scrollWidth <= window.innerWidth + 1 ? null
+  : [...document.querySelectorAll("main *")]
+    .filter(e => e.scrollWidth > window.innerWidth && !e.closest(".table-scroll"))
+    .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : ""))"""
+
 
 def luminance(rgb: list[float]) -> float:
     def channel(c: float) -> float:
@@ -102,6 +109,14 @@ def serious(violations: list[dict[str, Any]]) -> list[str]:
         if impact not in FAILING_IMPACTS:
             warnings.warn(f"axe: {line}", stacklevel=2)
     return [line for impact, line in lines if impact in FAILING_IMPACTS]
+
+
+async def overflow(page: Page) -> list[str]:
+    """A line if the page scrolls sideways (content wider than the viewport), naming the widest elements."""
+    wide: list[str] | None = await page.evaluate(OVERFLOWING)
+    if wide is None:
+        return []
+    return [f"reflow: the page scrolls sideways at {NARROW['width']}px ({', '.join(wide[:3]) or 'main'})"]
 
 
 async def seed_pages(api: httpx.AsyncClient, runtime: LocalRuntime, sink: SmtpSink) -> dict[str, str]:
@@ -156,6 +171,16 @@ async def test_every_page_has_no_serious_axe_violation(
             await expect(page.locator("main table").first).to_be_visible()  # axe sees the data, not an empty state
         found[name] = serious(await axe_violations(page))
         await shoot(re.sub(r"\W+", "-", name))
+        await page.set_viewport_size(NARROW)  # WCAG 1.4.10: content reflows at 320 CSS px (wide tables scroll inside)
+        found[f"{name} at 320px"] = serious(await axe_violations(page)) + await overflow(page)
+        await page.set_viewport_size(WIDE)
+
+    stopped = await api.post("/api/admin/emergency-stop", json={"enabled": True})  # the red banner on every page
+    assert stopped.status_code == 200, stopped.text
+    for name, path in (("overview, emergency stop on", "/app/"), ("settings, emergency stop on", "/app/settings")):
+        await page.goto(path)
+        await expect(page.get_by_role("alert").filter(has_text="Emergency stop is on")).to_be_visible()
+        found[name] = serious(await axe_violations(page))
 
     failures = {name: lines for name, lines in found.items() if lines}
     report = "\n".join(
