@@ -1,11 +1,12 @@
-"""Accessibility of the dashboard in Chromium: axe-core (WCAG 2.0/2.1 A and AA plus best practice) on every page with
-real data, where any serious or critical violation fails the test; and the keyboard: the skip link comes first and
-moves focus to the content, every control on the prospects filter and every reclassify button is reached by Tab in
-document order with a visible focus outline (3:1 against what surrounds it), and Tab is never trapped.
+"""Accessibility of the dashboard in Chromium. axe-core (WCAG 2.0/2.1 A and AA plus best practice) runs on every page
+with real data, at 1280 and at 320 CSS px (where the page must also not scroll sideways, WCAG 1.4.10); a serious or
+critical violation fails the test with its rule, target and help, lesser ones warn. The keyboard: the skip link comes
+first and moves focus to the content; every control on the prospects filter and every reclassify button is reached by
+Tab in document order with a visible focus outline (3:1 against what surrounds it, unlike its resting look); Tab is
+never trapped; the overview's htmx refresh gives the focus back.
 
 axe is evaluated through Playwright (DevTools), so the pages keep their real CSP (`script-src 'self'`, which refuses
-the inline `<script>` that `add_script_tag` would add): nothing is bypassed for the test.
-"""
+the inline `<script>` that `add_script_tag` would add): nothing is bypassed for the test."""
 
 from __future__ import annotations
 
