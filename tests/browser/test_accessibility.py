@@ -61,17 +61,15 @@ FOCUS_STYLE = """() => {
   };
   const s = getComputedStyle(el);
   return {index: el.getAttribute("data-tab-index"), outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`,
-          style: s.outlineStyle, width: parseFloat(s.outlineWidth),
-          color: rgb(s.outlineColor).slice(0, 3), offset: parseFloat(s.outlineOffset),
-          background: behind(s.outlineOffset && parseFloat(s.outlineOffset) > 0 ? el.parentElement : el),
+          style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: rgb(s.outlineColor).slice(0, 3),
+          background: behind(parseFloat(s.outlineOffset) > 0 ? el.parentElement : el),
           label: el.id || el.textContent.trim().slice(0, 40) || el.getAttribute("name")};
 }"""
 
-RESTING_OUTLINE = """el => {
-  el.blur();
-  const s = getComputedStyle(el);
-  return `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`;
-}"""
+RESTING_OUTLINE = (
+    "el => { el.blur(); const s = getComputedStyle(el); "
+    "return `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`; }"
+)
 
 # null when the page fits its viewport, else the elements in main wider than it (outside a scrolling table wrapper).
 OVERFLOWING = """() => document.documentElement.scrollWidth <= window.innerWidth + 1 ? null
@@ -81,11 +79,7 @@ OVERFLOWING = """() => document.documentElement.scrollWidth <= window.innerWidth
 
 
 def luminance(rgb: list[float]) -> float:
-    def channel(c: float) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb)
+    r, g, b = (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in (c / 255 for c in rgb))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -106,18 +100,19 @@ def serious(violations: list[dict[str, Any]]) -> list[str]:
     lines = [(node["impact"] or v["impact"],
               f"{v['id']} ({node['impact']}) at {node['target']}: {v['help']} <{v['url']}>\n      {node['summary']}")
              for v in violations for node in v["nodes"]]  # fmt: skip
-    for impact, line in lines:
-        if impact not in FAILING_IMPACTS:
-            warnings.warn(f"axe: {line}", stacklevel=2)
+    for line in (line for impact, line in lines if impact not in FAILING_IMPACTS):
+        warnings.warn(f"axe: {line}", stacklevel=2)
     return [line for impact, line in lines if impact in FAILING_IMPACTS]
 
 
 async def overflow(page: Page) -> list[str]:
     """A line if the page scrolls sideways (content wider than the viewport), naming the widest elements."""
     wide: list[str] | None = await page.evaluate(OVERFLOWING)
-    if wide is None:
-        return []
-    return [f"reflow: the page scrolls sideways at {NARROW['width']}px ({', '.join(wide[:3]) or 'main'})"]
+    return (
+        []
+        if wide is None
+        else [f"reflow: the page scrolls sideways at {NARROW['width']}px ({', '.join(wide[:3]) or 'main'})"]
+    )
 
 
 async def seed_pages(api: httpx.AsyncClient, runtime: LocalRuntime, sink: SmtpSink) -> dict[str, str]:
@@ -137,8 +132,7 @@ async def test_every_page_has_no_serious_axe_violation(
     page: Page, api: httpx.AsyncClient, runtime: LocalRuntime, sink: SmtpSink, shoot: Shoot
 ) -> None:
     assert AXE.is_file(), f"{AXE} is missing: run npm ci (axe-core is a dev dependency)"
-    seeded = await seed_pages(api, runtime, sink)
-    found: dict[str, list[str]] = {}
+    seeded, found = await seed_pages(api, runtime, sink), dict[str, list[str]]()
 
     await page.goto("/login")
     found["login"] = serious(await axe_violations(page))
@@ -227,16 +221,14 @@ def assert_focus_visible(stop: dict[str, Any]) -> None:
     assert ratio >= 3, f"the focus outline of {stop['label']!r} has {ratio:.2f}:1 against its background (< 3:1)"
 
 
-async def resting_outline(page: Page, index: str) -> str:
-    """The element's outline when it does not have the focus."""
-    element = page.locator(f'[data-tab-index="{index}"]')
-    return str(await element.evaluate(RESTING_OUTLINE))
+async def import_sample(api: httpx.AsyncClient) -> None:
+    sample = (CSV_SAMPLES / "prospects_sample.csv").read_bytes()
+    imported = await api.post("/api/prospects/import", content=sample, headers={"Content-Type": "text/csv"})
+    assert imported.status_code == 200, imported.text
 
 
 async def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page: Page, api: httpx.AsyncClient) -> None:
-    imported = await api.post("/api/prospects/import", content=(CSV_SAMPLES / "prospects_sample.csv").read_bytes(),
-                              headers={"Content-Type": "text/csv"})  # fmt: skip
-    assert imported.status_code == 200, imported.text
+    await import_sample(api)
     await sign_in(page)
     await page.goto("/app/prospects")
     await page.keyboard.press("Tab")
@@ -255,9 +247,7 @@ async def test_the_skip_link_comes_first_and_moves_focus_to_the_content(page: Pa
 async def test_the_prospects_filter_is_reachable_by_keyboard_with_a_visible_focus(
     page: Page, api: httpx.AsyncClient
 ) -> None:
-    imported = await api.post("/api/prospects/import", content=(CSV_SAMPLES / "prospects_sample.csv").read_bytes(),
-                              headers={"Content-Type": "text/csv"})  # fmt: skip
-    assert imported.status_code == 200, imported.text
+    await import_sample(api)
     await sign_in(page)
     await page.goto("/app/prospects?q=hotel")  # a search, so the Clear link is there too
     stops = await tab_through(page)
@@ -267,7 +257,8 @@ async def test_the_prospects_filter_is_reachable_by_keyboard_with_a_visible_focu
     for control in ("q", "stage", "tier", "country", "has_email", "email_status", "Search", "Clear"):
         assert control in reached, f"{control} was not reached by Tab ({sorted(reached)})"
     for stop in stops:
-        assert await resting_outline(page, stop["index"]) != stop["outline"], f"{stop['label']}: focus looks like rest"
+        resting = await page.locator(f'[data-tab-index="{stop["index"]}"]').evaluate(RESTING_OUTLINE)
+        assert resting != stop["outline"], f"{stop['label']}: its focus looks like its resting state"
 
 
 async def test_the_reclassify_buttons_are_reachable_by_keyboard_with_a_visible_focus(
@@ -285,7 +276,8 @@ async def test_the_reclassify_buttons_are_reachable_by_keyboard_with_a_visible_f
     reached = [s for s in stops if s["label"] in labels]
     assert [s["label"] for s in reached] == labels, f"reclassify buttons reached: {[s['label'] for s in reached]}"
     for stop in reached:  # the pressed one too: its focus must look different from its pressed state
-        assert await resting_outline(page, stop["index"]) != stop["outline"], f"{stop['label']}: focus looks like rest"
+        resting = await page.locator(f'[data-tab-index="{stop["index"]}"]').evaluate(RESTING_OUTLINE)
+        assert resting != stop["outline"], f"{stop['label']}: its focus looks like its resting state"
 
 
 async def test_the_overview_refresh_keeps_the_keyboard_focus(
