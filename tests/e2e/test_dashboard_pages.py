@@ -95,6 +95,7 @@ async def test_campaign_pages_judge_variants_by_positive_replies(world: Any, sin
     assert detail.status_code == 200 and "Positive replies" in detail.text
     assert cells(detail.text, "1-A")[:5] == ["A best", "A question for {{ hotel or 'your hotel' }}", "3", "1", "33.3%"]
     assert cells(detail.text, "2-A")[2:5] == ["0", "0", "—"]
+    assert "maya@jengu-demo.test" in detail.text  # the inbox by its address, not its id
     assert 'action="/app/campaigns/' + campaign["id"] + '/pause"' in detail.text
 
     paused = await me.post(f"/app/campaigns/{campaign['id']}/pause")

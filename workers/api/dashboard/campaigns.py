@@ -185,6 +185,7 @@ async def campaign_context(services: Any, campaign_id: str) -> dict[str, Any]:
             0, len(positive) - sum(answered.values())),
         "can_activate": campaign.status in (CampaignStatus.DRAFT, CampaignStatus.PAUSED) and not campaign.archived,
         "can_pause": campaign.status is CampaignStatus.ACTIVE,
+        "inbox_emails": [i.email for i in await services.inbox_store.get_many(list(campaign.inbox_ids))],
     }  # fmt: skip
 
 

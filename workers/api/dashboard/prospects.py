@@ -159,8 +159,11 @@ async def prospect_page(request: Request, prospect_id: str, signed_in: Dashboard
         for fact in await store.facts_of(prospect_id)
     ]
     emails, _ = await services.email_service.page(filters={"prospect_id": prospect_id}, limit=EMAILS_SHOWN)
+    ids = sorted({str(e["campaign_id"]) for e in emails if e.get("campaign_id")})
+    campaigns = await services.campaign_store.get_many(ids) if ids else {}
     return await page(
         request, "prospect.html", title=f"{display_name(prospect)} · Jengu", prospect=prospect,
         name=display_name(prospect), website=web_link(prospect.website), linkedin=web_link(prospect.linkedin_url),
         facts=facts, candidates=await store.candidates_of(prospect_id), activities=activities, emails=emails,
+        campaign_names={cid: c.name for cid, c in campaigns.items()},
     )  # fmt: skip

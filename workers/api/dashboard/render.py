@@ -62,10 +62,23 @@ def environment() -> Any:
     """The dashboard's jinja2 environment (jinja2 loads with the first page, never at import)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
     )  # fmt: skip
+    env.filters["when"] = when
+    return env
+
+
+def when(value: Any) -> str:
+    """An ISO-8601 instant as a person reads it ("2026-12-01 15:50 UTC"); anything else as it is."""
+    from datetime import UTC, datetime
+
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return (at.astimezone(UTC) if at.tzinfo else at).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def is_dashboard_path(path: str) -> bool:
