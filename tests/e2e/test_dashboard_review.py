@@ -8,6 +8,8 @@ import re
 from html import unescape
 from typing import Any
 
+import httpx
+
 from local.email.smtp_sink import SmtpSink
 from tests.e2e.test_dashboard_pages import person
 from tests.e2e.test_sending_flow import AUTH, sink, world
@@ -55,3 +57,14 @@ async def test_bad_filters_and_unknown_ids_are_pages_that_name_them(world: Any, 
     assert acted.status_code == 404 and "There is no campaign with the id 'nope'." in text_of(acted.text)
     for page in (sleeping, cursor, replies, missing, acted):
         assert page.headers["content-type"].startswith("text/html") and "Traceback" not in page.text
+
+
+async def test_an_unknown_dashboard_page_keeps_the_signed_in_layout(http: httpx.AsyncClient) -> None:
+    from tests.e2e.test_dashboard_session import as_session, signed_in
+
+    token, _ = await signed_in(http)
+    missing = await http.get("/app/no-such-page", headers=as_session(token))
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert 'href="/app/prospects"' in missing.text and "Sign out" in missing.text  # the nav and the sign-out button
+    signed_out = await http.get("/app/no-such-page")
+    assert signed_out.status_code in (303, 404) and "Sign out" not in signed_out.text

@@ -184,9 +184,23 @@ def _dashboard_first(original: Handler) -> Handler:
             return json_answer  # already a page or a redirect
         status = json_answer.status_code
         kept = {k: v for k, v in json_answer.headers.items() if k.lower() in ("allow", "retry-after")}
+        if status == 404:
+            await _resolve_session(request)  # an unknown page keeps the signed-in layout (nav, sign out)
         return error_page(request, status, _message(exc, status), headers=kept)
 
     return handler
+
+
+async def _resolve_session(request: Request) -> None:
+    if getattr(request.state, "dashboard", None) is not None:
+        return
+    try:
+        from api.dashboard.auth import current_session
+        from api.deps import get_services
+
+        await current_session(request, await get_services(request))
+    except Exception:  # the error page renders signed out
+        return
 
 
 def install_dashboard_errors(app: FastAPI) -> None:
