@@ -185,7 +185,7 @@ async def test_dashboard_errors_are_pages_and_api_errors_stay_json(http: httpx.A
     missing = await http.get("/app/no-such-page", headers=as_session(token))
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
     assert "Page not found" in missing.text and "Traceback" not in missing.text
-    assert "Signed in as" not in missing.text  # a route that does not exist never loads the session
+    assert "Signed in as" in missing.text  # an unknown page keeps the signed-in layout (nav, sign out)
     wrong_method = await http.put("/login")
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET, POST"
     assert "<h1" in wrong_method.text
