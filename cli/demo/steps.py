@@ -133,7 +133,8 @@ class Demo:
             created = await self.client.post("/api/inboxes", {
                 "email": INBOX, "display_name": "Jengu Demo", "timezone": "Europe/London",
                 "postal_address": "1 Demo Street, London EC1A 1AA", "warmup": {"enabled": False},
-                "dkim_selector": "jengu", "daily_cap": 200, "hourly_cap": 100, "send_window": {"start": "00:00", "end": "23:59"},
+                "dkim_selector": "jengu", "daily_cap": 200, "hourly_cap": 100,
+                "send_window": {"start": "00:00", "end": "23:59"},
             })  # fmt: skip
             found = created.get("inbox", created)
         elif found.get("status") != "active":
