@@ -27,6 +27,7 @@ def expected_modules() -> set[str]:
         names |= {str(p.relative_to(ROOT / "workers")) for p in (ROOT / "workers" / package).rglob("*.py")}
     for package in ("shared", "durable_objects"):
         names |= {str(p.relative_to(ROOT)) for p in (ROOT / package).rglob("*.py")}
+    names.add("api/dashboard/_templates.py")  # the dashboard's templates, embedded by the builder
     return {n for n in names if "__pycache__" not in n}
 
 
@@ -74,3 +75,13 @@ def test_bundle_builder_is_stdlib_only_and_repeatable() -> None:
     for _ in range(2):
         subprocess.run([python3, "scripts/build_bundle.py"], cwd=ROOT, check=True, capture_output=True)
     assert {str(p.relative_to(ROOT / ".bundle")) for p in (ROOT / ".bundle").rglob("*.py")} == expected_modules()
+
+
+def test_the_dashboard_templates_ship_embedded_as_a_module(dry_run: tuple[Path, str]) -> None:
+    outdir, _ = dry_run
+    namespace: dict[str, object] = {}
+    exec((outdir / "api" / "dashboard" / "_templates.py").read_text(encoding="utf-8"), namespace)
+    embedded = namespace["TEMPLATES"]
+    folder = ROOT / "workers" / "api" / "dashboard" / "templates"
+    assert embedded == {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in folder.rglob("*.html")}
+    assert not list(outdir.rglob("*.html"))  # one source of truth in the deploy

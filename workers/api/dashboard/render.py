@@ -60,10 +60,17 @@ _ERROR_TITLES = {
 @cache
 def environment() -> Any:
     """The dashboard's jinja2 environment (jinja2 loads with the first page, never at import)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import BaseLoader, DictLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+    loader: BaseLoader
+    try:  # the deploy bundle embeds the templates as a module (scripts/build_bundle.py)
+        from api.dashboard._templates import TEMPLATES as EMBEDDED  # type: ignore[import-not-found]
+
+        loader = DictLoader(EMBEDDED)
+    except ImportError:  # the source tree: the files themselves
+        loader = FileSystemLoader(str(TEMPLATES))
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"], default=True),
+        loader=loader, autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined, auto_reload=False, trim_blocks=True, lstrip_blocks=True,
     )  # fmt: skip
     env.filters["when"] = when
