@@ -54,7 +54,9 @@ async def serve(args: argparse.Namespace) -> None:
         runtime.email, host=args.host, port=args.smtp_port, forwarder=smtp_transport(args.host, sink.port)
     )
     server = uvicorn.Server(
-        uvicorn.Config(create_dev_app(runtime), host=args.host, port=args.port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            create_dev_app(runtime, outbox=outbox), host=args.host, port=args.port, log_level="warning", lifespan="off"
+        )
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -42,7 +42,9 @@ def _valid_address(value: str | None) -> bool:
     return "@" in addr and addr == value.strip()
 
 
-def create_dev_app(runtime: LocalRuntime) -> Starlette:
+def create_dev_app(runtime: LocalRuntime, *, outbox: Path | None = None) -> Starlette:
+    """The dev server: wrangler's local endpoints, `/__local/queues` (queue depths, and where the SMTP sink writes when
+    `outbox` is given), the assets directory, then the Worker."""
     forwarder = smtp_transport(port=runtime.smtp_sink_port)
 
     async def scheduled(request: StarletteRequest) -> Response:
@@ -78,7 +80,10 @@ def create_dev_app(runtime: LocalRuntime) -> Starlette:
         return Response("Worker successfully processed email", media_type="text/plain")
 
     async def queues(request: StarletteRequest) -> Response:
-        return JSONResponse({"queues": runtime.queue_stats()})
+        body: dict[str, Any] = {"queues": runtime.queue_stats()}
+        if outbox is not None:
+            body["outbox"] = str(outbox)
+        return JSONResponse(body)
 
     async def worker(request: StarletteRequest) -> Response:
         body = await request.body()

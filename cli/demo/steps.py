@@ -43,6 +43,7 @@ class Demo:
     timeout: float = 120.0
     interval: float = 1.0
     run: int = 0
+    outbox: str = ""  # where the local runtime's SMTP sink writes (from /__local/queues)
     facts: dict[str, Any] = field(default_factory=dict)  # what the run left, for --json and the tests
 
     # -- plumbing ----------------------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class Demo:
         if queues.status_code != 200:
             raise CliError("not_local", f"{base} is not the local runtime (no /__local/queues): the demo writes "
                            "sample data, run it against `make dev`", EXIT_USAGE)  # fmt: skip
+        self.outbox = str(queues.json().get("outbox") or PACKAGE_ROOT / ".local" / "outbox")  # where the sink writes
         status = health.json().get("status", health.status_code) if health.content else health.status_code
         campaigns = await self.listed("/api/campaigns", {"archived": "all", "limit": 100})
         runs = [int(m[1]) for c in campaigns if (m := CAMPAIGN.fullmatch(str(c.get("name"))))]
@@ -184,7 +186,7 @@ class Demo:
         missing = [p.email for p in people if p.email not in sent]
         if missing:
             raise CliError("not_sent", f"no email was sent to {', '.join(missing)}", EXIT_API)
-        self.out.text(f"      the .eml files are in {PACKAGE_ROOT / '.local' / 'outbox'} (make dev's SMTP sink)")
+        self.out.text(f"      the .eml files are in {self.outbox} (the local runtime's SMTP sink)")
         return sent
 
     # -- 5. replies --------------------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ class Demo:
         self.out.fields([
             ("dashboard", f"{base}/app/"), ("replies", f"{base}/app/replies"),
             ("campaign", f"{base}/app/campaigns/{campaign_id}"), ("API docs", f"{base}/docs"),
-            ("outbox", str(PACKAGE_ROOT / ".local" / "outbox")),
+            ("outbox", self.outbox),
         ])  # fmt: skip
 
     async def run_all(self) -> dict[str, Any]:

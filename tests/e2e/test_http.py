@@ -106,6 +106,16 @@ async def test_dev_queue_report(http: httpx.AsyncClient, runtime: LocalRuntime) 
     assert {"pending", "in_flight", "dead_lettered"} <= set(report["enrich"])
 
 
+async def test_dev_queue_report_names_the_outbox_when_the_server_knows_it(
+    runtime: LocalRuntime, tmp_path: Path
+) -> None:
+    from local.server import create_dev_app
+
+    app = create_dev_app(runtime, outbox=tmp_path / "outbox")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8787") as client:
+        assert (await client.get("/__local/queues")).json()["outbox"] == str(tmp_path / "outbox")
+
+
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
 async def test_wrong_method_is_json(http: httpx.AsyncClient, method: str) -> None:
     response = await http.request(method, "/live")
